@@ -1,0 +1,46 @@
+//===- Target.cpp - the LLVM target machine cnnc compiles for -------------===//
+
+#include "compiler/codegen/Target.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace llvm;
+
+Expected<std::unique_ptr<TargetMachine>>
+cnnc::createTargetMachine(const TargetOptions &options) {
+  InitializeAllTargetInfos();
+  InitializeAllTargets();
+  InitializeAllTargetMCs();
+  InitializeAllAsmPrinters();
+
+  Triple triple(options.triple.empty() ? sys::getDefaultTargetTriple()
+                                       : options.triple);
+  std::string error;
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return createStringError(inconvertibleErrorCode(),
+                             "unknown target triple '" + triple.str() +
+                                 "': " + error);
+
+  std::string cpu = options.cpu;
+  SubtargetFeatures features;
+  if (cpu == "native") {
+    cpu = sys::getHostCPUName().str();
+    for (const auto &[feature, enabled] : sys::getHostCPUFeatures())
+      features.AddFeature(feature, enabled);
+  }
+  CodeGenOptLevel level = *CodeGenOpt::getLevel(options.optLevel);
+  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features.getString(), llvm::TargetOptions(),
+      Reloc::PIC_, std::nullopt, level));
+  if (!machine)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot create a target machine for '" +
+                                 triple.str() + "' and CPU '" + cpu + "'");
+  return std::move(machine);
+}

@@ -1,0 +1,110 @@
+//===- DataMovementToLinalg.cpp - weights, flatten, concat, upsample ------===//
+
+#include "compiler/conversion/LinalgBuilders.h"
+#include "compiler/conversion/Passes.h"
+#include "dialects/cnn/CnnOps.h"
+
+using namespace mlir;
+using namespace cnnc;
+
+namespace {
+
+/// Weights become plain constants; bufferization turns them into read-only
+/// globals in the object file.
+struct WeightLowering : OpRewritePattern<cnn::WeightOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::WeightOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+struct FlattenLowering : OpRewritePattern<cnn::FlattenOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::FlattenOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    if (inType == op.getType()) {
+      rewriter.replaceOp(op, op.getInput());
+      return success();
+    }
+    if (inType.getRank() == 1) { // [N] -> [N, 1]
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          op, op.getType(), op.getInput(),
+          ArrayRef<ReassociationIndices>{{0, 1}});
+      return success();
+    }
+    ReassociationIndices rest;
+    for (int64_t d = 1; d < inType.getRank(); ++d)
+      rest.push_back(d);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, op.getType(), op.getInput(),
+        ArrayRef<ReassociationIndices>{{0}, rest});
+    return success();
+  }
+};
+
+/// Concatenation as insert_slice of each input into one destination.
+struct ConcatLowering : OpRewritePattern<cnn::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                           type.getElementType());
+    int64_t offset = 0;
+    int64_t axis = op.getAxis();
+    for (Value input : op.getInputs()) {
+      auto inType = cast<RankedTensorType>(input.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(),
+                                        rewriter.getIndexAttr(0));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d : inType.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      SmallVector<OpFoldResult> strides(type.getRank(),
+                                        rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             offsets, sizes, strides);
+      offset += inType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Nearest upsampling reads in[n, c, y floordiv sh, x floordiv sw].
+struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::UpsampleOp op,
+                                PatternRewriter &rewriter) const override {
+    MLIRContext *ctx = rewriter.getContext();
+    ArrayRef<int64_t> scale = op.getScale();
+    AffineMap map = AffineMap::get(
+        4, 0,
+        {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
+         getAffineDimExpr(2, ctx).floorDiv(scale[0]),
+         getAffineDimExpr(3, ctx).floorDiv(scale[1])},
+        ctx);
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(),
+                                       op.getInput(), map,
+                                       [](OpBuilder &, Location, ValueRange v) {
+                                         return v[0];
+                                       }));
+    return success();
+  }
+};
+
+} // namespace
+
+void cnnc::populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<WeightLowering, FlattenLowering, ConcatLowering,
+               UpsampleLowering>(patterns.getContext());
+}

@@ -1,0 +1,197 @@
+//===- ElementwiseToLinalg.cpp - activations, add/mul, batchnorm, softmax -===//
+//
+// Each becomes an all-parallel linalg.generic (softmax: two reductions and
+// one generic), with numpy broadcasting expressed in the indexing maps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/conversion/LinalgBuilders.h"
+#include "compiler/conversion/Passes.h"
+#include "dialects/cnn/CnnOps.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace cnnc;
+
+namespace {
+
+using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = f32Constant(b, loc, 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+}
+
+/// A unary cnn op as one generic computing `fn(x)`.
+template <typename OpTy>
+struct UnaryLowering : OpRewritePattern<OpTy> {
+  using Fn = Value (*)(OpBuilder &, Location, Value, OpTy);
+  UnaryLowering(MLIRContext *ctx, Fn fn) : OpRewritePattern<OpTy>(ctx), fn(fn) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), type, op.getInput(),
+                        rewriter.getMultiDimIdentityMap(type.getRank()),
+                        [&](OpBuilder &b, Location l, ValueRange v) {
+                          return fn(b, l, v[0], op);
+                        }));
+    return success();
+  }
+  Fn fn;
+};
+
+template <typename OpTy>
+struct BinaryLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    MLIRContext *ctx = rewriter.getContext();
+    auto shape = [](Value v) {
+      return cast<RankedTensorType>(v.getType()).getShape();
+    };
+    AffineMap maps[] = {broadcastMap(ctx, shape(op.getLhs()), type.getShape()),
+                        broadcastMap(ctx, shape(op.getRhs()), type.getShape())};
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), type,
+                        {op.getLhs(), op.getRhs()}, maps,
+                        [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                          if constexpr (std::is_same_v<OpTy, cnn::AddOp>)
+                            return arith::AddFOp::create(b, l, v[0], v[1]);
+                          else
+                            return arith::MulFOp::create(b, l, v[0], v[1]);
+                        }));
+    return success();
+  }
+};
+
+/// y = (x - mean[c]) * gamma[c] / sqrt(var[c] + eps) + beta[c]. At -O2 the
+/// per-channel part folds at compile time (cnn-fold-batchnorm, later).
+struct BatchNormLowering : OpRewritePattern<cnn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t rank = type.getRank();
+    AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx));
+    AffineMap maps[] = {rewriter.getMultiDimIdentityMap(rank), channel, channel,
+                        channel, channel};
+    double eps = op.getEpsilon().convertToDouble();
+    rewriter.replaceOp(
+        op, elementwise(
+                rewriter, op.getLoc(), type,
+                {op.getInput(), op.getGamma(), op.getBeta(), op.getMean(),
+                 op.getVariance()},
+                maps, [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                  Value std = math::SqrtOp::create(
+                      b, l,
+                      arith::AddFOp::create(b, l, v[4], f32Constant(b, l, eps)));
+                  Value centred = arith::SubFOp::create(b, l, v[0], v[3]);
+                  Value scaled = arith::DivFOp::create(
+                      b, l, arith::MulFOp::create(b, l, centred, v[1]), std);
+                  return arith::AddFOp::create(b, l, scaled, v[2]);
+                }));
+    return success();
+  }
+};
+
+/// softmax(x)[i] = exp(x[i] - max) / sum_j exp(x[j] - max) along the axis.
+struct SoftmaxLowering : OpRewritePattern<cnn::SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<int64_t> reducedShape(type.getShape());
+    reducedShape[axis] = 1;
+    auto reducedType = RankedTensorType::get(reducedShape, type.getElementType());
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap reduced = broadcastMap(ctx, reducedShape, type.getShape());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+
+    auto reduce = [&](ValueRange ins, ArrayRef<AffineMap> inMaps, double init,
+                      ScalarFn combine) {
+      SmallVector<AffineMap> maps(inMaps);
+      maps.push_back(reduced);
+      return linalg::GenericOp::create(
+                 rewriter, loc, reducedType, ins,
+                 filledTensor(rewriter, loc, reducedType, init), maps,
+                 iterators,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, combine(b, l, args));
+                 })
+          .getResult(0);
+    };
+    Value x = op.getInput();
+    Value max = reduce(x, identity, -std::numeric_limits<double>::infinity(),
+                       [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                         return arith::MaximumFOp::create(b, l, v[0], v[1]);
+                       });
+    auto expShifted = [](OpBuilder &b, Location l, Value x, Value m) -> Value {
+      return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, m));
+    };
+    Value sum = reduce({x, max}, {identity, reduced}, 0.0,
+                       [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                         return arith::AddFOp::create(
+                             b, l, expShifted(b, l, v[0], v[1]), v[2]);
+                       });
+    AffineMap maps[] = {identity, reduced, reduced};
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {x, max, sum}, maps,
+                        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                          return arith::DivFOp::create(
+                              b, l, expShifted(b, l, v[0], v[1]), v[2]);
+                        }));
+    return success();
+  }
+};
+
+} // namespace
+
+void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<UnaryLowering<cnn::ReluOp>>(
+      ctx, [](OpBuilder &b, Location l, Value x, cnn::ReluOp) -> Value {
+        return arith::MaximumFOp::create(b, l, x, f32Constant(b, l, 0.0));
+      });
+  patterns.add<UnaryLowering<cnn::Relu6Op>>(
+      ctx, [](OpBuilder &b, Location l, Value x, cnn::Relu6Op) -> Value {
+        Value r = arith::MaximumFOp::create(b, l, x, f32Constant(b, l, 0.0));
+        return arith::MinimumFOp::create(b, l, r, f32Constant(b, l, 6.0));
+      });
+  patterns.add<UnaryLowering<cnn::LeakyReluOp>>(
+      ctx, [](OpBuilder &b, Location l, Value x, cnn::LeakyReluOp op) -> Value {
+        Value zero = f32Constant(b, l, 0.0);
+        Value alpha = f32Constant(b, l, op.getAlpha().convertToDouble());
+        Value positive =
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
+        return arith::SelectOp::create(b, l, positive, x,
+                                       arith::MulFOp::create(b, l, x, alpha));
+      });
+  patterns.add<UnaryLowering<cnn::SigmoidOp>>(
+      ctx, [](OpBuilder &b, Location l, Value x, cnn::SigmoidOp) {
+        return sigmoid(b, l, x);
+      });
+  patterns.add<UnaryLowering<cnn::TanhOp>>(
+      ctx, [](OpBuilder &b, Location l, Value x, cnn::TanhOp) -> Value {
+        return math::TanhOp::create(b, l, x);
+      });
+  patterns.add<UnaryLowering<cnn::SiluOp>>(
+      ctx, [](OpBuilder &b, Location l, Value x, cnn::SiluOp) -> Value {
+        return arith::MulFOp::create(b, l, x, sigmoid(b, l, x));
+      });
+  patterns.add<BinaryLowering<cnn::AddOp>, BinaryLowering<cnn::MulOp>,
+               BatchNormLowering, SoftmaxLowering>(ctx);
+}

@@ -1,0 +1,30 @@
+//===- Passes.h - cnnc conversion passes ------------------------*- C++ -*-===//
+
+#ifndef CNNC_CONVERSION_PASSES_H
+#define CNNC_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+
+namespace cnnc {
+
+#define GEN_PASS_DECL
+#include "compiler/conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/conversion/Passes.h.inc"
+
+/// One populate function per op family (conv/dense, pooling, elementwise,
+/// data movement); convert-cnn-to-linalg uses them all.
+void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace cnnc
+
+#endif // CNNC_CONVERSION_PASSES_H

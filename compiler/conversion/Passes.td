@@ -1,0 +1,33 @@
+//===- Passes.td - cnnc conversion passes ------------------*- tablegen -*-===//
+
+#ifndef CNNC_CONVERSION_PASSES_TD
+#define CNNC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower cnn layers to linalg on tensors";
+  let description = [{
+    Each layer becomes named linalg ops where they exist, generics otherwise,
+    on tensors (NCHW, as in the cnn dialect); weights become `arith.constant`.
+
+    Before:
+    ```mlir
+    %y = cnn.conv2d %x, %w, %b {padding = array<i64: 1, 1, 1, 1>, ...}
+    %r = cnn.relu %y : tensor<1x8x16x16xf32>
+    ```
+    After:
+    ```mlir
+    %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] { ... }
+    %init = linalg.broadcast ins(%b : tensor<8xf32>) outs(...) dimensions = [0, 2, 3]
+    %y = linalg.conv_2d_nchw_fchw ins(%p, %w : ...) outs(%init : ...)
+    %r = linalg.generic ... { arith.maximumf }
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // CNNC_CONVERSION_PASSES_TD

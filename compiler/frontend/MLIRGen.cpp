@@ -1,0 +1,974 @@
+//===- MLIRGen.cpp - .cnn AST to the cnn dialect --------------------------===//
+//
+// Walks the AST once, Toy style: one gen function per construct. Blocks are
+// instantiated at each call (hierarchical weight names, call-site
+// locations); op arguments are matched against a small signature table so
+// that every op reports unknown, missing and ill-typed arguments alike.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/MLIRGen.h"
+#include "dialects/cnn/CnnOps.h"
+#include "dialects/cnn/CnnShapes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cmath>
+
+using namespace cnnc;
+using namespace mlir;
+using cnn::Shape;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Op signatures
+//===----------------------------------------------------------------------===//
+
+enum class ParamKind {
+  Tensor,   // an expression producing a tensor
+  Tensors,  // all positional arguments, each a tensor (concat)
+  Int,      // 3
+  IntPair,  // 3 or (3, 5)
+  Padding,  // 1, (1, 2), (top, left, bottom, right) or `same`
+  Float,    // 0.1 or 1
+  Bool,     // true / false
+  Bias,     // true / false / a tensor literal
+  Literal,  // a tensor literal [[..]]
+  String,   // "name"
+};
+
+struct ParamSpec {
+  const char *name;
+  ParamKind kind;
+  bool required = false;
+};
+
+struct OpSpec {
+  const char *name;
+  std::vector<ParamSpec> params;
+  bool hasWeights = false;
+};
+
+const std::vector<OpSpec> &opSpecs() {
+  using K = ParamKind;
+  static const std::vector<OpSpec> specs = {
+      {"conv2d",
+       {{"input", K::Tensor, true},
+        {"filters", K::Int, true},
+        {"kernel", K::IntPair, true},
+        {"stride", K::IntPair},
+        {"padding", K::Padding},
+        {"dilation", K::IntPair},
+        {"groups", K::Int},
+        {"bias", K::Bias},
+        {"weight", K::Literal},
+        {"name", K::String}},
+       true},
+      {"dense",
+       {{"input", K::Tensor, true},
+        {"units", K::Int, true},
+        {"bias", K::Bias},
+        {"weight", K::Literal},
+        {"name", K::String}},
+       true},
+      {"batchnorm",
+       {{"input", K::Tensor, true},
+        {"eps", K::Float},
+        {"gamma", K::Literal},
+        {"beta", K::Literal},
+        {"mean", K::Literal},
+        {"var", K::Literal},
+        {"name", K::String}},
+       true},
+      {"maxpool2d",
+       {{"input", K::Tensor, true},
+        {"kernel", K::IntPair, true},
+        {"stride", K::IntPair},
+        {"padding", K::Padding},
+        {"ceil_mode", K::Bool}}},
+      {"avgpool2d",
+       {{"input", K::Tensor, true},
+        {"kernel", K::IntPair, true},
+        {"stride", K::IntPair},
+        {"padding", K::Padding},
+        {"ceil_mode", K::Bool},
+        {"count_include_pad", K::Bool}}},
+      {"global_avgpool", {{"input", K::Tensor, true}}},
+      {"flatten", {{"input", K::Tensor, true}}},
+      {"relu", {{"input", K::Tensor, true}}},
+      {"relu6", {{"input", K::Tensor, true}}},
+      {"sigmoid", {{"input", K::Tensor, true}}},
+      {"tanh", {{"input", K::Tensor, true}}},
+      {"silu", {{"input", K::Tensor, true}}},
+      {"leaky_relu", {{"input", K::Tensor, true}, {"alpha", K::Float}}},
+      {"add", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
+      {"mul", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
+      {"concat", {{"inputs", K::Tensors, true}, {"axis", K::Int}}},
+      {"upsample", {{"input", K::Tensor, true}, {"scale", K::IntPair}}},
+      {"softmax", {{"input", K::Tensor, true}, {"axis", K::Int}}},
+  };
+  return specs;
+}
+
+const OpSpec *findOp(llvm::StringRef name) {
+  for (const OpSpec &spec : opSpecs())
+    if (name == spec.name)
+      return &spec;
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Scopes
+//===----------------------------------------------------------------------===//
+
+/// What a name stands for: a tensor, or (for block parameters) a literal
+/// attribute value such as `filters=64`.
+struct Symbol {
+  Value tensor;
+  const Expr *literal = nullptr;
+  SMLoc loc;
+};
+
+struct Scope {
+  llvm::StringMap<Symbol> symbols;
+  std::string prefix;                // weight-name prefix, "layer1.0."
+  std::optional<Location> callSite;  // set inside a block instance
+};
+
+/// Names the weighted layers of the statement being generated: a lone layer
+/// takes the statement's name, several are numbered `name.0`, `name.1`, ...
+struct NamingState {
+  std::string name;
+  int total = 0;
+  int next = 0;
+};
+
+/// The arguments of one call, matched to an op's or block's parameters.
+struct BoundArgs {
+  llvm::StringMap<const Expr *> values;
+  llvm::StringMap<SMLoc> locs;
+  std::vector<const Expr *> variadic;
+  SMLoc callLoc;
+  const Expr *get(llvm::StringRef name) const {
+    return values.lookup(name);
+  }
+};
+
+class MLIRGenImpl {
+public:
+  MLIRGenImpl(MLIRContext &context, const llvm::SourceMgr &sourceMgr,
+              WeightSource &weights)
+      : builder(&context), sourceMgr(sourceMgr), weights(weights) {}
+
+  OwningOpRef<ModuleOp> gen(const ModelAST &model);
+
+private:
+  // Locations and errors.
+  Location loc(SMLoc l, const Scope &scope) {
+    auto [line, col] = sourceMgr.getLineAndColumn(l);
+    llvm::StringRef file = sourceMgr
+                               .getMemoryBuffer(sourceMgr.FindBufferContainingLoc(l))
+                               ->getBufferIdentifier();
+    Location result = FileLineColLoc::get(builder.getContext(), file, line, col);
+    if (scope.callSite)
+      result = CallSiteLoc::get(result, *scope.callSite);
+    return result;
+  }
+  InFlightDiagnostic error(SMLoc l, const Scope &scope) {
+    return emitError(loc(l, scope));
+  }
+
+  // Statements and expressions.
+  LogicalResult genStatement(const Statement &stmt, Scope &scope,
+                             Value *returned);
+  FailureOr<Value> genExpr(const Expr &expr, Scope &scope);
+  FailureOr<Value> genCall(const Expr &call, Scope &scope);
+  FailureOr<Value> genBlockCall(const Expr &call, const BlockDecl &block,
+                                Scope &scope);
+  FailureOr<Value> genOp(const Expr &call, const OpSpec &spec, Scope &scope);
+  FailureOr<Value> genLiteralTensor(const Expr &expr, Scope &scope);
+
+  // Argument matching and typed access.
+  FailureOr<BoundArgs> bindArgs(const Expr &call,
+                                llvm::ArrayRef<ParamSpec> params,
+                                Scope &scope);
+  const Expr *resolveLiteral(const Expr *expr, const Scope &scope);
+  FailureOr<int64_t> getInt(const BoundArgs &args, llvm::StringRef name,
+                            int64_t defaultValue, const Scope &scope);
+  FailureOr<SmallVector<int64_t, 2>> getPair(const BoundArgs &args,
+                                             llvm::StringRef name,
+                                             SmallVector<int64_t, 2> dflt,
+                                             const Scope &scope);
+  FailureOr<SmallVector<int64_t, 4>>
+  getPadding(const BoundArgs &args, llvm::ArrayRef<int64_t> inputShape,
+             llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> stride,
+             llvm::ArrayRef<int64_t> dilation, const Scope &scope);
+  FailureOr<double> getFloat(const BoundArgs &args, llvm::StringRef name,
+                             double defaultValue, const Scope &scope);
+  FailureOr<bool> getBool(const BoundArgs &args, llvm::StringRef name,
+                          bool defaultValue, const Scope &scope);
+  LogicalResult flattenLiteral(const Expr &expr, size_t depth, Shape &shape,
+                               std::vector<float> &values, const Scope &scope);
+
+  // Weights.
+  std::string layerName(const BoundArgs &args, const Scope &scope);
+  FailureOr<Value> weight(const BoundArgs &args, llvm::StringRef argName,
+                          const std::string &layer, llvm::StringRef suffix,
+                          Shape shape, WeightInit init, int64_t fanIn,
+                          Location opLoc, const Scope &scope);
+
+  Shape shapeOf(Value v) {
+    return Shape(cast<RankedTensorType>(v.getType()).getShape());
+  }
+  RankedTensorType tensorType(llvm::ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, builder.getF32Type());
+  }
+
+  OpBuilder builder;
+  const llvm::SourceMgr &sourceMgr;
+  WeightSource &weights;
+  llvm::StringMap<const BlockDecl *> blocks;
+  std::vector<std::string> activeBlocks; // instantiation stack
+  NamingState naming;
+};
+
+//===----------------------------------------------------------------------===//
+// Model and statements
+//===----------------------------------------------------------------------===//
+
+/// How many layers with weights (or block instances) an expression creates.
+int countNamedLayers(const Expr &expr,
+                     const llvm::StringMap<const BlockDecl *> &blocks) {
+  int count = 0;
+  if (expr.kind == Expr::Kind::Call) {
+    const OpSpec *spec = findOp(expr.text);
+    if ((spec && spec->hasWeights) || blocks.count(expr.text))
+      ++count;
+    for (const Arg &arg : expr.args)
+      count += countNamedLayers(*arg.value, blocks);
+  }
+  return count;
+}
+
+OwningOpRef<ModuleOp> MLIRGenImpl::gen(const ModelAST &model) {
+  Scope top;
+  Location modelLoc = loc(model.loc, top);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(modelLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+
+  for (const auto &block : model.blocks) {
+    if (findOp(block->name)) {
+      error(block->loc, top) << "block '" << block->name
+                             << "' has the name of a built-in op";
+      return nullptr;
+    }
+    if (!blocks.try_emplace(block->name, block.get()).second) {
+      error(block->loc, top) << "block '" << block->name
+                             << "' is already defined";
+      return nullptr;
+    }
+  }
+
+  SmallVector<Type> inputTypes;
+  for (const InputDecl &input : model.inputs)
+    inputTypes.push_back(tensorType(input.shape));
+  auto func = func::FuncOp::create(builder, modelLoc, model.name,
+                                   builder.getFunctionType(inputTypes, {}));
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  for (auto [i, input] : llvm::enumerate(model.inputs)) {
+    func.setArgAttr(i, "cnn.name", builder.getStringAttr(input.name));
+    Symbol &sym = top.symbols[input.name];
+    if (sym.tensor) {
+      error(input.loc, top) << "input '" << input.name
+                            << "' is already defined";
+      return nullptr;
+    }
+    sym = {entry->getArgument(i), nullptr, input.loc};
+  }
+
+  SmallVector<Value> outputs;
+  SmallVector<std::string> outputNames;
+  for (const Statement &stmt : model.statements) {
+    if (failed(genStatement(stmt, top, nullptr)))
+      return nullptr;
+    if (stmt.kind != Statement::Kind::Output)
+      continue;
+    if (llvm::is_contained(outputNames, stmt.name)) {
+      error(stmt.loc, top) << "output '" << stmt.name << "' is already listed";
+      return nullptr;
+    }
+    outputs.push_back(top.symbols[stmt.name].tensor);
+    outputNames.push_back(stmt.name);
+  }
+  if (outputs.empty()) {
+    error(model.loc, top) << "model '" << model.name
+                          << "' has no outputs; add 'output NAME = ...'";
+    return nullptr;
+  }
+  func::ReturnOp::create(builder, modelLoc, outputs);
+  func.setType(builder.getFunctionType(inputTypes, ValueRange(outputs).getTypes()));
+  for (auto [i, name] : llvm::enumerate(outputNames))
+    func.setResultAttr(i, "cnn.name", builder.getStringAttr(name));
+
+  if (failed(weights.checkAllUsed()) || failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+LogicalResult MLIRGenImpl::genStatement(const Statement &stmt, Scope &scope,
+                                        Value *returned) {
+  if (stmt.kind == Statement::Kind::Output && !stmt.value) {
+    auto it = scope.symbols.find(stmt.name);
+    if (it == scope.symbols.end() || !it->second.tensor)
+      return error(stmt.loc, scope)
+             << "output '" << stmt.name << "' names no defined tensor";
+    return success();
+  }
+  if (stmt.kind != Statement::Kind::Return) {
+    auto it = scope.symbols.find(stmt.name);
+    if (it != scope.symbols.end()) {
+      auto [line, col] = sourceMgr.getLineAndColumn(it->second.loc);
+      return error(stmt.loc, scope)
+             << "'" << stmt.name << "' is already defined at line " << line
+             << ", column " << col;
+    }
+  }
+  NamingState saved = naming;
+  naming = {stmt.kind == Statement::Kind::Return ? "out" : stmt.name,
+            countNamedLayers(*stmt.value, blocks), 0};
+  auto restore = llvm::make_scope_exit([&] { naming = saved; });
+  FailureOr<Value> value = genExpr(*stmt.value, scope);
+  if (failed(value))
+    return failure();
+  if (stmt.kind == Statement::Kind::Return)
+    *returned = *value;
+  else
+    scope.symbols[stmt.name] = {*value, nullptr, stmt.loc};
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+FailureOr<Value> MLIRGenImpl::genExpr(const Expr &expr, Scope &scope) {
+  switch (expr.kind) {
+  case Expr::Kind::Name: {
+    auto it = scope.symbols.find(expr.text);
+    if (it == scope.symbols.end())
+      return error(expr.loc, scope) << "undefined name '" << expr.text << "'";
+    if (!it->second.tensor)
+      return error(expr.loc, scope)
+             << "'" << expr.text << "' is an attribute value, not a tensor";
+    return it->second.tensor;
+  }
+  case Expr::Kind::Call:
+    return genCall(expr, scope);
+  case Expr::Kind::List:
+    return genLiteralTensor(expr, scope);
+  default:
+    return error(expr.loc, scope) << "expected a tensor expression";
+  }
+}
+
+FailureOr<Value> MLIRGenImpl::genCall(const Expr &call, Scope &scope) {
+  if (const OpSpec *spec = findOp(call.text))
+    return genOp(call, *spec, scope);
+  if (const BlockDecl *block = blocks.lookup(call.text))
+    return genBlockCall(call, *block, scope);
+  return error(call.loc, scope) << "unknown op or block '" << call.text << "'";
+}
+
+FailureOr<Value> MLIRGenImpl::genLiteralTensor(const Expr &expr, Scope &scope) {
+  Shape shape;
+  std::vector<float> values;
+  if (failed(flattenLiteral(expr, 0, shape, values, scope)))
+    return failure();
+  std::string name = scope.prefix + naming.name;
+  auto type = tensorType(shape);
+  auto attr = DenseElementsAttr::get(type, llvm::ArrayRef<float>(values));
+  return cnn::WeightOp::create(builder, loc(expr.loc, scope),
+                               builder.getStringAttr(name), attr)
+      .getResult();
+}
+
+FailureOr<Value> MLIRGenImpl::genBlockCall(const Expr &call,
+                                           const BlockDecl &block,
+                                           Scope &scope) {
+  if (llvm::is_contained(activeBlocks, block.name))
+    return error(call.loc, scope)
+           << "block '" << block.name << "' calls itself (recursion through '"
+           << activeBlocks.back() << "')";
+
+  std::vector<ParamSpec> params;
+  for (const BlockParam &param : block.params)
+    params.push_back({param.name.c_str(), ParamKind::Tensor,
+                      param.defaultValue == nullptr});
+  FailureOr<BoundArgs> args = bindArgs(call, params, scope);
+  if (failed(args))
+    return failure();
+
+  // The instance name prefixes every weight inside: "layer1.0.conv1.weight".
+  std::string instance = naming.total > 1
+                             ? naming.name + "." + std::to_string(naming.next)
+                             : naming.name;
+  ++naming.next;
+  Scope inner;
+  inner.prefix = scope.prefix + instance + ".";
+  inner.callSite = loc(call.loc, scope);
+  for (const BlockParam &param : block.params) {
+    const Expr *arg = args->get(param.name);
+    bool fromCaller = arg != nullptr;
+    if (!arg)
+      arg = param.defaultValue.get();
+    Symbol sym{Value(), nullptr, param.loc};
+    if (const Expr *lit = resolveLiteral(arg, fromCaller ? scope : inner)) {
+      sym.literal = lit;
+    } else {
+      FailureOr<Value> value = genExpr(*arg, fromCaller ? scope : inner);
+      if (failed(value))
+        return failure();
+      sym.tensor = *value;
+    }
+    inner.symbols[param.name] = sym;
+  }
+
+  activeBlocks.push_back(block.name);
+  auto pop = llvm::make_scope_exit([&] { activeBlocks.pop_back(); });
+  Value result;
+  for (const Statement &stmt : block.body)
+    if (failed(genStatement(stmt, inner, &result)))
+      return failure();
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Arguments
+//===----------------------------------------------------------------------===//
+
+FailureOr<BoundArgs> MLIRGenImpl::bindArgs(const Expr &call,
+                                           llvm::ArrayRef<ParamSpec> params,
+                                           Scope &scope) {
+  BoundArgs bound;
+  bound.callLoc = call.loc;
+  size_t position = 0;
+  for (const Arg &arg : call.args) {
+    if (!arg.name) {
+      if (!params.empty() && params.front().kind == ParamKind::Tensors) {
+        bound.variadic.push_back(arg.value.get());
+        bound.values[params.front().name] = arg.value.get();
+        continue;
+      }
+      if (position >= params.size())
+        return error(arg.loc, scope)
+               << "'" << call.text << "' takes at most " << params.size()
+               << " positional argument(s)";
+      llvm::StringRef name = params[position++].name;
+      bound.values[name] = arg.value.get();
+      bound.locs[name] = arg.loc;
+      continue;
+    }
+    auto spec = llvm::find_if(
+        params, [&](const ParamSpec &p) { return *arg.name == p.name; });
+    if (spec == params.end()) {
+      InFlightDiagnostic diag = error(arg.loc, scope);
+      diag << "'" << call.text << "' has no argument '" << *arg.name
+           << "'; it takes ";
+      llvm::interleaveComma(params, diag,
+                            [&](const ParamSpec &p) { diag << p.name; });
+      return diag;
+    }
+    if (bound.values.count(spec->name))
+      return error(arg.loc, scope)
+             << "argument '" << spec->name << "' is given twice";
+    bound.values[spec->name] = arg.value.get();
+    bound.locs[spec->name] = arg.loc;
+  }
+  for (const ParamSpec &param : params)
+    if (param.required && !bound.values.count(param.name))
+      return error(call.loc, scope)
+             << "'" << call.text << "' needs argument '" << param.name << "'";
+  return bound;
+}
+
+/// A literal, or a name bound to one (a block parameter); null otherwise.
+const Expr *MLIRGenImpl::resolveLiteral(const Expr *expr, const Scope &scope) {
+  if (expr->kind == Expr::Kind::Name) {
+    auto it = scope.symbols.find(expr->text);
+    return it == scope.symbols.end() ? nullptr : it->second.literal;
+  }
+  // Tensor literals are tensors, except where an attribute is expected.
+  return expr->kind == Expr::Kind::Call ? nullptr : expr;
+}
+
+FailureOr<int64_t> MLIRGenImpl::getInt(const BoundArgs &args,
+                                       llvm::StringRef name,
+                                       int64_t defaultValue,
+                                       const Scope &scope) {
+  const Expr *expr = args.get(name);
+  if (!expr)
+    return defaultValue;
+  const Expr *lit = resolveLiteral(expr, scope);
+  if (!lit || lit->kind != Expr::Kind::Number || !lit->isInteger)
+    return error(expr->loc, scope)
+           << "argument '" << name << "' must be an integer";
+  return static_cast<int64_t>(lit->number);
+}
+
+FailureOr<SmallVector<int64_t, 2>>
+MLIRGenImpl::getPair(const BoundArgs &args, llvm::StringRef name,
+                     SmallVector<int64_t, 2> dflt, const Scope &scope) {
+  const Expr *expr = args.get(name);
+  if (!expr)
+    return dflt;
+  const Expr *lit = resolveLiteral(expr, scope);
+  auto isInt = [](const Expr *e) {
+    return e->kind == Expr::Kind::Number && e->isInteger;
+  };
+  if (lit && isInt(lit))
+    return SmallVector<int64_t, 2>{static_cast<int64_t>(lit->number),
+                                   static_cast<int64_t>(lit->number)};
+  if (lit && lit->items.size() == 2 && isInt(lit->items[0].get()) &&
+      isInt(lit->items[1].get()))
+    return SmallVector<int64_t, 2>{static_cast<int64_t>(lit->items[0]->number),
+                                   static_cast<int64_t>(lit->items[1]->number)};
+  return error(expr->loc, scope) << "argument '" << name
+                                 << "' must be an integer or a pair (h, w)";
+}
+
+FailureOr<SmallVector<int64_t, 4>> MLIRGenImpl::getPadding(
+    const BoundArgs &args, llvm::ArrayRef<int64_t> in,
+    llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> stride,
+    llvm::ArrayRef<int64_t> dilation, const Scope &scope) {
+  const Expr *expr = args.get("padding");
+  if (!expr)
+    return SmallVector<int64_t, 4>{0, 0, 0, 0};
+  if (expr->kind == Expr::Kind::Name && expr->text == "same") {
+    // SAME_UPPER as in ONNX/TensorFlow: output = ceil(input / stride), the
+    // odd pixel of padding goes to the bottom/right.
+    SmallVector<int64_t, 4> pad(4);
+    for (int i = 0; i < 2; ++i) {
+      int64_t out = (in[2 + i] + stride[i] - 1) / stride[i];
+      int64_t total = std::max<int64_t>(
+          (out - 1) * stride[i] + (kernel[i] - 1) * dilation[i] + 1 - in[2 + i],
+          0);
+      pad[i] = total / 2;
+      pad[i + 2] = total - total / 2;
+    }
+    return pad;
+  }
+  const Expr *lit = resolveLiteral(expr, scope);
+  if (lit && lit->items.size() == 4) {
+    SmallVector<int64_t, 4> pad;
+    for (const ExprPtr &item : lit->items) {
+      if (item->kind != Expr::Kind::Number || !item->isInteger)
+        break;
+      pad.push_back(static_cast<int64_t>(item->number));
+    }
+    if (pad.size() == 4)
+      return pad;
+  }
+  FailureOr<SmallVector<int64_t, 2>> pair = getPair(args, "padding", {}, scope);
+  if (failed(pair))
+    return error(expr->loc, scope)
+           << "padding is an integer, a pair (h, w), a 4-tuple (top, left, "
+              "bottom, right) or 'same'";
+  return SmallVector<int64_t, 4>{(*pair)[0], (*pair)[1], (*pair)[0],
+                                 (*pair)[1]};
+}
+
+FailureOr<double> MLIRGenImpl::getFloat(const BoundArgs &args,
+                                        llvm::StringRef name,
+                                        double defaultValue,
+                                        const Scope &scope) {
+  const Expr *expr = args.get(name);
+  if (!expr)
+    return defaultValue;
+  const Expr *lit = resolveLiteral(expr, scope);
+  if (!lit || lit->kind != Expr::Kind::Number)
+    return error(expr->loc, scope)
+           << "argument '" << name << "' must be a number";
+  return lit->number;
+}
+
+FailureOr<bool> MLIRGenImpl::getBool(const BoundArgs &args,
+                                     llvm::StringRef name, bool defaultValue,
+                                     const Scope &scope) {
+  const Expr *expr = args.get(name);
+  if (!expr)
+    return defaultValue;
+  const Expr *lit = resolveLiteral(expr, scope);
+  if (!lit || lit->kind != Expr::Kind::Bool)
+    return error(expr->loc, scope)
+           << "argument '" << name << "' must be true or false";
+  return lit->boolean;
+}
+
+LogicalResult MLIRGenImpl::flattenLiteral(const Expr &expr, size_t depth,
+                                          Shape &shape,
+                                          std::vector<float> &values,
+                                          const Scope &scope) {
+  if (expr.kind == Expr::Kind::Number) {
+    if (depth != shape.size())
+      return error(expr.loc, scope)
+             << "ragged tensor literal: expected a list here";
+    values.push_back(static_cast<float>(expr.number));
+    return success();
+  }
+  if (expr.kind != Expr::Kind::List && expr.kind != Expr::Kind::Tuple)
+    return error(expr.loc, scope) << "tensor literals hold only numbers";
+  if (expr.items.empty())
+    return error(expr.loc, scope) << "empty tensor literal";
+  if (depth == shape.size() && values.empty())
+    shape.push_back(expr.items.size());
+  if (depth >= shape.size() ||
+      shape[depth] != static_cast<int64_t>(expr.items.size()))
+    return error(expr.loc, scope)
+           << "ragged tensor literal: expected "
+           << (depth < shape.size() ? shape[depth] : 0) << " elements";
+  for (const ExprPtr &item : expr.items)
+    if (failed(flattenLiteral(*item, depth + 1, shape, values, scope)))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+std::string MLIRGenImpl::layerName(const BoundArgs &args, const Scope &scope) {
+  std::string local;
+  if (const Expr *name = args.get("name"); name && name->kind == Expr::Kind::String)
+    local = name->text;
+  else if (naming.total > 1)
+    local = naming.name + "." + std::to_string(naming.next);
+  else
+    local = naming.name;
+  ++naming.next;
+  return scope.prefix + local;
+}
+
+FailureOr<Value> MLIRGenImpl::weight(const BoundArgs &args,
+                                     llvm::StringRef argName,
+                                     const std::string &layer,
+                                     llvm::StringRef suffix, Shape shape,
+                                     WeightInit init, int64_t fanIn,
+                                     Location opLoc, const Scope &scope) {
+  std::string name = layer + "." + suffix.str();
+  ElementsAttr value;
+  const Expr *arg = args.get(argName);
+  const Expr *lit = arg ? resolveLiteral(arg, scope) : nullptr;
+  if (arg && (!lit || (lit->kind != Expr::Kind::Bool &&
+                       lit->kind != Expr::Kind::List)))
+    return error(arg->loc, scope)
+           << "argument '" << argName << "' must be a tensor literal";
+  if (lit && lit->kind == Expr::Kind::List) {
+    Shape literalShape;
+    std::vector<float> values;
+    if (failed(flattenLiteral(*lit, 0, literalShape, values, scope)))
+      return failure();
+    if (literalShape != shape)
+      return error(arg->loc, scope)
+             << "literal '" << argName << "' has shape "
+             << cnn::formatShape(literalShape) << " but the layer needs "
+             << cnn::formatShape(shape);
+    value = DenseElementsAttr::get(tensorType(shape),
+                                   llvm::ArrayRef<float>(values));
+  } else {
+    FailureOr<ElementsAttr> loaded =
+        weights.get({name, shape, init, fanIn, opLoc});
+    if (failed(loaded))
+      return failure();
+    value = *loaded;
+  }
+  return cnn::WeightOp::create(builder, opLoc, builder.getStringAttr(name),
+                               value)
+      .getResult();
+}
+
+//===----------------------------------------------------------------------===//
+// Ops
+//===----------------------------------------------------------------------===//
+
+FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
+                                    Scope &scope) {
+  FailureOr<BoundArgs> boundOr = bindArgs(call, spec.params, scope);
+  if (failed(boundOr))
+    return failure();
+  const BoundArgs &args = *boundOr;
+  Location opLoc = loc(call.loc, scope);
+  auto emitErr = [&] { return emitError(opLoc); };
+  llvm::StringRef op = spec.name;
+
+  // Tensor operands first, in source order.
+  SmallVector<Value> operands;
+  for (const ParamSpec &param : spec.params) {
+    if (param.kind == ParamKind::Tensors) {
+      for (const Expr *e : args.variadic) {
+        FailureOr<Value> v = genExpr(*e, scope);
+        if (failed(v))
+          return failure();
+        operands.push_back(*v);
+      }
+    } else if (param.kind == ParamKind::Tensor) {
+      FailureOr<Value> v = genExpr(*args.get(param.name), scope);
+      if (failed(v))
+        return failure();
+      operands.push_back(*v);
+    }
+  }
+  Value input = operands.front();
+  Shape inShape = shapeOf(input);
+
+  auto make = [&](auto opTag, FailureOr<Shape> resultShape, ValueRange ins,
+                  llvm::ArrayRef<NamedAttribute> attrs) -> FailureOr<Value> {
+    if (failed(resultShape))
+      return failure();
+    using OpTy = decltype(opTag);
+    OperationState state(opLoc, OpTy::getOperationName());
+    state.addOperands(ins);
+    state.addTypes(tensorType(*resultShape));
+    state.addAttributes(attrs);
+    return builder.create(state)->getResult(0);
+  };
+  auto i64Array = [&](llvm::ArrayRef<int64_t> v) {
+    return builder.getDenseI64ArrayAttr(v);
+  };
+
+  if (op == "conv2d" || op == "dense") {
+    bool isConv = op == "conv2d";
+    FailureOr<int64_t> units =
+        getInt(args, isConv ? "filters" : "units", 0, scope);
+    if (failed(units))
+      return failure();
+    if (*units < 1)
+      return error(args.get(isConv ? "filters" : "units")->loc, scope)
+             << "must be >= 1";
+    std::string layer = layerName(args, scope);
+    Shape weightShape;
+    SmallVector<int64_t, 2> stride = {1, 1}, dilation = {1, 1};
+    SmallVector<int64_t, 4> padding;
+    int64_t groups = 1;
+    if (isConv) {
+      if (inShape.size() != 4)
+        return emitErr() << "conv2d expects an NCHW input, got shape "
+                         << cnn::formatShape(inShape);
+      FailureOr<SmallVector<int64_t, 2>> kernel =
+          getPair(args, "kernel", {}, scope);
+      FailureOr<SmallVector<int64_t, 2>> strideOr =
+          getPair(args, "stride", stride, scope);
+      FailureOr<SmallVector<int64_t, 2>> dilationOr =
+          getPair(args, "dilation", dilation, scope);
+      FailureOr<int64_t> groupsOr = getInt(args, "groups", groups, scope);
+      if (failed(kernel) || failed(strideOr) || failed(dilationOr) ||
+          failed(groupsOr))
+        return failure();
+      stride = *strideOr;
+      dilation = *dilationOr;
+      groups = *groupsOr;
+      if (llvm::any_of(llvm::concat<int64_t>(*kernel, stride, dilation),
+                       [](int64_t v) { return v < 1; }) ||
+          groups < 1)
+        return emitErr() << "kernel, stride, dilation and groups must be >= 1";
+      FailureOr<SmallVector<int64_t, 4>> paddingOr =
+          getPadding(args, inShape, *kernel, stride, dilation, scope);
+      if (failed(paddingOr))
+        return failure();
+      padding = *paddingOr;
+      if (inShape[1] % groups != 0 || *units % groups != 0)
+        return emitErr() << "groups=" << groups
+                         << " must divide the input channels (" << inShape[1]
+                         << ") and filters (" << *units << ")";
+      weightShape = {*units, inShape[1] / groups, (*kernel)[0], (*kernel)[1]};
+    } else {
+      if (inShape.size() != 2)
+        return emitErr() << "dense expects a 2-D [N, K] input, got shape "
+                         << cnn::formatShape(inShape) << " (use flatten)";
+      weightShape = {*units, inShape[1]};
+    }
+    int64_t fanIn = weightShape[1] * (isConv ? weightShape[2] * weightShape[3] : 1);
+    FailureOr<Value> w = weight(args, "weight", layer, "weight", weightShape,
+                                WeightInit::KaimingUniform, fanIn, opLoc, scope);
+    if (failed(w))
+      return failure();
+    SmallVector<Value> ins = {input, *w};
+    std::optional<Shape> biasShape;
+    FailureOr<bool> hasBias = true;
+    if (const Expr *b = args.get("bias");
+        b && resolveLiteral(b, scope) &&
+        resolveLiteral(b, scope)->kind == Expr::Kind::Bool)
+      hasBias = resolveLiteral(b, scope)->boolean;
+    if (*hasBias) {
+      FailureOr<Value> b = weight(args, "bias", layer, "bias", {*units},
+                                  WeightInit::KaimingUniform, fanIn, opLoc,
+                                  scope);
+      if (failed(b))
+        return failure();
+      ins.push_back(*b);
+      biasShape = Shape{*units};
+    }
+    if (isConv)
+      return make(
+          cnn::Conv2dOp(),
+          cnn::inferConv2dShape(emitErr, inShape, weightShape, biasShape,
+                                stride, padding, dilation, groups),
+          ins,
+          {builder.getNamedAttr("strides", i64Array(stride)),
+           builder.getNamedAttr("padding", i64Array(padding)),
+           builder.getNamedAttr("dilations", i64Array(dilation)),
+           builder.getNamedAttr("groups", builder.getI64IntegerAttr(groups))});
+    return make(cnn::DenseOp(),
+                cnn::inferDenseShape(emitErr, inShape, weightShape, biasShape),
+                ins, {});
+  }
+
+  if (op == "batchnorm") {
+    FailureOr<double> eps = getFloat(args, "eps", 1e-5, scope);
+    if (failed(eps))
+      return failure();
+    if (inShape.size() < 2)
+      return emitErr() << "batchnorm expects an [N, C, ...] input, got shape "
+                       << cnn::formatShape(inShape);
+    std::string layer = layerName(args, scope);
+    Shape c = {inShape[1]};
+    struct {
+      const char *arg, *suffix;
+      WeightInit init;
+    } params[] = {{"gamma", "weight", WeightInit::Ones},
+                  {"beta", "bias", WeightInit::Zeros},
+                  {"mean", "running_mean", WeightInit::Zeros},
+                  {"var", "running_var", WeightInit::Ones}};
+    SmallVector<Value> ins = {input};
+    for (auto &p : params) {
+      FailureOr<Value> v =
+          weight(args, p.arg, layer, p.suffix, c, p.init, 0, opLoc, scope);
+      if (failed(v))
+        return failure();
+      ins.push_back(*v);
+    }
+    return make(cnn::BatchNormOp(), inShape, ins,
+                {builder.getNamedAttr("epsilon", builder.getF64FloatAttr(*eps))});
+  }
+
+  if (op == "maxpool2d" || op == "avgpool2d") {
+    FailureOr<SmallVector<int64_t, 2>> kernel =
+        getPair(args, "kernel", {}, scope);
+    if (failed(kernel))
+      return failure();
+    FailureOr<SmallVector<int64_t, 2>> stride =
+        getPair(args, "stride", *kernel, scope);
+    FailureOr<bool> ceil = getBool(args, "ceil_mode", false, scope);
+    FailureOr<bool> countPad = getBool(args, "count_include_pad", true, scope);
+    if (failed(stride) || failed(ceil) || failed(countPad))
+      return failure();
+    if (inShape.size() != 4)
+      return emitErr() << op << " expects an NCHW input, got shape "
+                       << cnn::formatShape(inShape);
+    FailureOr<SmallVector<int64_t, 4>> padding =
+        getPadding(args, inShape, *kernel, *stride, {1, 1}, scope);
+    if (failed(padding))
+      return failure();
+    SmallVector<NamedAttribute> attrs = {
+        builder.getNamedAttr("kernel", i64Array(*kernel)),
+        builder.getNamedAttr("strides", i64Array(*stride)),
+        builder.getNamedAttr("padding", i64Array(*padding)),
+        builder.getNamedAttr("ceil_mode", builder.getBoolAttr(*ceil))};
+    FailureOr<Shape> shape = cnn::inferPool2dShape(
+        emitErr, inShape, *kernel, *stride, *padding, *ceil);
+    if (op == "maxpool2d")
+      return make(cnn::MaxPool2dOp(), shape, input, attrs);
+    attrs.push_back(builder.getNamedAttr("count_include_pad",
+                                         builder.getBoolAttr(*countPad)));
+    return make(cnn::AvgPool2dOp(), shape, input, attrs);
+  }
+
+  if (op == "global_avgpool") {
+    if (inShape.size() != 4)
+      return emitErr() << "global_avgpool expects an NCHW input, got shape "
+                       << cnn::formatShape(inShape);
+    return make(cnn::GlobalAvgPoolOp(), Shape{inShape[0], inShape[1], 1, 1},
+                input, {});
+  }
+  if (op == "flatten")
+    return make(cnn::FlattenOp(), cnn::inferFlattenShape(emitErr, inShape),
+                input, {});
+  if (op == "relu")
+    return make(cnn::ReluOp(), inShape, input, {});
+  if (op == "relu6")
+    return make(cnn::Relu6Op(), inShape, input, {});
+  if (op == "sigmoid")
+    return make(cnn::SigmoidOp(), inShape, input, {});
+  if (op == "tanh")
+    return make(cnn::TanhOp(), inShape, input, {});
+  if (op == "silu")
+    return make(cnn::SiluOp(), inShape, input, {});
+  if (op == "leaky_relu") {
+    FailureOr<double> alpha = getFloat(args, "alpha", 0.01, scope);
+    if (failed(alpha))
+      return failure();
+    return make(cnn::LeakyReluOp(), inShape, input,
+                {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha))});
+  }
+  if (op == "add" || op == "mul") {
+    FailureOr<Shape> shape =
+        cnn::inferBroadcastShape(emitErr, inShape, shapeOf(operands[1]));
+    if (op == "add")
+      return make(cnn::AddOp(), shape, operands, {});
+    return make(cnn::MulOp(), shape, operands, {});
+  }
+  // Axis arguments count from the end when negative, as in PyTorch.
+  auto normaliseAxis = [&](int64_t defaultAxis) -> FailureOr<int64_t> {
+    FailureOr<int64_t> axis = getInt(args, "axis", defaultAxis, scope);
+    if (failed(axis))
+      return failure();
+    int64_t rank = inShape.size();
+    int64_t a = *axis < 0 ? *axis + rank : *axis;
+    if (failed(cnn::verifyAxis(emitErr, a, rank)))
+      return failure();
+    return a;
+  };
+  if (op == "concat") {
+    FailureOr<int64_t> axis = normaliseAxis(1);
+    if (failed(axis))
+      return failure();
+    SmallVector<Shape> shapes;
+    for (Value v : operands)
+      shapes.push_back(shapeOf(v));
+    return make(cnn::ConcatOp(), cnn::inferConcatShape(emitErr, shapes, *axis),
+                operands,
+                {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
+  }
+  if (op == "upsample") {
+    FailureOr<SmallVector<int64_t, 2>> scale =
+        getPair(args, "scale", {2, 2}, scope);
+    if (failed(scale))
+      return failure();
+    return make(cnn::UpsampleOp(),
+                cnn::inferUpsampleShape(emitErr, inShape, *scale), input,
+                {builder.getNamedAttr("scale", i64Array(*scale))});
+  }
+  if (op == "softmax") {
+    FailureOr<int64_t> axis = normaliseAxis(-1);
+    if (failed(axis))
+      return failure();
+    return make(cnn::SoftmaxOp(), inShape, input,
+                {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
+  }
+  llvm_unreachable("every op in opSpecs() is generated above");
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> cnnc::mlirGen(MLIRContext &context,
+                                    const llvm::SourceMgr &sourceMgr,
+                                    const ModelAST &model,
+                                    WeightSource &weights) {
+  context.loadDialect<cnn::CnnDialect, func::FuncDialect>();
+  return MLIRGenImpl(context, sourceMgr, weights).gen(model);
+}

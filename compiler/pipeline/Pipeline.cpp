@@ -1,0 +1,47 @@
+//===- Pipeline.cpp - the one place the pass order lives ------------------===//
+
+#include "compiler/pipeline/Pipeline.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+/// The pipelines are written in mlir-opt syntax so that each stage can be
+/// replayed by hand with `cnnc-opt --pass-pipeline=...`.
+static void addPipeline(OpPassManager &pm, llvm::StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("cnnc: invalid built-in pass pipeline");
+}
+
+void cnnc::addCnnToLinalgPasses(OpPassManager &pm) {
+  addPipeline(pm, "convert-cnn-to-linalg,canonicalize,cse");
+}
+
+void cnnc::addBufferizationPasses(OpPassManager &pm) {
+  addPipeline(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+              "canonicalize,cnnc-copy-to-linalg,cnnc-plan-workspace,cnnc-entry-abi");
+}
+
+void cnnc::addLowerToLLVMPasses(OpPassManager &pm) {
+  addPipeline(pm, "convert-linalg-to-loops,expand-strided-metadata,"
+                  "lower-affine,convert-scf-to-cf,convert-math-to-llvm,"
+                  "convert-math-to-libm,finalize-memref-to-llvm,"
+                  "convert-arith-to-llvm,convert-index-to-llvm,"
+                  "convert-cf-to-llvm,"
+                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                  "convert-ub-to-llvm,reconcile-unrealized-casts");
+}
+
+void cnnc::buildPipeline(OpPassManager &pm, Stage stop) {
+  if (stop == Stage::Cnn)
+    return;
+  addCnnToLinalgPasses(pm);
+  if (stop == Stage::Linalg)
+    return;
+  addBufferizationPasses(pm);
+  addLowerToLLVMPasses(pm);
+}

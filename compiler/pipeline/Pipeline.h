@@ -1,0 +1,30 @@
+//===- Pipeline.h - the one place the pass order lives ----------*- C++ -*-===//
+
+#ifndef CNNC_PIPELINE_PIPELINE_H
+#define CNNC_PIPELINE_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace cnnc {
+
+/// Where compilation stops; each stage adds the passes after the previous.
+enum class Stage {
+  Cnn,       // the cnn dialect as built from the model
+  Linalg,    // linalg on tensors
+  LLVMMlir,  // the LLVM dialect, ready for translation
+};
+
+/// cnn -> linalg on tensors.
+void addCnnToLinalgPasses(mlir::OpPassManager &pm);
+/// linalg on tensors -> loops on buffers with the C entry ABI: outputs as
+/// destination buffers, intermediates planned into one workspace.
+void addBufferizationPasses(mlir::OpPassManager &pm);
+/// buffers and loops -> the LLVM dialect.
+void addLowerToLLVMPasses(mlir::OpPassManager &pm);
+
+/// All stages up to and including `stop`.
+void buildPipeline(mlir::OpPassManager &pm, Stage stop);
+
+} // namespace cnnc
+
+#endif // CNNC_PIPELINE_PIPELINE_H

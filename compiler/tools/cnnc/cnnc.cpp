@@ -1,0 +1,328 @@
+//===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
+//
+// model.cnn -> AST -> cnn dialect -> linalg -> buffers/loops -> LLVM dialect
+// -> LLVM IR -> object (in-process) -> executable (system C compiler driver).
+// `--emit=STAGE` stops after any stage; `--reference` evaluates the cnn
+// dialect directly instead of compiling.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/CInterface.h"
+#include "compiler/codegen/Emitter.h"
+#include "compiler/codegen/Linker.h"
+#include "compiler/codegen/Target.h"
+#include "compiler/frontend/MLIRGen.h"
+#include "compiler/frontend/Parser.h"
+#include "compiler/pipeline/IRDumper.h"
+#include "compiler/pipeline/Pipeline.h"
+#include "compiler/pipeline/Registration.h"
+#include "compiler/reference/Evaluator.h"
+#include "compiler/tools/cnnc/ReferenceRunner.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { AST, Cnn, Linalg, LLVMMlir, LLVMIR, Asm, Obj, Exe };
+
+cl::OptionCategory category("cnnc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                cl::value_desc("file"), cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("Stop after this stage and write its result:"),
+    cl::init(Emit::Exe),
+    cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
+               clEnumValN(Emit::Cnn, "cnn", "the cnn dialect"),
+               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+               clEnumValN(Emit::LLVMMlir, "llvm-mlir", "the LLVM dialect"),
+               clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
+               clEnumValN(Emit::Asm, "asm", "assembly"),
+               clEnumValN(Emit::Obj, "obj", "an object file and C header"),
+               clEnumValN(Emit::Exe, "exe", "an executable (default)")),
+    cl::cat(category));
+cl::opt<bool> compileOnly("c",
+                          cl::desc("Write an object file and C header "
+                                   "(same as --emit=obj)"),
+                          cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"),
+                           cl::Prefix, cl::init(2), cl::cat(category));
+cl::opt<std::string> targetCpu("target-cpu",
+                               cl::desc("CPU to tune for (default: native)"),
+                               cl::init("native"), cl::cat(category));
+cl::opt<std::string> targetTriple("target-triple",
+                                  cl::desc("Target triple (default: host)"),
+                                  cl::cat(category));
+cl::opt<std::string> weightsFile(
+    "weights", cl::desc("Weights (.safetensors), overriding the model's"),
+    cl::value_desc("file"), cl::cat(category));
+cl::opt<uint64_t> seed("seed",
+                       cl::desc("Seed for weights when no file is given"),
+                       cl::init(0), cl::cat(category));
+cl::opt<std::string> ccPath("cc",
+                            cl::desc("C compiler driver used to link "
+                                     "(default: cc on PATH)"),
+                            cl::cat(category));
+cl::opt<std::string> dumpIrDir(
+    "dump-ir", cl::desc("Write the IR after every pass to DIR/NN-PASS.mlir"),
+    cl::value_desc("dir"), cl::cat(category));
+cl::opt<bool> reference("reference",
+                        cl::desc("Evaluate the model with the naive "
+                                 "reference evaluator instead of compiling"),
+                        cl::cat(category));
+cl::list<std::string> inputs("input",
+                             cl::desc("--reference input: NAME=FILE.npy"),
+                             cl::value_desc("name=file"), cl::cat(category));
+cl::list<std::string> outputs("output",
+                              cl::desc("--reference output: NAME=FILE.npy "
+                                       "(others are printed)"),
+                              cl::value_desc("name=file"), cl::cat(category));
+
+LogicalResult fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "cnnc") << message << "\n";
+  return failure();
+}
+
+Location locationOf(MLIRContext &context, const llvm::SourceMgr &sourceMgr,
+                    llvm::SMLoc loc) {
+  auto [line, col] = sourceMgr.getLineAndColumn(loc);
+  return FileLineColLoc::get(&context, inputFile, line, col);
+}
+
+/// The weights: --weights, else the model's `weights "file"` (relative to
+/// the model file), else seeded initialisation.
+FailureOr<std::unique_ptr<cnnc::WeightSource>>
+openWeights(MLIRContext &context, const llvm::SourceMgr &sourceMgr,
+            const cnnc::ModelAST &model) {
+  std::string path = weightsFile;
+  Location loc = UnknownLoc::get(&context);
+  if (path.empty() && model.weightsFile) {
+    llvm::SmallString<256> resolved(llvm::sys::path::parent_path(inputFile));
+    llvm::sys::path::append(resolved, *model.weightsFile);
+    path = resolved.str().str();
+    loc = locationOf(context, sourceMgr, model.weightsLoc);
+  }
+  if (path.empty())
+    return std::make_unique<cnnc::WeightSource>(seed);
+  llvm::Expected<cnnc::SafeTensorsFile> file =
+      cnnc::SafeTensorsFile::open(path);
+  if (!file) {
+    std::string message = llvm::toString(file.takeError());
+    if (isa<UnknownLoc>(loc))
+      return fail(message);
+    return emitError(loc) << message;
+  }
+  return std::make_unique<cnnc::WeightSource>(std::move(*file), loc);
+}
+
+LogicalResult writeOutput(llvm::StringRef path,
+                          llvm::function_ref<void(llvm::raw_ostream &)> write,
+                          bool binary = false) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec,
+                           binary ? llvm::sys::fs::OF_None
+                                  : llvm::sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot write '" + path + "': " + ec.message());
+  write(out.os());
+  out.os().flush();
+  if (out.os().has_error())
+    return fail("cannot write '" + path + "'");
+  out.keep();
+  return success();
+}
+
+void printIR(ModuleOp module, llvm::raw_ostream &os) {
+  // Weights are printed as handles; their bytes would swamp the listing.
+  module->print(os, OpPrintingFlags().elideLargeResourceString(64));
+}
+
+std::string defaultOutput(llvm::StringRef extension) {
+  llvm::SmallString<256> path(llvm::sys::path::stem(inputFile));
+  if (!extension.empty())
+    path += extension;
+  return path.str().str();
+}
+
+/// Object, header, or executable from the LLVM dialect module.
+LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
+                         Emit stage, const char *argv0) {
+  if (auto bytes = module.lookupSymbol<LLVM::GlobalOp>(signature.name +
+                                                       "_workspace_bytes"))
+    signature.workspaceBytes =
+        cast<IntegerAttr>(*bytes.getValue()).getValue().getSExtValue();
+
+  auto machine = cnnc::createTargetMachine({targetTriple, targetCpu, optLevel});
+  if (!machine)
+    return fail(llvm::toString(machine.takeError()));
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      cnnc::translateToLLVMIR(module, llvmContext, **machine, optLevel);
+  if (!llvmModule)
+    return fail(llvm::toString(llvmModule.takeError()));
+  llvm::StringRef output = outputFile;
+
+  if (stage == Emit::LLVMIR)
+    return writeOutput(output.empty() ? "-" : output,
+                       [&](llvm::raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+
+  auto emitTo = [&](llvm::StringRef path, llvm::CodeGenFileType type) {
+    std::error_code ec;
+    llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot write '" + path + "': " + ec.message());
+    if (llvm::Error error =
+            cnnc::emitMachineCode(**llvmModule, **machine, type, out.os()))
+      return fail(llvm::toString(std::move(error)));
+    out.keep();
+    return success();
+  };
+  if (stage == Emit::Asm)
+    return emitTo(output.empty() ? "-" : output,
+                  llvm::CodeGenFileType::AssemblyFile);
+
+  auto writeHeader = [&](llvm::StringRef path) {
+    return writeOutput(path, [&](llvm::raw_ostream &os) {
+      cnnc::writeHeader(signature, os);
+    });
+  };
+  if (stage == Emit::Obj) {
+    std::string object = output.empty() ? defaultOutput(".o") : output.str();
+    llvm::SmallString<256> header(object);
+    llvm::sys::path::replace_extension(header, ".h");
+    return failure(failed(emitTo(object, llvm::CodeGenFileType::ObjectFile)) ||
+                   failed(writeHeader(header)));
+  }
+
+  // An executable: object, header and main in a scratch directory, linked.
+  llvm::SmallString<256> scratch;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("cnnc", scratch))
+    return fail("cannot create a temporary directory: " + ec.message());
+  auto cleanup = llvm::make_scope_exit(
+      [&] { llvm::sys::fs::remove_directories(scratch); });
+  auto inScratch = [&](llvm::StringRef name) {
+    llvm::SmallString<256> path(scratch);
+    llvm::sys::path::append(path, name);
+    return path.str().str();
+  };
+  std::string headerName = signature.name + ".h";
+  if (failed(emitTo(inScratch("model.o"), llvm::CodeGenFileType::ObjectFile)) ||
+      failed(writeHeader(inScratch(headerName))) ||
+      failed(writeOutput(inScratch("main.c"), [&](llvm::raw_ostream &os) {
+        cnnc::writeExecutableMain(signature, headerName, os);
+      })))
+    return failure();
+  cnnc::LinkJob job;
+  job.compiler = ccPath;
+  job.sources = {inScratch("main.c"), inScratch("model.o")};
+  job.includeDirs = {scratch.str().str(),
+                     cnnc::findRuntimeFile(argv0, "include", "")};
+  job.runtimeLibrary = cnnc::findRuntimeFile(argv0, "lib", "libcnnrt.a");
+  job.output = output.empty() ? defaultOutput("") : output.str();
+  if (!llvm::sys::fs::exists(job.runtimeLibrary))
+    return fail("cannot find the runtime library '" + job.runtimeLibrary + "'");
+  if (llvm::Error error = cnnc::link(job))
+    return fail(llvm::toString(std::move(error)));
+  return success();
+}
+
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      const char *argv0) {
+  std::unique_ptr<cnnc::ModelAST> ast = cnnc::parseModel(sourceMgr);
+  if (!ast)
+    return failure();
+  Emit stage = compileOnly ? Emit::Obj : emit.getValue();
+  if (stage == Emit::AST)
+    return writeOutput(outputFile.empty() ? std::string("-") : outputFile.getValue(),
+                       [&](llvm::raw_ostream &os) {
+                         cnnc::dumpAST(*ast, sourceMgr, os);
+                       });
+
+  FailureOr<std::unique_ptr<cnnc::WeightSource>> weights =
+      openWeights(context, sourceMgr, *ast);
+  if (failed(weights))
+    return failure();
+  OwningOpRef<ModuleOp> module =
+      cnnc::mlirGen(context, sourceMgr, *ast, **weights);
+  if (!module)
+    return failure();
+  auto modelFunc = module->lookupSymbol<func::FuncOp>(ast->name);
+  cnnc::ModelSignature signature = cnnc::getModelSignature(modelFunc);
+
+  if (reference)
+    return cnnc::runReference(modelFunc, inputs, outputs);
+
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(pm);
+  if (!dumpIrDir.empty()) {
+    auto dumper = std::make_unique<cnnc::IRDumper>(dumpIrDir);
+    if (failed(dumper->start(*module)))
+      return failure();
+    pm.addInstrumentation(std::move(dumper));
+  }
+  cnnc::Stage stop = stage == Emit::Cnn      ? cnnc::Stage::Cnn
+                     : stage == Emit::Linalg ? cnnc::Stage::Linalg
+                                             : cnnc::Stage::LLVMMlir;
+  cnnc::buildPipeline(pm, stop);
+  if (failed(pm.run(*module)))
+    return failure();
+  if (stage <= Emit::LLVMMlir)
+    return writeOutput(outputFile.empty() ? std::string("-") : outputFile.getValue(),
+                       [&](llvm::raw_ostream &os) { printIR(*module, os); });
+  return emitNative(*module, signature, stage, argv0);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "cnnc 0.1.0 (LLVM/MLIR " << LLVM_VERSION_STRING << ")\n";
+  });
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "cnnc: compile a convolutional network (.cnn) to native code\n\n"
+      "  cnnc model.cnn -o model          executable (./model --help)\n"
+      "  cnnc model.cnn -c -o model.o     object file + model.h\n"
+      "  cnnc model.cnn --emit=linalg     print a stage\n"
+      "  cnnc model.cnn --reference --input image=x.npy --output logits=y.npy\n");
+
+  DialectRegistry registry;
+  cnnc::registerAllDialects(registry);
+  cnnc::registerAllPasses();
+  MLIRContext context(registry);
+
+  llvm::SourceMgr sourceMgr;
+  std::string includedFrom;
+  if (sourceMgr.AddIncludeFile(inputFile, llvm::SMLoc(), includedFrom) == 0) {
+    fail("cannot read '" + inputFile + "'");
+    return 1;
+  }
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  return failed(compile(context, sourceMgr, argv[0])) ? 1 : 0;
+}

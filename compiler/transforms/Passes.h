@@ -1,0 +1,25 @@
+//===- Passes.h - cnnc passes on buffers ------------------------*- C++ -*-===//
+
+#ifndef CNNC_TRANSFORMS_PASSES_H
+#define CNNC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+
+namespace cnnc {
+
+#define GEN_PASS_DECL
+#include "compiler/transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/transforms/Passes.h.inc"
+
+/// The attribute PlanWorkspace leaves on a function: its workspace size.
+inline constexpr llvm::StringLiteral kWorkspaceBytesAttr = "cnn.workspace_bytes";
+
+} // namespace cnnc
+
+#endif // CNNC_TRANSFORMS_PASSES_H

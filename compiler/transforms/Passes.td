@@ -1,0 +1,59 @@
+//===- Passes.td - cnnc passes on buffers ------------------*- tablegen -*-===//
+
+#ifndef CNNC_TRANSFORMS_PASSES_TD
+#define CNNC_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PlanWorkspace : Pass<"cnnc-plan-workspace", "mlir::ModuleOp"> {
+  let summary = "Place every intermediate buffer in one workspace argument";
+  let description = [{
+    After bufferization, each public function's static `memref.alloc`s become
+    `memref.view`s into one extra `memref<Bxi8>` argument, the workspace the
+    caller provides (so the model never allocates at run time). Offsets come
+    from the buffers' live ranges in program order: two buffers share bytes
+    only if their live ranges are disjoint. Offsets are 64-byte aligned. The
+    size is recorded as `cnn.workspace_bytes` on the function.
+
+    Before:
+    ```mlir
+    func.func @m(%in: memref<8xf32>, %out: memref<8xf32>) {
+      %a = memref.alloc() : memref<8xf32>
+      ...
+    ```
+    After:
+    ```mlir
+    func.func @m(%in: memref<8xf32>, %out: memref<8xf32>, %ws: memref<64xi8>)
+        attributes {cnn.workspace_bytes = 64 : i64} {
+      %c0 = arith.constant 0 : index
+      %a = memref.view %ws[%c0][] : memref<64xi8> to memref<8xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def EntryAbi : Pass<"cnnc-entry-abi", "mlir::ModuleOp"> {
+  let summary = "Give each model function the C ABI of its generated header";
+  let description = [{
+    A public function `@m` with a `cnn.workspace_bytes` attribute becomes
+    `@m_run` returning `i32` 0 (status), and a global constant
+    `@m_workspace_bytes : i64` is added, matching `m.h`:
+    `int m_run(const float *in..., float *out..., void *workspace);`.
+    The `cnn.*` attributes, already read into the header, are dropped.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
+def CopyToLinalg : Pass<"cnnc-copy-to-linalg"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    A strided `memref.copy` (padding, concat) otherwise lowers to a call to
+    `memrefCopy` from MLIR's C runner library, which a compiled model must
+    not depend on; `linalg.copy` lowers to plain loops.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+#endif // CNNC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,140 @@
+//===- CnnOps.cpp - cnn dialect operations --------------------------------===//
+
+#include "dialects/cnn/CnnOps.h"
+#include "dialects/cnn/CnnShapes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace cnn;
+
+static Shape shapeOf(Value v) {
+  return Shape(cast<RankedTensorType>(v.getType()).getShape());
+}
+
+static std::optional<Shape> optionalShape(Value v) {
+  if (!v)
+    return std::nullopt;
+  return shapeOf(v);
+}
+
+/// Checks that the declared result shape is the one the layer computes.
+static LogicalResult checkResult(Operation *op, FailureOr<Shape> expected) {
+  if (failed(expected))
+    return failure();
+  Shape actual = shapeOf(op->getResult(0));
+  if (actual != *expected)
+    return op->emitOpError("result shape ")
+           << formatShape(actual) << " does not match the expected shape "
+           << formatShape(*expected);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// WeightOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, WeightOp::Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getValue());
+  if (!value)
+    return failure();
+  inferred.push_back(value.getShapedType());
+  return success();
+}
+
+LogicalResult WeightOp::verify() {
+  if (!getValue().getShapedType().getElementType().isF32())
+    return emitOpError("weight '") << getName() << "' must hold f32 values";
+  return success();
+}
+
+OpFoldResult WeightOp::fold(FoldAdaptor) { return getValue(); }
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2dOp::verify() {
+  return checkResult(
+      *this, inferConv2dShape([&] { return emitOpError(); },
+                              shapeOf(getInput()), shapeOf(getWeight()),
+                              optionalShape(getBias()), getStrides(),
+                              getPadding(), getDilations(), getGroups()));
+}
+
+LogicalResult DenseOp::verify() {
+  return checkResult(*this, inferDenseShape([&] { return emitOpError(); },
+                                            shapeOf(getInput()),
+                                            shapeOf(getWeight()),
+                                            optionalShape(getBias())));
+}
+
+LogicalResult BatchNormOp::verify() {
+  if (getEpsilon().convertToDouble() < 0)
+    return emitOpError("epsilon must be >= 0");
+  Shape params[] = {shapeOf(getGamma()), shapeOf(getBeta()), shapeOf(getMean()),
+                    shapeOf(getVariance())};
+  if (failed(verifyBatchNormShapes([&] { return emitOpError(); },
+                                   shapeOf(getInput()), params)))
+    return failure();
+  return checkResult(*this, shapeOf(getInput()));
+}
+
+LogicalResult MaxPool2dOp::verify() {
+  return checkResult(*this, inferPool2dShape([&] { return emitOpError(); },
+                                             shapeOf(getInput()), getKernel(),
+                                             getStrides(), getPadding(),
+                                             getCeilMode()));
+}
+
+LogicalResult AvgPool2dOp::verify() {
+  return checkResult(*this, inferPool2dShape([&] { return emitOpError(); },
+                                             shapeOf(getInput()), getKernel(),
+                                             getStrides(), getPadding(),
+                                             getCeilMode()));
+}
+
+LogicalResult GlobalAvgPoolOp::verify() {
+  Shape in = shapeOf(getInput());
+  return checkResult(*this, Shape{in[0], in[1], 1, 1});
+}
+
+LogicalResult FlattenOp::verify() {
+  return checkResult(*this, inferFlattenShape([&] { return emitOpError(); },
+                                              shapeOf(getInput())));
+}
+
+LogicalResult ConcatOp::verify() {
+  SmallVector<Shape> inputs;
+  for (Value v : getInputs())
+    inputs.push_back(shapeOf(v));
+  return checkResult(*this, inferConcatShape([&] { return emitOpError(); },
+                                             inputs, getAxis()));
+}
+
+LogicalResult UpsampleOp::verify() {
+  return checkResult(*this, inferUpsampleShape([&] { return emitOpError(); },
+                                               shapeOf(getInput()),
+                                               getScale()));
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis([&] { return emitOpError(); }, getAxis(),
+                    getType().getRank());
+}
+
+static LogicalResult verifyBinary(Operation *op) {
+  return checkResult(
+      op, inferBroadcastShape([&] { return op->emitOpError(); },
+                              shapeOf(op->getOperand(0)),
+                              shapeOf(op->getOperand(1))));
+}
+
+LogicalResult AddOp::verify() { return verifyBinary(*this); }
+LogicalResult MulOp::verify() { return verifyBinary(*this); }
+
+#define GET_OP_CLASSES
+#include "dialects/cnn/CnnOps.cpp.inc"

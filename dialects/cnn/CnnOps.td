@@ -1,0 +1,204 @@
+//===- CnnOps.td - cnn dialect operations ------------------*- tablegen -*-===//
+
+#ifndef CNN_OPS_TD
+#define CNN_OPS_TD
+
+include "dialects/cnn/CnnDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+// Every tensor has a static shape: the compiler plans all memory up front.
+def Cnn_F32Tensor : StaticShapeTensorOf<[F32]>;
+class Cnn_RankedF32Tensor<int rank, string what>
+    : ConfinedType<Cnn_F32Tensor, [HasAnyRankOfPred<[rank]>], what>;
+def Cnn_NchwTensor : Cnn_RankedF32Tensor<4, "static NCHW f32 tensor">;
+def Cnn_Matrix : Cnn_RankedF32Tensor<2, "static 2-D f32 tensor">;
+def Cnn_Vector : Cnn_RankedF32Tensor<1, "static 1-D f32 tensor">;
+
+class Cnn_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Cnn_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+def Cnn_WeightOp : Cnn_Op<"weight", [ConstantLike,
+    InferTypeOpAdaptor]> {
+  let summary = "a named, compile-time constant tensor (a model parameter)";
+  let description = [{
+    Holds one parameter of the model under its hierarchical name, e.g.
+    `layer1.0.conv1.weight`. Large values are `dense_resource` blobs so that
+    printed IR stays short.
+
+    ```mlir
+    %w = cnn.weight "c1.weight" dense_resource<c1.weight> : tensor<6x1x5x5xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, ElementsAttr:$value);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$name $value attr-dict";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Layers with weights
+//===----------------------------------------------------------------------===//
+
+def Cnn_Conv2dOp : Cnn_Op<"conv2d"> {
+  let summary = "2-D convolution (cross-correlation), NCHW input, FCHW weight";
+  let description = [{
+    `out[n, f, y, x] = bias[f] + sum_{c, i, j} in[n, g*C/G + c, y*sh + i*dh - pt, x*sw + j*dw - pl] * w[f, c, i, j]`
+    where `g = f / (F / G)`; reads outside the input are zero. `padding` is
+    `[top, left, bottom, right]`. The bias is optional.
+
+    ```mlir
+    %y = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>,
+           padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>,
+           groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>,
+           tensor<4xf32>) -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_NchwTensor:$input, Cnn_NchwTensor:$weight,
+      Optional<Cnn_Vector>:$bias, DenseI64ArrayAttr:$strides,
+      DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilations,
+      I64Attr:$groups);
+  let results = (outs Cnn_NchwTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cnn_DenseOp : Cnn_Op<"dense"> {
+  let summary = "fully connected layer: x[N, K] * w[M, K]^T + b[M]";
+  let arguments = (ins Cnn_Matrix:$input, Cnn_Matrix:$weight,
+      Optional<Cnn_Vector>:$bias);
+  let results = (outs Cnn_Matrix:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cnn_BatchNormOp : Cnn_Op<"batchnorm"> {
+  let summary = "inference batch normalisation over channel dimension 1";
+  let description = [{
+    `y = (x - mean[c]) / sqrt(var[c] + eps) * gamma[c] + beta[c]`.
+  }];
+  let arguments = (ins Cnn_F32Tensor:$input, Cnn_Vector:$gamma,
+      Cnn_Vector:$beta, Cnn_Vector:$mean,
+      Cnn_Vector:$variance, F64Attr:$epsilon);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling and shape ops
+//===----------------------------------------------------------------------===//
+
+class Cnn_Pool2dOp<string mnemonic, string what> : Cnn_Op<mnemonic> {
+  let summary = "2-D " # what # " pooling, NCHW";
+  let description = [{
+    `kernel`, `strides` are `[h, w]`; `padding` is `[top, left, bottom, right]`.
+    With `ceil_mode` the output size rounds up as in PyTorch (a window must
+    start inside the input or its left padding).
+  }];
+  let results = (outs Cnn_NchwTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cnn_MaxPool2dOp : Cnn_Pool2dOp<"maxpool2d", "max"> {
+  let arguments = (ins Cnn_NchwTensor:$input, DenseI64ArrayAttr:$kernel,
+      DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+      BoolAttr:$ceil_mode);
+}
+
+def Cnn_AvgPool2dOp : Cnn_Pool2dOp<"avgpool2d", "average"> {
+  let arguments = (ins Cnn_NchwTensor:$input, DenseI64ArrayAttr:$kernel,
+      DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+      BoolAttr:$ceil_mode, BoolAttr:$count_include_pad);
+}
+
+def Cnn_GlobalAvgPoolOp : Cnn_Op<"global_avgpool"> {
+  let summary = "mean over H and W: [N, C, H, W] -> [N, C, 1, 1]";
+  let arguments = (ins Cnn_NchwTensor:$input);
+  let results = (outs Cnn_NchwTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cnn_FlattenOp : Cnn_Op<"flatten"> {
+  let summary = "collapse all dimensions after the first: [N, ...] -> [N, K]";
+  let arguments = (ins Cnn_F32Tensor:$input);
+  let results = (outs Cnn_Matrix:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cnn_ConcatOp : Cnn_Op<"concat"> {
+  let summary = "concatenation along `axis` (channels by default)";
+  let arguments = (ins Variadic<Cnn_F32Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cnn_UpsampleOp : Cnn_Op<"upsample"> {
+  let summary = "nearest-neighbour upsampling by integer factors [h, w]";
+  let arguments = (ins Cnn_NchwTensor:$input, DenseI64ArrayAttr:$scale);
+  let results = (outs Cnn_NchwTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cnn_SoftmaxOp : Cnn_Op<"softmax", [SameOperandsAndResultType]> {
+  let summary = "softmax along `axis`";
+  let arguments = (ins Cnn_F32Tensor:$input, I64Attr:$axis);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Cnn_UnaryOp<string mnemonic, string formula>
+    : Cnn_Op<mnemonic, [SameOperandsAndResultType]> {
+  let summary = "elementwise " # formula;
+  let arguments = (ins Cnn_F32Tensor:$input);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Cnn_ReluOp : Cnn_UnaryOp<"relu", "max(x, 0)">;
+def Cnn_Relu6Op : Cnn_UnaryOp<"relu6", "min(max(x, 0), 6)">;
+def Cnn_SigmoidOp : Cnn_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Cnn_TanhOp : Cnn_UnaryOp<"tanh", "tanh(x)">;
+def Cnn_SiluOp : Cnn_UnaryOp<"silu", "x * sigmoid(x)">;
+def Cnn_LeakyReluOp : Cnn_UnaryOp<"leaky_relu", "x > 0 ? x : alpha * x"> {
+  let arguments = (ins Cnn_F32Tensor:$input, F64Attr:$alpha);
+}
+
+class Cnn_BinaryOp<string mnemonic, string formula> : Cnn_Op<mnemonic> {
+  let summary = "elementwise " # formula # " with size-1 broadcasting";
+  let description = [{
+    Both operands have the same rank; each dimension is equal or 1 in one of
+    them (numpy broadcasting), e.g. a [N, C, 1, 1] gate times [N, C, H, W].
+  }];
+  let arguments = (ins Cnn_F32Tensor:$lhs, Cnn_F32Tensor:$rhs);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cnn_AddOp : Cnn_BinaryOp<"add", "a + b">;
+def Cnn_MulOp : Cnn_BinaryOp<"mul", "a * b">;
+
+#endif // CNN_OPS_TD

@@ -1,0 +1,207 @@
+//===- CnnShapes.cpp - result shapes of cnn layers ------------------------===//
+
+#include "dialects/cnn/CnnShapes.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace cnn {
+
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return s;
+}
+
+int64_t slidingOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                          int64_t padBegin, int64_t padEnd, int64_t dilation,
+                          bool ceilMode) {
+  int64_t span = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
+  if (span < 0)
+    return 0;
+  if (!ceilMode)
+    return span / stride + 1;
+  int64_t out = llvm::divideCeil(span, stride) + 1;
+  // PyTorch: the last window must start inside the input or the left padding.
+  if ((out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+static LogicalResult checkPositive(EmitErrorFn emitError, StringRef what,
+                                   ArrayRef<int64_t> values, size_t size,
+                                   int64_t min = 1) {
+  if (values.size() != size)
+    return emitError() << what << " must have " << size << " values, got "
+                       << values.size();
+  for (int64_t v : values)
+    if (v < min)
+      return emitError() << what << " must be >= " << min << ", got "
+                         << formatShape(values);
+  return success();
+}
+
+FailureOr<Shape> inferConv2dShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
+                                  ArrayRef<int64_t> w, std::optional<Shape> bias,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> padding,
+                                  ArrayRef<int64_t> dilations, int64_t groups) {
+  if (in.size() != 4)
+    return emitError() << "conv2d expects an NCHW input, got shape "
+                       << formatShape(in);
+  if (failed(checkPositive(emitError, "strides", strides, 2)) ||
+      failed(checkPositive(emitError, "dilations", dilations, 2)) ||
+      failed(checkPositive(emitError, "padding", padding, 4, 0)))
+    return failure();
+  if (groups < 1)
+    return emitError() << "groups must be >= 1, got " << groups;
+  if (in[1] % groups != 0)
+    return emitError() << "input channels (" << in[1]
+                       << ") are not divisible by groups (" << groups << ")";
+  if (w.size() != 4 || w[0] % groups != 0 || w[1] != in[1] / groups)
+    return emitError() << "conv2d weight shape " << formatShape(w)
+                       << " does not match input shape " << formatShape(in)
+                       << " with groups=" << groups << " (expected [F, "
+                       << in[1] / groups << ", KH, KW], F divisible by "
+                       << groups << ")";
+  if (bias && (bias->size() != 1 || (*bias)[0] != w[0]))
+    return emitError() << "conv2d bias shape " << formatShape(*bias)
+                       << " does not match weight shape " << formatShape(w)
+                       << " (expected [" << w[0] << "])";
+  int64_t oh = slidingOutputSize(in[2], w[2], strides[0], padding[0],
+                                 padding[2], dilations[0], false);
+  int64_t ow = slidingOutputSize(in[3], w[3], strides[1], padding[1],
+                                 padding[3], dilations[1], false);
+  if (oh < 1 || ow < 1)
+    return emitError() << "conv2d kernel " << formatShape(w.drop_front(2))
+                       << " does not fit the padded input "
+                       << formatShape(in);
+  return Shape{in[0], w[0], oh, ow};
+}
+
+FailureOr<Shape> inferDenseShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
+                                 ArrayRef<int64_t> w,
+                                 std::optional<Shape> bias) {
+  if (in.size() != 2)
+    return emitError() << "dense expects a 2-D [N, K] input, got shape "
+                       << formatShape(in) << " (use flatten first)";
+  if (w.size() != 2 || w[1] != in[1])
+    return emitError() << "dense weight shape " << formatShape(w)
+                       << " does not match input shape " << formatShape(in)
+                       << " (expected [units, " << in[1] << "])";
+  if (bias && (bias->size() != 1 || (*bias)[0] != w[0]))
+    return emitError() << "dense bias shape " << formatShape(*bias)
+                       << " does not match weight shape " << formatShape(w)
+                       << " (expected [" << w[0] << "])";
+  return Shape{in[0], w[0]};
+}
+
+FailureOr<Shape> inferPool2dShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
+                                  ArrayRef<int64_t> kernel,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> padding, bool ceilMode) {
+  if (in.size() != 4)
+    return emitError() << "pooling expects an NCHW input, got shape "
+                       << formatShape(in);
+  if (failed(checkPositive(emitError, "kernel", kernel, 2)) ||
+      failed(checkPositive(emitError, "strides", strides, 2)) ||
+      failed(checkPositive(emitError, "padding", padding, 4, 0)))
+    return failure();
+  for (int i = 0; i < 2; ++i)
+    if (padding[i] * 2 > kernel[i] || padding[i + 2] * 2 > kernel[i])
+      return emitError() << "pooling padding " << formatShape(padding)
+                         << " must be at most half the kernel "
+                         << formatShape(kernel);
+  int64_t oh = slidingOutputSize(in[2], kernel[0], strides[0], padding[0],
+                                 padding[2], 1, ceilMode);
+  int64_t ow = slidingOutputSize(in[3], kernel[1], strides[1], padding[1],
+                                 padding[3], 1, ceilMode);
+  if (oh < 1 || ow < 1)
+    return emitError() << "pooling kernel " << formatShape(kernel)
+                       << " does not fit the padded input " << formatShape(in);
+  return Shape{in[0], in[1], oh, ow};
+}
+
+LogicalResult verifyBatchNormShapes(EmitErrorFn emitError,
+                                    ArrayRef<int64_t> in,
+                                    ArrayRef<Shape> params) {
+  if (in.size() < 2)
+    return emitError() << "batchnorm expects an [N, C, ...] input, got shape "
+                       << formatShape(in);
+  for (const Shape &p : params)
+    if (p.size() != 1 || p[0] != in[1])
+      return emitError() << "batchnorm parameter shape " << formatShape(p)
+                         << " does not match input shape " << formatShape(in)
+                         << " (expected [" << in[1] << "])";
+  return success();
+}
+
+FailureOr<Shape> inferFlattenShape(EmitErrorFn emitError,
+                                   ArrayRef<int64_t> in) {
+  if (in.empty())
+    return emitError() << "flatten expects a tensor of rank >= 1";
+  int64_t rest = 1;
+  for (int64_t d : in.drop_front())
+    rest *= d;
+  return Shape{in[0], rest};
+}
+
+FailureOr<Shape> inferConcatShape(EmitErrorFn emitError,
+                                  ArrayRef<Shape> inputs, int64_t axis) {
+  if (inputs.empty())
+    return emitError() << "concat expects at least one input";
+  Shape result = inputs.front();
+  if (failed(verifyAxis(emitError, axis, result.size())))
+    return failure();
+  for (const Shape &s : inputs.drop_front()) {
+    bool ok = s.size() == result.size();
+    for (size_t d = 0; ok && d < s.size(); ++d)
+      ok = d == static_cast<size_t>(axis) || s[d] == result[d];
+    if (!ok)
+      return emitError() << "concat inputs " << formatShape(inputs.front())
+                         << " and " << formatShape(s)
+                         << " differ outside axis " << axis;
+    result[axis] += s[axis];
+  }
+  return result;
+}
+
+FailureOr<Shape> inferUpsampleShape(EmitErrorFn emitError,
+                                    ArrayRef<int64_t> in,
+                                    ArrayRef<int64_t> scale) {
+  if (in.size() != 4)
+    return emitError() << "upsample expects an NCHW input, got shape "
+                       << formatShape(in);
+  if (failed(checkPositive(emitError, "scale", scale, 2)))
+    return failure();
+  return Shape{in[0], in[1], in[2] * scale[0], in[3] * scale[1]};
+}
+
+FailureOr<Shape> inferBroadcastShape(EmitErrorFn emitError,
+                                     ArrayRef<int64_t> lhs,
+                                     ArrayRef<int64_t> rhs) {
+  bool ok = lhs.size() == rhs.size();
+  Shape result;
+  for (size_t d = 0; ok && d < lhs.size(); ++d) {
+    ok = lhs[d] == rhs[d] || lhs[d] == 1 || rhs[d] == 1;
+    result.push_back(std::max(lhs[d], rhs[d]));
+  }
+  if (!ok)
+    return emitError() << "operand shapes " << formatShape(lhs) << " and "
+                       << formatShape(rhs) << " do not broadcast";
+  return result;
+}
+
+LogicalResult verifyAxis(EmitErrorFn emitError, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return emitError() << "axis " << axis << " is out of range for rank "
+                       << rank;
+  return success();
+}
+
+} // namespace cnn

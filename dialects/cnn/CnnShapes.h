@@ -1,0 +1,74 @@
+//===- CnnShapes.h - result shapes of cnn layers ----------------*- C++ -*-===//
+//
+// Shape rules shared by the op verifiers and the front ends, so that a user
+// error is reported once, at the layer's source location, with the same words.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNN_SHAPES_H
+#define CNN_SHAPES_H
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace cnn {
+
+using Shape = llvm::SmallVector<int64_t, 4>;
+using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
+
+/// "[1, 3, 224, 224]"
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+/// Output length of a sliding window along one axis (PyTorch rules, including
+/// ceil_mode: the last window must start inside the input or left padding).
+int64_t slidingOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                          int64_t padBegin, int64_t padEnd, int64_t dilation,
+                          bool ceilMode);
+
+mlir::FailureOr<Shape> inferConv2dShape(EmitErrorFn emitError,
+                                        llvm::ArrayRef<int64_t> input,
+                                        llvm::ArrayRef<int64_t> weight,
+                                        std::optional<Shape> bias,
+                                        llvm::ArrayRef<int64_t> strides,
+                                        llvm::ArrayRef<int64_t> padding,
+                                        llvm::ArrayRef<int64_t> dilations,
+                                        int64_t groups);
+
+mlir::FailureOr<Shape> inferDenseShape(EmitErrorFn emitError,
+                                       llvm::ArrayRef<int64_t> input,
+                                       llvm::ArrayRef<int64_t> weight,
+                                       std::optional<Shape> bias);
+
+mlir::FailureOr<Shape> inferPool2dShape(EmitErrorFn emitError,
+                                        llvm::ArrayRef<int64_t> input,
+                                        llvm::ArrayRef<int64_t> kernel,
+                                        llvm::ArrayRef<int64_t> strides,
+                                        llvm::ArrayRef<int64_t> padding,
+                                        bool ceilMode);
+
+mlir::LogicalResult verifyBatchNormShapes(EmitErrorFn emitError,
+                                          llvm::ArrayRef<int64_t> input,
+                                          llvm::ArrayRef<Shape> params);
+
+mlir::FailureOr<Shape> inferFlattenShape(EmitErrorFn emitError,
+                                         llvm::ArrayRef<int64_t> input);
+
+mlir::FailureOr<Shape> inferConcatShape(EmitErrorFn emitError,
+                                        llvm::ArrayRef<Shape> inputs,
+                                        int64_t axis);
+
+mlir::FailureOr<Shape> inferUpsampleShape(EmitErrorFn emitError,
+                                          llvm::ArrayRef<int64_t> input,
+                                          llvm::ArrayRef<int64_t> scale);
+
+mlir::FailureOr<Shape> inferBroadcastShape(EmitErrorFn emitError,
+                                           llvm::ArrayRef<int64_t> lhs,
+                                           llvm::ArrayRef<int64_t> rhs);
+
+mlir::LogicalResult verifyAxis(EmitErrorFn emitError, int64_t axis,
+                               int64_t rank);
+
+} // namespace cnn
+
+#endif // CNN_SHAPES_H
