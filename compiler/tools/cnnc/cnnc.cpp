@@ -297,6 +297,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // First: the --mlir-print-ir-after=PASS option lists the registered passes.
+  cnnc::registerAllPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
@@ -314,7 +316,6 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);
-  cnnc::registerAllPasses();
   MLIRContext context(registry);
 
   llvm::SourceMgr sourceMgr;

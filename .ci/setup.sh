@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what cnnc needs on Debian 12 (as root) and builds it in ./build.
+# Used by the README quick start and by .ci/run. Packages are installed with
+# apt-get update + apt-get install -y when any is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # The LLVM/MLIR 22 toolchain cnnc is built on and with.
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  libfmt-dev cmake ninja-build
+  # Tests: numpy oracles; PyTorch parity (skipped by lit when torch is absent).
+  python3-numpy python3-torch python3-torchvision
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+cmake -G Ninja -S . -B build \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+  -DCMAKE_C_COMPILER=/usr/lib/llvm-22/bin/clang \
+  -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++ \
+  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+ninja -C build cnnc cnnc-opt cnnrt cnnrt-fake-model

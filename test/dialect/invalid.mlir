@@ -1,0 +1,111 @@
+// RUN: %cnnc-opt %s -split-input-file -verify-diagnostics
+
+func.func @conv_weight_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+1 {{conv2d weight shape [4, 2, 3, 3] does not match input shape [1, 3, 8, 8] with groups=1 (expected [F, 3, KH, KW], F divisible by 1)}}
+  %y = "cnn.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_result(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{result shape [1, 4, 8, 8] does not match the expected shape [1, 4, 6, 6]}}
+  %y = "cnn.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<5xf32>) {
+  // expected-error @+1 {{conv2d bias shape [5] does not match weight shape [4, 3, 3, 3] (expected [4])}}
+  %y = "cnn.conv2d"(%x, %w, %b) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<5xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_strides(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{strides must be >= 1, got [0, 1]}}
+  %y = "cnn.conv2d"(%x, %w) {strides = array<i64: 0, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_rank(%x: tensor<3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{operand #0 must be static NCHW f32 tensor}}
+  %y = "cnn.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic(%x: tensor<?x3x8x8xf32>) {
+  // expected-error @+1 {{operand #0 must be static}}
+  %y = "cnn.relu"(%x) : (tensor<?x3x8x8xf32>) -> tensor<?x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @dense(%x: tensor<2x7xf32>, %w: tensor<10x8xf32>) {
+  // expected-error @+1 {{dense weight shape [10, 8] does not match input shape [2, 7] (expected [units, 7])}}
+  %y = "cnn.dense"(%x, %w) : (tensor<2x7xf32>, tensor<10x8xf32>) -> tensor<2x10xf32>
+  return
+}
+
+// -----
+
+func.func @batchnorm(%x: tensor<1x4x2x2xf32>, %p: tensor<4xf32>, %q: tensor<3xf32>) {
+  // expected-error @+1 {{batchnorm parameter shape [3] does not match input shape [1, 4, 2, 2] (expected [4])}}
+  %y = "cnn.batchnorm"(%x, %p, %p, %q, %p) {epsilon = 1.0e-5 : f64} : (tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @pool(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{result shape [1, 4, 2, 2] does not match the expected shape [1, 4, 3, 3]}}
+  %y = "cnn.maxpool2d"(%x) {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, ceil_mode = true} : (tensor<1x4x5x5xf32>) -> tensor<1x4x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @concat(%a: tensor<1x4x5x5xf32>, %b: tensor<1x4x6x5xf32>) {
+  // expected-error @+1 {{concat inputs [1, 4, 5, 5] and [1, 4, 6, 5] differ outside axis 1}}
+  %y = "cnn.concat"(%a, %b) {axis = 1 : i64} : (tensor<1x4x5x5xf32>, tensor<1x4x6x5xf32>) -> tensor<1x8x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast(%a: tensor<1x4x5x5xf32>, %b: tensor<1x3x5x5xf32>) {
+  // expected-error @+1 {{operand shapes [1, 4, 5, 5] and [1, 3, 5, 5] do not broadcast}}
+  %y = "cnn.add"(%a, %b) : (tensor<1x4x5x5xf32>, tensor<1x3x5x5xf32>) -> tensor<1x4x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @softmax(%a: tensor<1x10xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %y = "cnn.softmax"(%a) {axis = 2 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+func.func @weight_type() {
+  // expected-error @+1 {{weight 'w' must hold f32 values}}
+  %w = "cnn.weight"() {name = "w", value = dense<1.0> : tensor<4xf64>} : () -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @upsample(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{scale must be >= 1, got [0, 2]}}
+  %y = "cnn.upsample"(%x) {scale = array<i64: 0, 2>} : (tensor<1x4x5x5xf32>) -> tensor<1x4x0x10xf32>
+  return
+}

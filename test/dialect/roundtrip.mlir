@@ -1,0 +1,51 @@
+// RUN: %cnnc-opt %s | %cnnc-opt | FileCheck %s
+// RUN: %cnnc-opt %s --mlir-print-op-generic | %cnnc-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @layers
+func.func @layers(%x: tensor<1x3x8x8xf32>) -> tensor<1x10xf32> {
+  // CHECK: cnn.weight "c.weight" dense<1.000000e+00> : tensor<4x3x3x3xf32>
+  %w = cnn.weight "c.weight" dense<1.0> : tensor<4x3x3x3xf32>
+  %b = cnn.weight "c.bias" dense<0.5> : tensor<4xf32>
+  // CHECK: cnn.conv2d %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+  %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: cnn.conv2d %{{.*}}, %{{.*}} {{{.*}}groups = 4
+  %dw = cnn.weight "dw.weight" dense<1.0> : tensor<4x1x3x3xf32>
+  %d = cnn.conv2d %c, %dw {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %g = cnn.weight "bn.weight" dense<1.0> : tensor<4xf32>
+  // CHECK: cnn.batchnorm {{.*}} {epsilon = 1.000000e-05 : f64}
+  %n = cnn.batchnorm %d, %g, %b, %b, %g {epsilon = 1.0e-5 : f64} : (tensor<1x4x4x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  // CHECK: cnn.relu
+  %r = cnn.relu %n : tensor<1x4x4x4xf32>
+  // CHECK: cnn.relu6
+  %r6 = cnn.relu6 %r : tensor<1x4x4x4xf32>
+  // CHECK: cnn.leaky_relu {{.*}} {alpha = 1.000000e-01 : f64}
+  %l = cnn.leaky_relu %r6 {alpha = 0.1 : f64} : tensor<1x4x4x4xf32>
+  // CHECK: cnn.sigmoid
+  %s = cnn.sigmoid %l : tensor<1x4x4x4xf32>
+  // CHECK: cnn.tanh
+  %t = cnn.tanh %s : tensor<1x4x4x4xf32>
+  // CHECK: cnn.silu
+  %si = cnn.silu %t : tensor<1x4x4x4xf32>
+  // CHECK: cnn.global_avgpool
+  %gp = cnn.global_avgpool %si : (tensor<1x4x4x4xf32>) -> tensor<1x4x1x1xf32>
+  // CHECK: cnn.mul {{.*}} : (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %m = cnn.mul %si, %gp : (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  // CHECK: cnn.add
+  %a = cnn.add %m, %si : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  // CHECK: cnn.maxpool2d {{.*}}ceil_mode = true
+  %mp = cnn.maxpool2d %a {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, ceil_mode = true} : (tensor<1x4x4x4xf32>) -> tensor<1x4x2x2xf32>
+  // CHECK: cnn.avgpool2d {{.*}}count_include_pad = false
+  %ap = cnn.avgpool2d %a {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, ceil_mode = false, count_include_pad = false} : (tensor<1x4x4x4xf32>) -> tensor<1x4x2x2xf32>
+  // CHECK: cnn.concat {{.*}} {axis = 1 : i64}
+  %cat = cnn.concat %mp, %ap {axis = 1 : i64} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x8x2x2xf32>
+  // CHECK: cnn.upsample {{.*}} {scale = array<i64: 2, 2>}
+  %up = cnn.upsample %cat {scale = array<i64: 2, 2>} : (tensor<1x8x2x2xf32>) -> tensor<1x8x4x4xf32>
+  // CHECK: cnn.flatten
+  %f = cnn.flatten %up : (tensor<1x8x4x4xf32>) -> tensor<1x128xf32>
+  %fw = cnn.weight "fc.weight" dense<0.1> : tensor<10x128xf32>
+  // CHECK: cnn.dense
+  %y = cnn.dense %f, %fw : (tensor<1x128xf32>, tensor<10x128xf32>) -> tensor<1x10xf32>
+  // CHECK: cnn.softmax {{.*}} {axis = 1 : i64}
+  %p = cnn.softmax %y {axis = 1 : i64} : tensor<1x10xf32>
+  return %p : tensor<1x10xf32>
+}

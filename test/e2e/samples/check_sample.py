@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Compiles a sample at each optimisation level, runs it on seeded random
+inputs and compares every output with `cnnc --reference` (the naive
+double-precision evaluator): max|compiled - reference| / max|reference|
+must be <= rtol.
+
+  check_sample.py --cnnc CNNC --model M.cnn --workdir DIR
+                  --input NAME=D0,D1,.. [--input ...] --output NAME [...]
+                  [--opt 0 --opt 2] [--rtol 1e-4]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def run(cmd):
+    start = time.time()
+    subprocess.run(cmd, check=True)
+    return time.time() - start
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--cnnc", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--input", action="append", default=[])
+    p.add_argument("--output", action="append", required=True)
+    p.add_argument("--opt", action="append", default=[])
+    p.add_argument("--rtol", type=float, default=1e-4)
+    args = p.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    name = os.path.splitext(os.path.basename(args.model))[0]
+    rng = np.random.default_rng(1234)
+
+    flags = []
+    for spec in args.input:
+        tensor, shape = spec.split("=")
+        path = os.path.join(args.workdir, f"{tensor}.npy")
+        dims = [int(d) for d in shape.split(",")]
+        np.save(path, rng.uniform(-1, 1, size=dims).astype(np.float32))
+        flags += ["--input", f"{tensor}={path}"]
+
+    def outputs(tag):
+        out = []
+        for tensor in args.output:
+            out += ["--output", f"{tensor}={os.path.join(args.workdir, f'{tensor}.{tag}.npy')}"]
+        return out
+
+    t = run([args.cnnc, args.model, "--reference"] + flags + outputs("ref"))
+    print(f"{name}: reference {t:.2f}s")
+    failed = False
+    for level in args.opt or ["0", "2"]:
+        exe = os.path.join(args.workdir, f"{name}.O{level}")
+        tc = run([args.cnnc, args.model, f"-O{level}", "-o", exe])
+        tr = run([exe] + flags + outputs(f"O{level}"))
+        for tensor in args.output:
+            got = np.load(os.path.join(args.workdir, f"{tensor}.O{level}.npy"))
+            ref = np.load(os.path.join(args.workdir, f"{tensor}.ref.npy"))
+            if got.shape != ref.shape or not np.all(np.isfinite(got)):
+                print(f"FAIL -O{level} {tensor}: shape {got.shape} vs {ref.shape} or non-finite")
+                failed = True
+                continue
+            err = float(np.max(np.abs(got.astype(np.float64) - ref))) / max(float(np.max(np.abs(ref))), 1e-30)
+            ok = err <= args.rtol
+            failed |= not ok
+            print(f"{'ok' if ok else 'FAIL'} -O{level} {tensor}: normalised max error {err:.2e} "
+                  f"(rtol {args.rtol:g}); compile {tc:.2f}s, run {tr:.2f}s, "
+                  f"executable {os.path.getsize(exe)} bytes")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+# lit configuration for cnnc. Run with `ninja -C build check-cnnc`.
+import os
+
+import lit.formats
+
+config.name = "cnnc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".cnn", ".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.cnnc_obj_root, "test")
+
+# Our tools first, then LLVM's FileCheck/not/count.
+config.environment["PATH"] = os.pathsep.join(
+    [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])]
+)
+# The compiled models link with the C compiler driver; keep the user's choice.
+for var in ["CC", "HOME", "TMPDIR"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+config.substitutions.append(("%cnnc-opt", os.path.join(config.cnnc_tools_dir, "cnnc-opt")))
+config.substitutions.append(("%cnnc", os.path.join(config.cnnc_tools_dir, "cnnc")))
+config.substitutions.append(("%fake_model", os.path.join(config.cnnc_tools_dir, "cnnrt-fake-model")))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%samples", os.path.join(config.cnnc_src_root, "samples")))
+config.substitutions.append(("%testtools", os.path.join(config.cnnc_src_root, "test", "tools")))
+config.substitutions.append(("%runtime_include", os.path.join(config.cnnc_obj_root, "include")))
+config.substitutions.append(("%runtime_lib", os.path.join(config.cnnc_obj_root, "lib", "libcnnrt.a")))
+
+# Optional: PyTorch parity tests need Debian's python3-torch.
+try:
+    import importlib.util
+    if importlib.util.find_spec("torch") is not None:
+        config.available_features.add("torch")
+except Exception:
+    pass
