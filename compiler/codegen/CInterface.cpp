@@ -21,11 +21,11 @@ ModelSignature cnnc::getModelSignature(mlir::func::FuncOp func) {
     return llvm::SmallVector<int64_t, 4>(s);
   };
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    model.inputs.push_back({name(func.getArgAttrDict(i), i),
-                            shape(func.getArgumentTypes()[i])});
+    model.inputs.push_back(
+        {name(func.getArgAttrDict(i), i), shape(func.getArgumentTypes()[i])});
   for (unsigned i = 0; i < func.getNumResults(); ++i)
-    model.outputs.push_back({name(func.getResultAttrDict(i), i),
-                             shape(func.getResultTypes()[i])});
+    model.outputs.push_back(
+        {name(func.getResultAttrDict(i), i), shape(func.getResultTypes()[i])});
   return model;
 }
 
@@ -37,7 +37,9 @@ static std::string cName(llvm::StringRef name) {
   return result;
 }
 
-static std::string upper(llvm::StringRef s) { return llvm::StringRef(cName(s)).upper(); }
+static std::string upper(llvm::StringRef s) {
+  return llvm::StringRef(cName(s)).upper();
+}
 
 static int64_t numElements(const TensorSignature &t) {
   int64_t n = 1;
@@ -84,7 +86,8 @@ extern const int64_t {2}_workspace_bytes;
   for (const TensorSignature &t : model.outputs)
     params.push_back("float *" + cName(t.name));
   params.push_back("void *workspace");
-  os << fmt::format(R"(/* Runs the model; returns 0 on success. Buffers must not overlap. */
+  os << fmt::format(
+      R"(/* Runs the model; returns 0 on success. Buffers must not overlap. */
 int {}_run({});
 
 #ifdef __cplusplus
@@ -93,7 +96,7 @@ int {}_run({});
 
 #endif /* {}_H */
 )",
-                    prefix, fmt::join(params, ", "), macro);
+      prefix, fmt::join(params, ", "), macro);
 }
 
 void cnnc::writeExecutableMain(const ModelSignature &model,

@@ -27,8 +27,8 @@ Error cnnc::link(const LinkJob &job) {
 
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string error;
-  int status = sys::ExecuteAndWait(compiler, argRefs, std::nullopt, {}, 0, 0,
-                                   &error);
+  int status =
+      sys::ExecuteAndWait(compiler, argRefs, std::nullopt, {}, 0, 0, &error);
   if (status != 0) {
     sys::fs::remove(job.output);
     return createStringError(inconvertibleErrorCode(),
@@ -41,7 +41,8 @@ Error cnnc::link(const LinkJob &job) {
 
 std::string cnnc::findRuntimeFile(const char *argv0, StringRef subdir,
                                   StringRef file) {
-  std::string self = sys::fs::getMainExecutable(argv0, (void *)&findRuntimeFile);
+  std::string self =
+      sys::fs::getMainExecutable(argv0, (void *)&findRuntimeFile);
   SmallString<256> path(sys::path::parent_path(sys::path::parent_path(self)));
   sys::path::append(path, subdir, file);
   return path.str().str();

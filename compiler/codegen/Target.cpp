@@ -36,8 +36,8 @@ cnnc::createTargetMachine(const TargetOptions &options) {
   }
   CodeGenOptLevel level = *CodeGenOpt::getLevel(options.optLevel);
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features.getString(), llvm::TargetOptions(),
-      Reloc::PIC_, std::nullopt, level));
+      triple, cpu, features.getString(), llvm::TargetOptions(), Reloc::PIC_,
+      std::nullopt, level));
   if (!machine)
     return createStringError(inconvertibleErrorCode(),
                              "cannot create a target machine for '" +

@@ -23,8 +23,8 @@ Value initialAccumulator(OpBuilder &b, Location loc, RankedTensorType type,
                          Value bias, int64_t biasDim) {
   if (!bias)
     return filledTensor(b, loc, type, 0.0);
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   SmallVector<int64_t> dims;
   for (int64_t d = 0; d < type.getRank(); ++d)
     if (d != biasDim)
@@ -40,8 +40,9 @@ struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     ArrayRef<int64_t> pad = op.getPadding();
-    Value input = padTensor(rewriter, loc, op.getInput(), {0, 0, pad[0], pad[1]},
-                            {0, 0, pad[2], pad[3]}, 0.0);
+    Value input =
+        padTensor(rewriter, loc, op.getInput(), {0, 0, pad[0], pad[1]},
+                  {0, 0, pad[2], pad[3]}, 0.0);
     Value acc = initialAccumulator(rewriter, loc, resultType, op.getBias(), 1);
     auto attr = [&](ArrayRef<int64_t> v) {
       return rewriter.getI64TensorAttr(v);
@@ -73,8 +74,8 @@ struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
           reassoc.push_back({d < dim ? d : d + 1});
       }
       return tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
-          v, reassoc);
+          rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
+          reassoc);
     };
     Value groupedInput = split(input, 1);
     Value groupedWeight = split(op.getWeight(), 0);

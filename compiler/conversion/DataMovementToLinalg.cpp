@@ -87,17 +87,16 @@ struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
                                 PatternRewriter &rewriter) const override {
     MLIRContext *ctx = rewriter.getContext();
     ArrayRef<int64_t> scale = op.getScale();
-    AffineMap map = AffineMap::get(
-        4, 0,
-        {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
-         getAffineDimExpr(2, ctx).floorDiv(scale[0]),
-         getAffineDimExpr(3, ctx).floorDiv(scale[1])},
-        ctx);
-    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(),
-                                       op.getInput(), map,
-                                       [](OpBuilder &, Location, ValueRange v) {
-                                         return v[0];
-                                       }));
+    AffineMap map =
+        AffineMap::get(4, 0,
+                       {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
+                        getAffineDimExpr(2, ctx).floorDiv(scale[0]),
+                        getAffineDimExpr(3, ctx).floorDiv(scale[1])},
+                       ctx);
+    rewriter.replaceOp(
+        op,
+        elementwise(rewriter, op.getLoc(), op.getType(), op.getInput(), map,
+                    [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
     return success();
   }
 };
@@ -105,6 +104,7 @@ struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
 } // namespace
 
 void cnnc::populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<WeightLowering, FlattenLowering, ConcatLowering,
-               UpsampleLowering>(patterns.getContext());
+  patterns
+      .add<WeightLowering, FlattenLowering, ConcatLowering, UpsampleLowering>(
+          patterns.getContext());
 }

@@ -21,14 +21,15 @@ using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 Value sigmoid(OpBuilder &b, Location loc, Value x) {
   Value one = f32Constant(b, loc, 1.0);
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
 }
 
 /// A unary cnn op as one generic computing `fn(x)`.
-template <typename OpTy>
-struct UnaryLowering : OpRewritePattern<OpTy> {
+template <typename OpTy> struct UnaryLowering : OpRewritePattern<OpTy> {
   using Fn = Value (*)(OpBuilder &, Location, Value, OpTy);
-  UnaryLowering(MLIRContext *ctx, Fn fn) : OpRewritePattern<OpTy>(ctx), fn(fn) {}
+  UnaryLowering(MLIRContext *ctx, Fn fn)
+      : OpRewritePattern<OpTy>(ctx), fn(fn) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -44,8 +45,7 @@ struct UnaryLowering : OpRewritePattern<OpTy> {
   Fn fn;
 };
 
-template <typename OpTy>
-struct BinaryLowering : OpRewritePattern<OpTy> {
+template <typename OpTy> struct BinaryLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op,
@@ -58,14 +58,14 @@ struct BinaryLowering : OpRewritePattern<OpTy> {
     AffineMap maps[] = {broadcastMap(ctx, shape(op.getLhs()), type.getShape()),
                         broadcastMap(ctx, shape(op.getRhs()), type.getShape())};
     rewriter.replaceOp(
-        op, elementwise(rewriter, op.getLoc(), type,
-                        {op.getLhs(), op.getRhs()}, maps,
-                        [](OpBuilder &b, Location l, ValueRange v) -> Value {
-                          if constexpr (std::is_same_v<OpTy, cnn::AddOp>)
-                            return arith::AddFOp::create(b, l, v[0], v[1]);
-                          else
-                            return arith::MulFOp::create(b, l, v[0], v[1]);
-                        }));
+        op,
+        elementwise(rewriter, op.getLoc(), type, {op.getLhs(), op.getRhs()},
+                    maps, [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                      if constexpr (std::is_same_v<OpTy, cnn::AddOp>)
+                        return arith::AddFOp::create(b, l, v[0], v[1]);
+                      else
+                        return arith::MulFOp::create(b, l, v[0], v[1]);
+                    }));
     return success();
   }
 };
@@ -85,19 +85,20 @@ struct BatchNormLowering : OpRewritePattern<cnn::BatchNormOp> {
                         channel, channel};
     double eps = op.getEpsilon().convertToDouble();
     rewriter.replaceOp(
-        op, elementwise(
-                rewriter, op.getLoc(), type,
-                {op.getInput(), op.getGamma(), op.getBeta(), op.getMean(),
-                 op.getVariance()},
-                maps, [&](OpBuilder &b, Location l, ValueRange v) -> Value {
-                  Value std = math::SqrtOp::create(
-                      b, l,
-                      arith::AddFOp::create(b, l, v[4], f32Constant(b, l, eps)));
-                  Value centred = arith::SubFOp::create(b, l, v[0], v[3]);
-                  Value scaled = arith::DivFOp::create(
-                      b, l, arith::MulFOp::create(b, l, centred, v[1]), std);
-                  return arith::AddFOp::create(b, l, scaled, v[2]);
-                }));
+        op,
+        elementwise(
+            rewriter, op.getLoc(), type,
+            {op.getInput(), op.getGamma(), op.getBeta(), op.getMean(),
+             op.getVariance()},
+            maps, [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+              Value std = math::SqrtOp::create(
+                  b, l,
+                  arith::AddFOp::create(b, l, v[4], f32Constant(b, l, eps)));
+              Value centred = arith::SubFOp::create(b, l, v[0], v[3]);
+              Value scaled = arith::DivFOp::create(
+                  b, l, arith::MulFOp::create(b, l, centred, v[1]), std);
+              return arith::AddFOp::create(b, l, scaled, v[2]);
+            }));
     return success();
   }
 };
@@ -114,7 +115,8 @@ struct SoftmaxLowering : OpRewritePattern<cnn::SoftmaxOp> {
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<int64_t> reducedShape(type.getShape());
     reducedShape[axis] = 1;
-    auto reducedType = RankedTensorType::get(reducedShape, type.getElementType());
+    auto reducedType =
+        RankedTensorType::get(reducedShape, type.getElementType());
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     AffineMap reduced = broadcastMap(ctx, reducedShape, type.getShape());
     SmallVector<utils::IteratorType> iterators(rank,

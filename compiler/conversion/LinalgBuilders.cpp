@@ -14,8 +14,8 @@ Value cnnc::f32Constant(OpBuilder &b, Location loc, double value) {
 
 Value cnnc::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                          double value) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   return linalg::FillOp::create(b, loc, f32Constant(b, loc, value), empty)
       .getResult(0);
 }
@@ -31,10 +31,9 @@ Value cnnc::padTensor(OpBuilder &b, Location loc, Value input,
   for (auto [d, l, h] : llvm::zip_equal(type.getShape(), low, high))
     shape.push_back(d + l + h);
   auto paddedType = RankedTensorType::get(shape, type.getElementType());
-  return tensor::PadOp::create(b, loc, paddedType, input,
-                               getAsIndexOpFoldResult(b.getContext(), low),
-                               getAsIndexOpFoldResult(b.getContext(), high),
-                               f32Constant(b, loc, value));
+  return tensor::PadOp::create(
+      b, loc, paddedType, input, getAsIndexOpFoldResult(b.getContext(), low),
+      getAsIndexOpFoldResult(b.getContext(), high), f32Constant(b, loc, value));
 }
 
 AffineMap cnnc::broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operand,

@@ -14,9 +14,9 @@ mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
 
 /// `input` padded by `low`/`high` per dimension with `value`; returns
 /// `input` itself when there is no padding.
-mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc,
-                      mlir::Value input, llvm::ArrayRef<int64_t> low,
-                      llvm::ArrayRef<int64_t> high, double value);
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      double value);
 
 /// The broadcasting indexing map of an operand of shape `operand` in a loop
 /// nest over `result`: same rank, size-1 dimensions read index 0.
@@ -27,12 +27,13 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
 /// An all-parallel linalg.generic over `resultType` reading `inputs` through
 /// `maps` (one per input); `body` computes the output element from the
 /// input elements.
-mlir::Value elementwise(
-    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
-    mlir::ValueRange inputs, llvm::ArrayRef<mlir::AffineMap> maps,
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::ValueRange)>
-        body);
+mlir::Value
+elementwise(mlir::OpBuilder &b, mlir::Location loc,
+            mlir::RankedTensorType resultType, mlir::ValueRange inputs,
+            llvm::ArrayRef<mlir::AffineMap> maps,
+            llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                           mlir::ValueRange)>
+                body);
 
 /// An f32 constant.
 mlir::Value f32Constant(mlir::OpBuilder &b, mlir::Location loc, double value);

@@ -31,7 +31,8 @@ Value pool(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
                      kernel[i] - (inType.getDimSize(2 + i) + pad[i]);
     high[2 + i] = std::max(high[2 + i], needed);
   }
-  Value padded = padTensor(b, loc, input, {0, 0, pad[0], pad[1]}, high, padValue);
+  Value padded =
+      padTensor(b, loc, input, {0, 0, pad[0], pad[1]}, high, padValue);
   Value window = tensor::EmptyOp::create(b, loc, kernel, b.getF32Type());
   Value acc = filledTensor(b, loc, resultType, initValue);
   NamedAttribute attrs[] = {
@@ -59,8 +60,7 @@ struct MaxPoolLowering : OpRewritePattern<cnn::MaxPool2dOp> {
 /// PyTorch's divisor for each output row (or column): the window clipped to
 /// the padded input, or to the input itself without count_include_pad.
 SmallVector<int64_t> divisors(int64_t out, int64_t in, int64_t k, int64_t s,
-                              int64_t padBegin, int64_t padEnd,
-                              bool countPad) {
+                              int64_t padBegin, int64_t padEnd, bool countPad) {
   SmallVector<int64_t> result;
   for (int64_t o = 0; o < out; ++o) {
     int64_t start = o * s - padBegin;
@@ -85,7 +85,7 @@ struct AvgPoolLowering : OpRewritePattern<cnn::AvgPool2dOp> {
     ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
                       p = op.getPadding();
     Value sum = pool<linalg::PoolingNchwSumOp>(rewriter, loc, op.getInput(),
-                                                type, k, s, p, 0.0, 0.0);
+                                               type, k, s, p, 0.0, 0.0);
     SmallVector<int64_t> rows =
         divisors(type.getDimSize(2), inType.getDimSize(2), k[0], s[0], p[0],
                  p[2], op.getCountIncludePad());
@@ -96,16 +96,16 @@ struct AvgPoolLowering : OpRewritePattern<cnn::AvgPool2dOp> {
     for (int64_t r : rows)
       for (int64_t c : cols)
         reciprocal.push_back(1.0f / static_cast<float>(r * c));
-    auto divType = RankedTensorType::get({type.getDimSize(2), type.getDimSize(3)},
-                                         rewriter.getF32Type());
+    auto divType = RankedTensorType::get(
+        {type.getDimSize(2), type.getDimSize(3)}, rewriter.getF32Type());
     Value scale = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::get(divType, ArrayRef<float>(reciprocal)));
     MLIRContext *ctx = rewriter.getContext();
     AffineMap maps[] = {
         rewriter.getMultiDimIdentityMap(4),
-        AffineMap::get(4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)},
-                       ctx)};
+        AffineMap::get(
+            4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)}, ctx)};
     rewriter.replaceOp(
         op, elementwise(rewriter, loc, type, {sum, scale}, maps,
                         [](OpBuilder &b, Location l, ValueRange v) -> Value {
@@ -124,9 +124,9 @@ struct GlobalAvgPoolLowering : OpRewritePattern<cnn::GlobalAvgPoolOp> {
     RankedTensorType type = op.getType();
     auto inType = op.getInput().getType();
     int64_t h = inType.getDimSize(2), w = inType.getDimSize(3);
-    Value sum = pool<linalg::PoolingNchwSumOp>(
-        rewriter, loc, op.getInput(), type, {h, w}, {1, 1}, {0, 0, 0, 0}, 0.0,
-        0.0);
+    Value sum =
+        pool<linalg::PoolingNchwSumOp>(rewriter, loc, op.getInput(), type,
+                                       {h, w}, {1, 1}, {0, 0, 0, 0}, 0.0, 0.0);
     Value scale = f32Constant(rewriter, loc, 1.0 / static_cast<double>(h * w));
     rewriter.replaceOp(
         op, elementwise(rewriter, loc, type, sum,

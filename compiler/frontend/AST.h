@@ -33,10 +33,10 @@ struct Expr {
   enum class Kind { Name, Number, Bool, String, List, Tuple, Call };
   Kind kind;
   llvm::SMLoc loc;
-  std::string text;           // Name: the name; String: the contents; Call: callee
-  double number = 0;          // Number
-  bool isInteger = false;     // Number written without '.' or exponent
-  bool boolean = false;       // Bool
+  std::string text;       // Name: the name; String: the contents; Call: callee
+  double number = 0;      // Number
+  bool isInteger = false; // Number written without '.' or exponent
+  bool boolean = false;   // Bool
   std::vector<ExprPtr> items; // List / Tuple elements
   std::vector<Arg> args;      // Call arguments
 

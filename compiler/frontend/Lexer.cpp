@@ -94,7 +94,8 @@ Token Lexer::lexIdentifier(const char *start) {
 Token Lexer::lexNumber(const char *start) {
   bool isFloat = *start == '.';
   auto digits = [&] {
-    while (cur != buffer.end() && std::isdigit(static_cast<unsigned char>(*cur)))
+    while (cur != buffer.end() &&
+           std::isdigit(static_cast<unsigned char>(*cur)))
       ++cur;
   };
   digits();
@@ -107,7 +108,8 @@ Token Lexer::lexNumber(const char *start) {
     const char *save = cur++;
     if (cur != buffer.end() && (*cur == '+' || *cur == '-'))
       ++cur;
-    if (cur == buffer.end() || !std::isdigit(static_cast<unsigned char>(*cur))) {
+    if (cur == buffer.end() ||
+        !std::isdigit(static_cast<unsigned char>(*cur))) {
       cur = save;
     } else {
       isFloat = true;

@@ -43,7 +43,9 @@ enum class TokenKind {
 struct Token {
   TokenKind kind;
   llvm::StringRef spelling; // points into the source buffer
-  llvm::SMLoc loc() const { return llvm::SMLoc::getFromPointer(spelling.data()); }
+  llvm::SMLoc loc() const {
+    return llvm::SMLoc::getFromPointer(spelling.data());
+  }
   bool is(TokenKind k) const { return kind == k; }
 };
 
@@ -51,7 +53,8 @@ struct Token {
 /// line; newlines are whitespace (statements are self-delimiting).
 class Lexer {
 public:
-  explicit Lexer(llvm::StringRef buffer) : buffer(buffer), cur(buffer.begin()) {}
+  explicit Lexer(llvm::StringRef buffer)
+      : buffer(buffer), cur(buffer.begin()) {}
   Token next();
 
 private:

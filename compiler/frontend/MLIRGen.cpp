@@ -30,16 +30,16 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 enum class ParamKind {
-  Tensor,   // an expression producing a tensor
-  Tensors,  // all positional arguments, each a tensor (concat)
-  Int,      // 3
-  IntPair,  // 3 or (3, 5)
-  Padding,  // 1, (1, 2), (top, left, bottom, right) or `same`
-  Float,    // 0.1 or 1
-  Bool,     // true / false
-  Bias,     // true / false / a tensor literal
-  Literal,  // a tensor literal [[..]]
-  String,   // "name"
+  Tensor,  // an expression producing a tensor
+  Tensors, // all positional arguments, each a tensor (concat)
+  Int,     // 3
+  IntPair, // 3 or (3, 5)
+  Padding, // 1, (1, 2), (top, left, bottom, right) or `same`
+  Float,   // 0.1 or 1
+  Bool,    // true / false
+  Bias,    // true / false / a tensor literal
+  Literal, // a tensor literal [[..]]
+  String,  // "name"
 };
 
 struct ParamSpec {
@@ -136,8 +136,8 @@ struct Symbol {
 
 struct Scope {
   llvm::StringMap<Symbol> symbols;
-  std::string prefix;                // weight-name prefix, "layer1.0."
-  std::optional<Location> callSite;  // set inside a block instance
+  std::string prefix;               // weight-name prefix, "layer1.0."
+  std::optional<Location> callSite; // set inside a block instance
 };
 
 /// Names the weighted layers of the statement being generated: a lone layer
@@ -154,9 +154,7 @@ struct BoundArgs {
   llvm::StringMap<SMLoc> locs;
   std::vector<const Expr *> variadic;
   SMLoc callLoc;
-  const Expr *get(llvm::StringRef name) const {
-    return values.lookup(name);
-  }
+  const Expr *get(llvm::StringRef name) const { return values.lookup(name); }
 };
 
 class MLIRGenImpl {
@@ -171,10 +169,11 @@ private:
   // Locations and errors.
   Location loc(SMLoc l, const Scope &scope) {
     auto [line, col] = sourceMgr.getLineAndColumn(l);
-    llvm::StringRef file = sourceMgr
-                               .getMemoryBuffer(sourceMgr.FindBufferContainingLoc(l))
-                               ->getBufferIdentifier();
-    Location result = FileLineColLoc::get(builder.getContext(), file, line, col);
+    llvm::StringRef file =
+        sourceMgr.getMemoryBuffer(sourceMgr.FindBufferContainingLoc(l))
+            ->getBufferIdentifier();
+    Location result =
+        FileLineColLoc::get(builder.getContext(), file, line, col);
     if (scope.callSite)
       result = CallSiteLoc::get(result, *scope.callSite);
     return result;
@@ -195,8 +194,7 @@ private:
 
   // Argument matching and typed access.
   FailureOr<BoundArgs> bindArgs(const Expr &call,
-                                llvm::ArrayRef<ParamSpec> params,
-                                Scope &scope);
+                                llvm::ArrayRef<ParamSpec> params, Scope &scope);
   const Expr *resolveLiteral(const Expr *expr, const Scope &scope);
   FailureOr<int64_t> getInt(const BoundArgs &args, llvm::StringRef name,
                             int64_t defaultValue, const Scope &scope);
@@ -263,13 +261,13 @@ OwningOpRef<ModuleOp> MLIRGenImpl::gen(const ModelAST &model) {
 
   for (const auto &block : model.blocks) {
     if (findOp(block->name)) {
-      error(block->loc, top) << "block '" << block->name
-                             << "' has the name of a built-in op";
+      error(block->loc, top)
+          << "block '" << block->name << "' has the name of a built-in op";
       return nullptr;
     }
     if (!blocks.try_emplace(block->name, block.get()).second) {
-      error(block->loc, top) << "block '" << block->name
-                             << "' is already defined";
+      error(block->loc, top)
+          << "block '" << block->name << "' is already defined";
       return nullptr;
     }
   }
@@ -285,8 +283,8 @@ OwningOpRef<ModuleOp> MLIRGenImpl::gen(const ModelAST &model) {
     func.setArgAttr(i, "cnn.name", builder.getStringAttr(input.name));
     Symbol &sym = top.symbols[input.name];
     if (sym.tensor) {
-      error(input.loc, top) << "input '" << input.name
-                            << "' is already defined";
+      error(input.loc, top)
+          << "input '" << input.name << "' is already defined";
       return nullptr;
     }
     sym = {entry->getArgument(i), nullptr, input.loc};
@@ -312,7 +310,8 @@ OwningOpRef<ModuleOp> MLIRGenImpl::gen(const ModelAST &model) {
     return nullptr;
   }
   func::ReturnOp::create(builder, modelLoc, outputs);
-  func.setType(builder.getFunctionType(inputTypes, ValueRange(outputs).getTypes()));
+  func.setType(
+      builder.getFunctionType(inputTypes, ValueRange(outputs).getTypes()));
   for (auto [i, name] : llvm::enumerate(outputNames))
     func.setResultAttr(i, "cnn.name", builder.getStringAttr(name));
 
@@ -408,8 +407,8 @@ FailureOr<Value> MLIRGenImpl::genBlockCall(const Expr &call,
 
   std::vector<ParamSpec> params;
   for (const BlockParam &param : block.params)
-    params.push_back({param.name.c_str(), ParamKind::Tensor,
-                      param.defaultValue == nullptr});
+    params.push_back(
+        {param.name.c_str(), ParamKind::Tensor, param.defaultValue == nullptr});
   FailureOr<BoundArgs> args = bindArgs(call, params, scope);
   if (failed(args))
     return failure();
@@ -538,14 +537,15 @@ MLIRGenImpl::getPair(const BoundArgs &args, llvm::StringRef name,
       isInt(lit->items[1].get()))
     return SmallVector<int64_t, 2>{static_cast<int64_t>(lit->items[0]->number),
                                    static_cast<int64_t>(lit->items[1]->number)};
-  return error(expr->loc, scope) << "argument '" << name
-                                 << "' must be an integer or a pair (h, w)";
+  return error(expr->loc, scope)
+         << "argument '" << name << "' must be an integer or a pair (h, w)";
 }
 
-FailureOr<SmallVector<int64_t, 4>> MLIRGenImpl::getPadding(
-    const BoundArgs &args, llvm::ArrayRef<int64_t> in,
-    llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> stride,
-    llvm::ArrayRef<int64_t> dilation, const Scope &scope) {
+FailureOr<SmallVector<int64_t, 4>>
+MLIRGenImpl::getPadding(const BoundArgs &args, llvm::ArrayRef<int64_t> in,
+                        llvm::ArrayRef<int64_t> kernel,
+                        llvm::ArrayRef<int64_t> stride,
+                        llvm::ArrayRef<int64_t> dilation, const Scope &scope) {
   const Expr *expr = args.get("padding");
   if (!expr)
     return SmallVector<int64_t, 4>{0, 0, 0, 0};
@@ -644,7 +644,8 @@ LogicalResult MLIRGenImpl::flattenLiteral(const Expr &expr, size_t depth,
 
 std::string MLIRGenImpl::layerName(const BoundArgs &args, const Scope &scope) {
   std::string local;
-  if (const Expr *name = args.get("name"); name && name->kind == Expr::Kind::String)
+  if (const Expr *name = args.get("name");
+      name && name->kind == Expr::Kind::String)
     local = name->text;
   else if (naming.total > 1)
     local = naming.name + "." + std::to_string(naming.next);
@@ -664,8 +665,8 @@ FailureOr<Value> MLIRGenImpl::weight(const BoundArgs &args,
   ElementsAttr value;
   const Expr *arg = args.get(argName);
   const Expr *lit = arg ? resolveLiteral(arg, scope) : nullptr;
-  if (arg && (!lit || (lit->kind != Expr::Kind::Bool &&
-                       lit->kind != Expr::Kind::List)))
+  if (arg && (!lit ||
+              (lit->kind != Expr::Kind::Bool && lit->kind != Expr::Kind::List)))
     return error(arg->loc, scope)
            << "argument '" << argName << "' must be a tensor literal";
   if (lit && lit->kind == Expr::Kind::List) {
@@ -792,9 +793,11 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
                          << cnn::formatShape(inShape) << " (use flatten)";
       weightShape = {*units, inShape[1]};
     }
-    int64_t fanIn = weightShape[1] * (isConv ? weightShape[2] * weightShape[3] : 1);
-    FailureOr<Value> w = weight(args, "weight", layer, "weight", weightShape,
-                                WeightInit::KaimingUniform, fanIn, opLoc, scope);
+    int64_t fanIn =
+        weightShape[1] * (isConv ? weightShape[2] * weightShape[3] : 1);
+    FailureOr<Value> w =
+        weight(args, "weight", layer, "weight", weightShape,
+               WeightInit::KaimingUniform, fanIn, opLoc, scope);
     if (failed(w))
       return failure();
     SmallVector<Value> ins = {input, *w};
@@ -805,9 +808,9 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
         resolveLiteral(b, scope)->kind == Expr::Kind::Bool)
       hasBias = resolveLiteral(b, scope)->boolean;
     if (*hasBias) {
-      FailureOr<Value> b = weight(args, "bias", layer, "bias", {*units},
-                                  WeightInit::KaimingUniform, fanIn, opLoc,
-                                  scope);
+      FailureOr<Value> b =
+          weight(args, "bias", layer, "bias", {*units},
+                 WeightInit::KaimingUniform, fanIn, opLoc, scope);
       if (failed(b))
         return failure();
       ins.push_back(*b);
@@ -852,8 +855,9 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
         return failure();
       ins.push_back(*v);
     }
-    return make(cnn::BatchNormOp(), inShape, ins,
-                {builder.getNamedAttr("epsilon", builder.getF64FloatAttr(*eps))});
+    return make(
+        cnn::BatchNormOp(), inShape, ins,
+        {builder.getNamedAttr("epsilon", builder.getF64FloatAttr(*eps))});
   }
 
   if (op == "maxpool2d" || op == "avgpool2d") {
@@ -879,8 +883,8 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
         builder.getNamedAttr("strides", i64Array(*stride)),
         builder.getNamedAttr("padding", i64Array(*padding)),
         builder.getNamedAttr("ceil_mode", builder.getBoolAttr(*ceil))};
-    FailureOr<Shape> shape = cnn::inferPool2dShape(
-        emitErr, inShape, *kernel, *stride, *padding, *ceil);
+    FailureOr<Shape> shape = cnn::inferPool2dShape(emitErr, inShape, *kernel,
+                                                   *stride, *padding, *ceil);
     if (op == "maxpool2d")
       return make(cnn::MaxPool2dOp(), shape, input, attrs);
     attrs.push_back(builder.getNamedAttr("count_include_pad",
@@ -912,8 +916,9 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     FailureOr<double> alpha = getFloat(args, "alpha", 0.01, scope);
     if (failed(alpha))
       return failure();
-    return make(cnn::LeakyReluOp(), inShape, input,
-                {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha))});
+    return make(
+        cnn::LeakyReluOp(), inShape, input,
+        {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha))});
   }
   if (op == "add" || op == "mul") {
     FailureOr<Shape> shape =
@@ -940,9 +945,10 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     SmallVector<Shape> shapes;
     for (Value v : operands)
       shapes.push_back(shapeOf(v));
-    return make(cnn::ConcatOp(), cnn::inferConcatShape(emitErr, shapes, *axis),
-                operands,
-                {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
+    return make(
+        cnn::ConcatOp(), cnn::inferConcatShape(emitErr, shapes, *axis),
+        operands,
+        {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
   }
   if (op == "upsample") {
     FailureOr<SmallVector<int64_t, 2>> scale =
@@ -957,8 +963,9 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     FailureOr<int64_t> axis = normaliseAxis(-1);
     if (failed(axis))
       return failure();
-    return make(cnn::SoftmaxOp(), inShape, input,
-                {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
+    return make(
+        cnn::SoftmaxOp(), inShape, input,
+        {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
   }
   llvm_unreachable("every op in opSpecs() is generated above");
 }

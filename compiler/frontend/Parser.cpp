@@ -26,8 +26,8 @@ class Parser {
 public:
   Parser(llvm::SourceMgr &sourceMgr)
       : sourceMgr(sourceMgr),
-        lexer(sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
-                  ->getBuffer()) {
+        lexer(
+            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer()) {
     tok = lexer.next();
   }
 
@@ -182,10 +182,9 @@ bool Parser::parseBlock(ModelAST &model) {
   }
   SMLoc close = tok.loc();
   consume();
-  if (block->body.empty() ||
-      block->body.back().kind != Statement::Kind::Return)
-    return error(close, "block '" + block->name +
-                            "' must end with 'return EXPR'");
+  if (block->body.empty() || block->body.back().kind != Statement::Kind::Return)
+    return error(close,
+                 "block '" + block->name + "' must end with 'return EXPR'");
   model.blocks.push_back(std::move(block));
   return true;
 }

@@ -14,9 +14,8 @@ using namespace mlir;
 
 LogicalResult cnnc::IRDumper::start(ModuleOp module) {
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return emitError(module.getLoc())
-           << "cannot create --dump-ir directory '" << dir
-           << "': " << ec.message();
+    return emitError(module.getLoc()) << "cannot create --dump-ir directory '"
+                                      << dir << "': " << ec.message();
   write("cnn", module);
   return success();
 }
@@ -26,17 +25,19 @@ void cnnc::IRDumper::runAfterPass(Pass *pass, Operation *op) {
   // one worth diffing.
   if (!isa<ModuleOp>(op))
     return;
-  write(pass->getArgument().empty() ? pass->getName() : pass->getArgument(), op);
+  write(pass->getArgument().empty() ? pass->getName() : pass->getArgument(),
+        op);
 }
 
 void cnnc::IRDumper::write(llvm::StringRef stage, Operation *op) {
   llvm::SmallString<128> path(dir);
-  llvm::sys::path::append(path, fmt::format("{:02}-{}.mlir", count++,
-                                            std::string_view(stage)));
+  llvm::sys::path::append(
+      path, fmt::format("{:02}-{}.mlir", count++, std::string_view(stage)));
   std::error_code ec;
   llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
   if (ec) {
-    emitError(op->getLoc()) << "cannot write '" << path << "': " << ec.message();
+    emitError(op->getLoc())
+        << "cannot write '" << path << "': " << ec.message();
     return;
   }
   op->print(file.os(), OpPrintingFlags().elideLargeElementsAttrs(16));

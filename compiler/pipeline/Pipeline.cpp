@@ -19,11 +19,13 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm) {
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm) {
-  addPipeline(pm,
-              "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map},"
-              "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-              "canonicalize,cnnc-copy-to-linalg,cnnc-plan-workspace,cnnc-entry-abi");
+  addPipeline(
+      pm,
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-results-to-out-params{hoist-static-allocs "
+      "modify-public-functions},"
+      "canonicalize,cnnc-copy-to-linalg,cnnc-plan-workspace,cnnc-entry-abi");
 }
 
 void cnnc::addLowerToLLVMPasses(OpPassManager &pm) {

@@ -9,9 +9,9 @@ namespace cnnc {
 
 /// Where compilation stops; each stage adds the passes after the previous.
 enum class Stage {
-  Cnn,       // the cnn dialect as built from the model
-  Linalg,    // linalg on tensors
-  LLVMMlir,  // the LLVM dialect, ready for translation
+  Cnn,      // the cnn dialect as built from the model
+  Linalg,   // linalg on tensors
+  LLVMMlir, // the LLVM dialect, ready for translation
 };
 
 /// cnn -> linalg on tensors.

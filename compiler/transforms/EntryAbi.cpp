@@ -17,7 +17,8 @@ struct EntryAbi : cnnc::impl::EntryAbiBase<EntryAbi> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder builder(module.getContext());
-    for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+    for (auto func :
+         llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       auto bytes = func->getAttrOfType<IntegerAttr>(cnnc::kWorkspaceBytesAttr);
       if (!bytes || !func.getResultTypes().empty())
         continue;

@@ -18,7 +18,8 @@ namespace cnnc {
 #include "compiler/transforms/Passes.h.inc"
 
 /// The attribute PlanWorkspace leaves on a function: its workspace size.
-inline constexpr llvm::StringLiteral kWorkspaceBytesAttr = "cnn.workspace_bytes";
+inline constexpr llvm::StringLiteral kWorkspaceBytesAttr =
+    "cnn.workspace_bytes";
 
 } // namespace cnnc
 

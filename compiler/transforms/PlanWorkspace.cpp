@@ -78,8 +78,8 @@ struct PlanWorkspace : cnnc::impl::PlanWorkspaceBase<PlanWorkspace> {
       int64_t bytes = type.getNumElements() *
                       llvm::divideCeil(type.getElementTypeBitWidth(), 8);
       int64_t first = topLevelIndex(alloc, body, index);
-      buffers.push_back({alloc, bytes, first,
-                         std::max(first, lastUse(alloc, body, index))});
+      buffers.push_back(
+          {alloc, bytes, first, std::max(first, lastUse(alloc, body, index))});
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
@@ -89,7 +89,8 @@ struct PlanWorkspace : cnnc::impl::PlanWorkspaceBase<PlanWorkspace> {
     SmallVector<Buffer *> order;
     for (Buffer &b : buffers)
       order.push_back(&b);
-    llvm::stable_sort(order, [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+    llvm::stable_sort(order,
+                      [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
     int64_t total = 0;
     SmallVector<Buffer *> placed;
     for (Buffer *buf : order) {
@@ -105,7 +106,8 @@ struct PlanWorkspace : cnnc::impl::PlanWorkspaceBase<PlanWorkspace> {
         offset = std::max<int64_t>(offset, llvm::alignTo(end, kAlignment));
       }
       buf->offset = offset;
-      total = std::max<int64_t>(total, llvm::alignTo(offset + buf->bytes, kAlignment));
+      total = std::max<int64_t>(total,
+                                llvm::alignTo(offset + buf->bytes, kAlignment));
       placed.push_back(buf);
     }
 

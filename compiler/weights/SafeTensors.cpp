@@ -31,14 +31,13 @@ llvm::Expected<SafeTensorsFile> SafeTensorsFile::open(llvm::StringRef path) {
   llvm::StringRef contents = file.buffer->getBuffer();
   auto malformed = [&](const llvm::Twine &why) {
     return createStringError(std::make_error_code(std::errc::invalid_argument),
-                             "'" + path + "' is not a valid safetensors file: " +
-                                 why);
+                             "'" + path +
+                                 "' is not a valid safetensors file: " + why);
   };
 
   if (contents.size() < 8)
     return malformed("shorter than its 8-byte header length");
-  uint64_t headerSize =
-      llvm::support::endian::read64le(contents.data());
+  uint64_t headerSize = llvm::support::endian::read64le(contents.data());
   if (headerSize > contents.size() - 8)
     return malformed("header length " + llvm::Twine(headerSize) +
                      " exceeds the file size " + llvm::Twine(contents.size()));

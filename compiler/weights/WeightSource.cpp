@@ -23,7 +23,8 @@ static uint64_t splitmix64(uint64_t &state) {
   return z ^ (z >> 31);
 }
 
-std::vector<float> WeightSource::initialise(const WeightRequest &request) const {
+std::vector<float>
+WeightSource::initialise(const WeightRequest &request) const {
   int64_t count = 1;
   for (int64_t d : request.shape)
     count *= d;
@@ -37,8 +38,10 @@ std::vector<float> WeightSource::initialise(const WeightRequest &request) const 
   }
   // Seeding by name keeps every other layer's weights unchanged when a layer
   // is added or removed.
-  uint64_t state = llvm::xxh3_64bits(request.name) ^ (seed * 0x2545f4914f6cdd1dULL);
-  double bound = 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(request.fanIn, 1)));
+  uint64_t state =
+      llvm::xxh3_64bits(request.name) ^ (seed * 0x2545f4914f6cdd1dULL);
+  double bound =
+      1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(request.fanIn, 1)));
   std::vector<float> values(count);
   for (float &v : values) {
     double unit = (splitmix64(state) >> 11) * 0x1.0p-53; // [0, 1)
@@ -92,8 +95,7 @@ LogicalResult WeightSource::checkAllUsed() {
     return success();
   llvm::sort(unused);
   InFlightDiagnostic diag = emitError(*fileLoc)
-                            << "'" << file->path() << "' has "
-                            << unused.size()
+                            << "'" << file->path() << "' has " << unused.size()
                             << " tensor(s) that no layer uses: ";
   llvm::interleaveComma(llvm::ArrayRef(unused).take_front(10), diag);
   if (unused.size() > 10)

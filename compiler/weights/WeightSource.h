@@ -22,7 +22,7 @@ struct WeightRequest {
   std::string name; // hierarchical: "layer1.0.conv1.weight"
   llvm::SmallVector<int64_t, 4> shape;
   WeightInit init;
-  int64_t fanIn; // for KaimingUniform
+  int64_t fanIn;      // for KaimingUniform
   mlir::Location loc; // the layer that needs it, for diagnostics
 };
 

@@ -35,9 +35,9 @@ static LogicalResult checkResult(Operation *op, FailureOr<Shape> expected) {
 // WeightOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult WeightOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, WeightOp::Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult WeightOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                         WeightOp::Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
   auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getValue());
   if (!value)
     return failure();
@@ -66,10 +66,9 @@ LogicalResult Conv2dOp::verify() {
 }
 
 LogicalResult DenseOp::verify() {
-  return checkResult(*this, inferDenseShape([&] { return emitOpError(); },
-                                            shapeOf(getInput()),
-                                            shapeOf(getWeight()),
-                                            optionalShape(getBias())));
+  return checkResult(
+      *this, inferDenseShape([&] { return emitOpError(); }, shapeOf(getInput()),
+                             shapeOf(getWeight()), optionalShape(getBias())));
 }
 
 LogicalResult BatchNormOp::verify() {
@@ -116,9 +115,9 @@ LogicalResult ConcatOp::verify() {
 }
 
 LogicalResult UpsampleOp::verify() {
-  return checkResult(*this, inferUpsampleShape([&] { return emitOpError(); },
-                                               shapeOf(getInput()),
-                                               getScale()));
+  return checkResult(*this,
+                     inferUpsampleShape([&] { return emitOpError(); },
+                                        shapeOf(getInput()), getScale()));
 }
 
 LogicalResult SoftmaxOp::verify() {
@@ -127,10 +126,9 @@ LogicalResult SoftmaxOp::verify() {
 }
 
 static LogicalResult verifyBinary(Operation *op) {
-  return checkResult(
-      op, inferBroadcastShape([&] { return op->emitOpError(); },
-                              shapeOf(op->getOperand(0)),
-                              shapeOf(op->getOperand(1))));
+  return checkResult(op, inferBroadcastShape([&] { return op->emitOpError(); },
+                                             shapeOf(op->getOperand(0)),
+                                             shapeOf(op->getOperand(1))));
 }
 
 LogicalResult AddOp::verify() { return verifyBinary(*this); }

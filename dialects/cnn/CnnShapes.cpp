@@ -47,7 +47,8 @@ static LogicalResult checkPositive(EmitErrorFn emitError, StringRef what,
 }
 
 FailureOr<Shape> inferConv2dShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
-                                  ArrayRef<int64_t> w, std::optional<Shape> bias,
+                                  ArrayRef<int64_t> w,
+                                  std::optional<Shape> bias,
                                   ArrayRef<int64_t> strides,
                                   ArrayRef<int64_t> padding,
                                   ArrayRef<int64_t> dilations, int64_t groups) {
@@ -79,8 +80,7 @@ FailureOr<Shape> inferConv2dShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
                                  padding[3], dilations[1], false);
   if (oh < 1 || ow < 1)
     return emitError() << "conv2d kernel " << formatShape(w.drop_front(2))
-                       << " does not fit the padded input "
-                       << formatShape(in);
+                       << " does not fit the padded input " << formatShape(in);
   return Shape{in[0], w[0], oh, ow};
 }
 
@@ -127,8 +127,7 @@ FailureOr<Shape> inferPool2dShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
   return Shape{in[0], in[1], oh, ow};
 }
 
-LogicalResult verifyBatchNormShapes(EmitErrorFn emitError,
-                                    ArrayRef<int64_t> in,
+LogicalResult verifyBatchNormShapes(EmitErrorFn emitError, ArrayRef<int64_t> in,
                                     ArrayRef<Shape> params) {
   if (in.size() < 2)
     return emitError() << "batchnorm expects an [N, C, ...] input, got shape "
@@ -151,8 +150,8 @@ FailureOr<Shape> inferFlattenShape(EmitErrorFn emitError,
   return Shape{in[0], rest};
 }
 
-FailureOr<Shape> inferConcatShape(EmitErrorFn emitError,
-                                  ArrayRef<Shape> inputs, int64_t axis) {
+FailureOr<Shape> inferConcatShape(EmitErrorFn emitError, ArrayRef<Shape> inputs,
+                                  int64_t axis) {
   if (inputs.empty())
     return emitError() << "concat expects at least one input";
   Shape result = inputs.front();
@@ -164,15 +163,14 @@ FailureOr<Shape> inferConcatShape(EmitErrorFn emitError,
       ok = d == static_cast<size_t>(axis) || s[d] == result[d];
     if (!ok)
       return emitError() << "concat inputs " << formatShape(inputs.front())
-                         << " and " << formatShape(s)
-                         << " differ outside axis " << axis;
+                         << " and " << formatShape(s) << " differ outside axis "
+                         << axis;
     result[axis] += s[axis];
   }
   return result;
 }
 
-FailureOr<Shape> inferUpsampleShape(EmitErrorFn emitError,
-                                    ArrayRef<int64_t> in,
+FailureOr<Shape> inferUpsampleShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
                                     ArrayRef<int64_t> scale) {
   if (in.size() != 4)
     return emitError() << "upsample expects an NCHW input, got shape "

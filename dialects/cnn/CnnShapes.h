@@ -26,14 +26,12 @@ int64_t slidingOutputSize(int64_t in, int64_t kernel, int64_t stride,
                           int64_t padBegin, int64_t padEnd, int64_t dilation,
                           bool ceilMode);
 
-mlir::FailureOr<Shape> inferConv2dShape(EmitErrorFn emitError,
-                                        llvm::ArrayRef<int64_t> input,
-                                        llvm::ArrayRef<int64_t> weight,
-                                        std::optional<Shape> bias,
-                                        llvm::ArrayRef<int64_t> strides,
-                                        llvm::ArrayRef<int64_t> padding,
-                                        llvm::ArrayRef<int64_t> dilations,
-                                        int64_t groups);
+mlir::FailureOr<Shape>
+inferConv2dShape(EmitErrorFn emitError, llvm::ArrayRef<int64_t> input,
+                 llvm::ArrayRef<int64_t> weight, std::optional<Shape> bias,
+                 llvm::ArrayRef<int64_t> strides,
+                 llvm::ArrayRef<int64_t> padding,
+                 llvm::ArrayRef<int64_t> dilations, int64_t groups);
 
 mlir::FailureOr<Shape> inferDenseShape(EmitErrorFn emitError,
                                        llvm::ArrayRef<int64_t> input,

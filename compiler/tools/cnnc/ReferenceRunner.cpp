@@ -1,4 +1,5 @@
-//===- ReferenceRunner.cpp - cnnc --reference ------------------------------===//
+//===- ReferenceRunner.cpp - cnnc --reference
+//------------------------------===//
 //
 // .npy files are read and written by libcnnrt, the same code the compiled
 // executables use, so both sides of a comparison see identical inputs.
@@ -22,8 +23,8 @@ static LogicalResult fail(const llvm::Twine &message) {
 }
 
 static cnnrt_tensor_info info(const cnnc::TensorSignature &t) {
-  cnnrt_tensor_info result = {t.name.c_str(), static_cast<int>(t.shape.size()),
-                              {}};
+  cnnrt_tensor_info result = {
+      t.name.c_str(), static_cast<int>(t.shape.size()), {}};
   llvm::copy(t.shape, result.shape);
   return result;
 }
@@ -72,7 +73,8 @@ LogicalResult cnnc::runReference(func::FuncOp model,
     if (cnnrt_npy_read(it->second.c_str(), &tensor, values.data(), error,
                        sizeof(error)))
       return fail(error);
-    inputs.push_back({t.shape, std::vector<double>(values.begin(), values.end())});
+    inputs.push_back(
+        {t.shape, std::vector<double>(values.begin(), values.end())});
   }
 
   FailureOr<SmallVector<reference::Tensor>> results =

@@ -1,4 +1,5 @@
-//===- ReferenceRunner.h - cnnc --reference -----------------------*- C++ -*-===//
+//===- ReferenceRunner.h - cnnc --reference -----------------------*- C++
+//-*-===//
 
 #ifndef CNNC_TOOLS_CNNC_REFERENCERUNNER_H
 #define CNNC_TOOLS_CNNC_REFERENCERUNNER_H

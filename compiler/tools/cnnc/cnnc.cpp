@@ -24,8 +24,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
-#include "llvm/IR/LLVMContext.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -47,18 +47,18 @@ cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
                                cl::Required, cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                 cl::value_desc("file"), cl::cat(category));
-cl::opt<Emit> emit(
-    "emit", cl::desc("Stop after this stage and write its result:"),
-    cl::init(Emit::Exe),
-    cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
-               clEnumValN(Emit::Cnn, "cnn", "the cnn dialect"),
-               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
-               clEnumValN(Emit::LLVMMlir, "llvm-mlir", "the LLVM dialect"),
-               clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
-               clEnumValN(Emit::Asm, "asm", "assembly"),
-               clEnumValN(Emit::Obj, "obj", "an object file and C header"),
-               clEnumValN(Emit::Exe, "exe", "an executable (default)")),
-    cl::cat(category));
+cl::opt<Emit>
+    emit("emit", cl::desc("Stop after this stage and write its result:"),
+         cl::init(Emit::Exe),
+         cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
+                    clEnumValN(Emit::Cnn, "cnn", "the cnn dialect"),
+                    clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+                    clEnumValN(Emit::LLVMMlir, "llvm-mlir", "the LLVM dialect"),
+                    clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
+                    clEnumValN(Emit::Asm, "asm", "assembly"),
+                    clEnumValN(Emit::Obj, "obj", "an object file and C header"),
+                    clEnumValN(Emit::Exe, "exe", "an executable (default)")),
+         cl::cat(category));
 cl::opt<bool> compileOnly("c",
                           cl::desc("Write an object file and C header "
                                    "(same as --emit=obj)"),
@@ -71,9 +71,10 @@ cl::opt<std::string> targetCpu("target-cpu",
 cl::opt<std::string> targetTriple("target-triple",
                                   cl::desc("Target triple (default: host)"),
                                   cl::cat(category));
-cl::opt<std::string> weightsFile(
-    "weights", cl::desc("Weights (.safetensors), overriding the model's"),
-    cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string>
+    weightsFile("weights",
+                cl::desc("Weights (.safetensors), overriding the model's"),
+                cl::value_desc("file"), cl::cat(category));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed for weights when no file is given"),
                        cl::init(0), cl::cat(category));
@@ -81,9 +82,10 @@ cl::opt<std::string> ccPath("cc",
                             cl::desc("C compiler driver used to link "
                                      "(default: cc on PATH)"),
                             cl::cat(category));
-cl::opt<std::string> dumpIrDir(
-    "dump-ir", cl::desc("Write the IR after every pass to DIR/NN-PASS.mlir"),
-    cl::value_desc("dir"), cl::cat(category));
+cl::opt<std::string>
+    dumpIrDir("dump-ir",
+              cl::desc("Write the IR after every pass to DIR/NN-PASS.mlir"),
+              cl::value_desc("dir"), cl::cat(category));
 cl::opt<bool> reference("reference",
                         cl::desc("Evaluate the model with the naive "
                                  "reference evaluator instead of compiling"),
@@ -137,9 +139,8 @@ LogicalResult writeOutput(llvm::StringRef path,
                           llvm::function_ref<void(llvm::raw_ostream &)> write,
                           bool binary = false) {
   std::error_code ec;
-  llvm::ToolOutputFile out(path, ec,
-                           binary ? llvm::sys::fs::OF_None
-                                  : llvm::sys::fs::OF_Text);
+  llvm::ToolOutputFile out(
+      path, ec, binary ? llvm::sys::fs::OF_None : llvm::sys::fs::OF_Text);
   if (ec)
     return fail("cannot write '" + path + "': " + ec.message());
   write(out.os());
@@ -181,8 +182,9 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
   llvm::StringRef output = outputFile;
 
   if (stage == Emit::LLVMIR)
-    return writeOutput(output.empty() ? "-" : output,
-                       [&](llvm::raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+    return writeOutput(
+        output.empty() ? "-" : output,
+        [&](llvm::raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
 
   auto emitTo = [&](llvm::StringRef path, llvm::CodeGenFileType type) {
     std::error_code ec;
@@ -200,9 +202,8 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
                   llvm::CodeGenFileType::AssemblyFile);
 
   auto writeHeader = [&](llvm::StringRef path) {
-    return writeOutput(path, [&](llvm::raw_ostream &os) {
-      cnnc::writeHeader(signature, os);
-    });
+    return writeOutput(
+        path, [&](llvm::raw_ostream &os) { cnnc::writeHeader(signature, os); });
   };
   if (stage == Emit::Obj) {
     std::string object = output.empty() ? defaultOutput(".o") : output.str();
@@ -252,10 +253,9 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     return failure();
   Emit stage = compileOnly ? Emit::Obj : emit.getValue();
   if (stage == Emit::AST)
-    return writeOutput(outputFile.empty() ? std::string("-") : outputFile.getValue(),
-                       [&](llvm::raw_ostream &os) {
-                         cnnc::dumpAST(*ast, sourceMgr, os);
-                       });
+    return writeOutput(
+        outputFile.empty() ? std::string("-") : outputFile.getValue(),
+        [&](llvm::raw_ostream &os) { cnnc::dumpAST(*ast, sourceMgr, os); });
 
   FailureOr<std::unique_ptr<cnnc::WeightSource>> weights =
       openWeights(context, sourceMgr, *ast);
@@ -288,7 +288,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (failed(pm.run(*module)))
     return failure();
   if (stage <= Emit::LLVMMlir)
-    return writeOutput(outputFile.empty() ? std::string("-") : outputFile.getValue(),
+    return writeOutput(outputFile.empty() ? std::string("-")
+                                          : outputFile.getValue(),
                        [&](llvm::raw_ostream &os) { printIR(*module, os); });
   return emitNative(*module, signature, stage, argv0);
 }
@@ -312,7 +313,8 @@ int main(int argc, char **argv) {
       "  cnnc model.cnn -o model          executable (./model --help)\n"
       "  cnnc model.cnn -c -o model.o     object file + model.h\n"
       "  cnnc model.cnn --emit=linalg     print a stage\n"
-      "  cnnc model.cnn --reference --input image=x.npy --output logits=y.npy\n");
+      "  cnnc model.cnn --reference --input image=x.npy --output "
+      "logits=y.npy\n");
 
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);

@@ -7,6 +7,8 @@ f5.*, f6.*, logits.*, which are the layer names in samples/lenet5.cnn.
 import os
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import parity_common  # noqa: E402
 

@@ -14,6 +14,8 @@ import argparse
 import os
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+
 import numpy as np
 
 SHAPES = {

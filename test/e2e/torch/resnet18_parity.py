@@ -9,6 +9,8 @@ included, which cnnc ignores) goes to samples/resnet18.cnn unchanged.
 import os
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import parity_common  # noqa: E402
 
