@@ -34,3 +34,13 @@ func.func @weight() -> tensor<3xf32> {
   %w = cnn.weight "w" dense<2.0> : tensor<3xf32>
   return %w : tensor<3xf32>
 }
+
+// Multi-dimensional weights are stored flat and reshaped, so LLVM emits one
+// flat data array rather than a nested constant per dimension.
+// CHECK-LABEL: func.func @weight_4d
+// CHECK: %[[FLAT:.*]] = arith.constant dense<{{.*}}> : tensor<8xf32>
+// CHECK: tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1, 2, 3]] output_shape [2, 1, 2, 2] : tensor<8xf32> into tensor<2x1x2x2xf32>
+func.func @weight_4d() -> tensor<2x1x2x2xf32> {
+  %w = cnn.weight "w" dense<[[[[1.0, 2.0], [3.0, 4.0]]], [[[5.0, 6.0], [7.0, 8.0]]]]> : tensor<2x1x2x2xf32>
+  return %w : tensor<2x1x2x2xf32>
+}
