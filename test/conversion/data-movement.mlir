@@ -34,22 +34,3 @@ func.func @weight() -> tensor<3xf32> {
   %w = cnn.weight "w" dense<2.0> : tensor<3xf32>
   return %w : tensor<3xf32>
 }
-
-// Multi-dimensional weights are stored flat and reshaped, so LLVM emits one
-// flat data array rather than a nested constant per dimension. (Small inline
-// literals fold back into a shaped constant; blobs stay flat.)
-// CHECK-LABEL: func.func @weight_4d
-// CHECK: %[[FLAT:.*]] = arith.constant dense_resource<w4> : tensor<4xf32>
-// CHECK: tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1, 2, 3]] output_shape [2, 1, 2, 1] : tensor<4xf32> into tensor<2x1x2x1xf32>
-func.func @weight_4d() -> tensor<2x1x2x1xf32> {
-  %w = cnn.weight "w" dense_resource<w4> : tensor<2x1x2x1xf32>
-  return %w : tensor<2x1x2x1xf32>
-}
-
-{-#
-  dialect_resources: {
-    builtin: {
-      w4: "0x040000000000803F000000400000404000008040"
-    }
-  }
-#-}
