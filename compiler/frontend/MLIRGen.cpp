@@ -341,7 +341,7 @@ LogicalResult MLIRGenImpl::genStatement(const Statement &stmt, Scope &scope,
   NamingState saved = naming;
   naming = {stmt.kind == Statement::Kind::Return ? "out" : stmt.name,
             countNamedLayers(*stmt.value, blocks), 0};
-  auto restore = llvm::make_scope_exit([&] { naming = saved; });
+  llvm::scope_exit restore([&] { naming = saved; });
   FailureOr<Value> value = genExpr(*stmt.value, scope);
   if (failed(value))
     return failure();
@@ -439,7 +439,7 @@ FailureOr<Value> MLIRGenImpl::genBlockCall(const Expr &call,
   }
 
   activeBlocks.push_back(block.name);
-  auto pop = llvm::make_scope_exit([&] { activeBlocks.pop_back(); });
+  llvm::scope_exit pop([&] { activeBlocks.pop_back(); });
   Value result;
   for (const Statement &stmt : block.body)
     if (failed(genStatement(stmt, inner, &result)))

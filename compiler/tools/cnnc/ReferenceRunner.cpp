@@ -43,8 +43,9 @@ parseBindings(llvm::ArrayRef<std::string> args,
       file = name;
       name = tensors.front().name;
     }
+    llvm::StringRef wanted = name;
     if (llvm::none_of(tensors, [&](const cnnc::TensorSignature &t) {
-          return t.name == name;
+          return t.name == wanted;
         }))
       return fail(llvm::Twine("the model has no ") + kind + " '" + name + "'");
     if (!result.try_emplace(name, file.str()).second)

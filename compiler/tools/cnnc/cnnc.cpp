@@ -115,7 +115,8 @@ FailureOr<std::unique_ptr<cnnc::WeightSource>>
 openWeights(MLIRContext &context, const llvm::SourceMgr &sourceMgr,
             const cnnc::ModelAST &model) {
   std::string path = weightsFile;
-  Location loc = UnknownLoc::get(&context);
+  // Diagnostics about a --weights file point at the file itself.
+  Location loc = FileLineColLoc::get(&context, path, 0, 0);
   if (path.empty() && model.weightsFile) {
     llvm::SmallString<256> resolved(llvm::sys::path::parent_path(inputFile));
     llvm::sys::path::append(resolved, *model.weightsFile);
@@ -128,7 +129,7 @@ openWeights(MLIRContext &context, const llvm::SourceMgr &sourceMgr,
       cnnc::SafeTensorsFile::open(path);
   if (!file) {
     std::string message = llvm::toString(file.takeError());
-    if (isa<UnknownLoc>(loc))
+    if (!model.weightsFile || !weightsFile.empty())
       return fail(message);
     return emitError(loc) << message;
   }
@@ -218,8 +219,7 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("cnnc", scratch))
     return fail("cannot create a temporary directory: " + ec.message());
-  auto cleanup = llvm::make_scope_exit(
-      [&] { llvm::sys::fs::remove_directories(scratch); });
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(scratch); });
   auto inScratch = [&](llvm::StringRef name) {
     llvm::SmallString<256> path(scratch);
     llvm::sys::path::append(path, name);
@@ -323,7 +323,7 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   std::string includedFrom;
   if (sourceMgr.AddIncludeFile(inputFile, llvm::SMLoc(), includedFrom) == 0) {
-    fail("cannot read '" + inputFile + "'");
+    (void)fail("cannot read '" + inputFile + "'");
     return 1;
   }
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
