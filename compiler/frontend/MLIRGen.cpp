@@ -214,7 +214,7 @@ private:
                                std::vector<float> &values, const Scope &scope);
 
   // Weights.
-  std::string layerName(const BoundArgs &args, const Scope &scope);
+  FailureOr<std::string> layerName(const BoundArgs &args, const Scope &scope);
   FailureOr<Value> weight(const BoundArgs &args, llvm::StringRef argName,
                           const std::string &layer, llvm::StringRef suffix,
                           Shape shape, WeightInit init, int64_t fanIn,
@@ -232,6 +232,7 @@ private:
   WeightSource &weights;
   llvm::StringMap<const BlockDecl *> blocks;
   std::vector<std::string> activeBlocks; // instantiation stack
+  llvm::StringMap<Location> weightNames; // where each weight was made
   NamingState naming;
 };
 
@@ -500,7 +501,10 @@ FailureOr<BoundArgs> MLIRGenImpl::bindArgs(const Expr &call,
 const Expr *MLIRGenImpl::resolveLiteral(const Expr *expr, const Scope &scope) {
   if (expr->kind == Expr::Kind::Name) {
     auto it = scope.symbols.find(expr->text);
-    return it == scope.symbols.end() ? nullptr : it->second.literal;
+    if (it != scope.symbols.end())
+      return it->second.literal;
+    // The padding keyword is a literal too, so it can be a block argument.
+    return expr->text == "same" ? expr : nullptr;
   }
   // Tensor literals are tensors, except where an attribute is expected.
   return expr->kind == Expr::Kind::Call ? nullptr : expr;
@@ -549,7 +553,8 @@ MLIRGenImpl::getPadding(const BoundArgs &args, llvm::ArrayRef<int64_t> in,
   const Expr *expr = args.get("padding");
   if (!expr)
     return SmallVector<int64_t, 4>{0, 0, 0, 0};
-  if (expr->kind == Expr::Kind::Name && expr->text == "same") {
+  const Expr *lit = resolveLiteral(expr, scope);
+  if (lit && lit->kind == Expr::Kind::Name && lit->text == "same") {
     // SAME_UPPER as in ONNX/TensorFlow: output = ceil(input / stride), the
     // odd pixel of padding goes to the bottom/right.
     SmallVector<int64_t, 4> pad(4);
@@ -563,7 +568,6 @@ MLIRGenImpl::getPadding(const BoundArgs &args, llvm::ArrayRef<int64_t> in,
     }
     return pad;
   }
-  const Expr *lit = resolveLiteral(expr, scope);
   if (lit && lit->items.size() == 4) {
     SmallVector<int64_t, 4> pad;
     for (const ExprPtr &item : lit->items) {
@@ -642,12 +646,16 @@ LogicalResult MLIRGenImpl::flattenLiteral(const Expr &expr, size_t depth,
 // Weights
 //===----------------------------------------------------------------------===//
 
-std::string MLIRGenImpl::layerName(const BoundArgs &args, const Scope &scope) {
+FailureOr<std::string> MLIRGenImpl::layerName(const BoundArgs &args,
+                                              const Scope &scope) {
   std::string local;
-  if (const Expr *name = args.get("name");
-      name && name->kind == Expr::Kind::String)
-    local = name->text;
-  else if (naming.total > 1)
+  if (const Expr *name = args.get("name")) {
+    const Expr *lit = resolveLiteral(name, scope);
+    if (!lit || lit->kind != Expr::Kind::String)
+      return error(name->loc, scope)
+             << "argument 'name' must be a string";
+    local = lit->text;
+  } else if (naming.total > 1)
     local = naming.name + "." + std::to_string(naming.next);
   else
     local = naming.name;
@@ -687,6 +695,16 @@ FailureOr<Value> MLIRGenImpl::weight(const BoundArgs &args,
     if (failed(loaded))
       return failure();
     value = *loaded;
+  }
+  // Two layers with one name would silently share a tensor of the file.
+  auto [previous, inserted] = weightNames.try_emplace(name, opLoc);
+  if (!inserted) {
+    InFlightDiagnostic diag = emitError(opLoc)
+                              << "weight '" << name
+                              << "' is already defined by another layer; "
+                                 "give one of them a different name";
+    diag.attachNote(previous->second) << "the other layer";
+    return diag;
   }
   return cnn::WeightOp::create(builder, opLoc, builder.getStringAttr(name),
                                value)
@@ -751,7 +769,10 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     if (*units < 1)
       return error(args.get(isConv ? "filters" : "units")->loc, scope)
              << "must be >= 1";
-    std::string layer = layerName(args, scope);
+    FailureOr<std::string> layerOr = layerName(args, scope);
+    if (failed(layerOr))
+      return failure();
+    std::string layer = *layerOr;
     Shape weightShape;
     SmallVector<int64_t, 2> stride = {1, 1}, dilation = {1, 1};
     SmallVector<int64_t, 4> padding;
@@ -838,7 +859,10 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     if (inShape.size() < 2)
       return emitErr() << "batchnorm expects an [N, C, ...] input, got shape "
                        << cnn::formatShape(inShape);
-    std::string layer = layerName(args, scope);
+    FailureOr<std::string> layerOr = layerName(args, scope);
+    if (failed(layerOr))
+      return failure();
+    std::string layer = *layerOr;
     Shape c = {inShape[1]};
     struct {
       const char *arg, *suffix;
