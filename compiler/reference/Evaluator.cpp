@@ -14,13 +14,11 @@
 #include "dialects/cnn/CnnShapes.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <optional>
 
 using namespace mlir;
@@ -201,35 +199,12 @@ FailureOr<Tensor> Evaluator::eval(cnn::WeightOp op) {
   if (!type.hasStaticShape() || !type.getElementType().isF32())
     return op.emitError("weight '")
            << op.getName() << "' must be a static f32 tensor, got " << type;
+  FailureOr<std::vector<float>> values = op.readValues();
+  if (failed(values))
+    return failure();
   Tensor t = zeros(type.getShape());
-
-  // Blobs are read byte-wise: their alignment comes from the input file.
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return op.emitError("weight '")
-             << op.getName() << "' has no data (its dense_resource blob '"
-             << resource.getRawHandle().getKey() << "' is missing)";
-    ArrayRef<char> bytes = blob->getData();
-    if (bytes.size() != t.data.size() * sizeof(float))
-      return op.emitError("weight '")
-             << op.getName() << "' has " << bytes.size()
-             << " bytes of data, expected " << t.data.size() * sizeof(float);
-    for (size_t i = 0; i < t.data.size(); ++i) {
-      float f;
-      std::memcpy(&f, bytes.data() + i * sizeof(float), sizeof(float));
-      t.data[i] = f;
-    }
-    return t;
-  }
-
-  // Dense (including splat) attributes iterate as floats.
-  if (auto floats = value.tryGetValues<float>()) {
-    llvm::copy(*floats, t.data.begin());
-    return t;
-  }
-  return op.emitError("reference evaluator cannot read the values of weight '")
-         << op.getName() << "'";
+  llvm::copy(*values, t.data.begin());
+  return t;
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,9 +1,9 @@
 //===- WeightSource.cpp - where a model's parameters come from ------------===//
 
 #include "compiler/weights/WeightSource.h"
+#include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnShapes.h"
 
-#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/xxhash.h"
@@ -77,9 +77,7 @@ FailureOr<ElementsAttr> WeightSource::get(const WeightRequest &request) {
   }
   auto type = RankedTensorType::get(request.shape,
                                     Float32Type::get(request.loc.getContext()));
-  return ElementsAttr(DenseF32ResourceElementsAttr::get(
-      type, request.name,
-      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(values))));
+  return cnn::createWeightBlob(type, request.name, values);
 }
 
 LogicalResult WeightSource::checkAllUsed() {

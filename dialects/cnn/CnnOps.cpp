@@ -3,8 +3,13 @@
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnShapes.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace cnn;
@@ -52,6 +57,38 @@ LogicalResult WeightOp::verify() {
 }
 
 OpFoldResult WeightOp::fold(FoldAdaptor) { return getValue(); }
+
+FailureOr<std::vector<float>> WeightOp::readValues() {
+  ElementsAttr value = getValue();
+  std::vector<float> values(value.getNumElements());
+  // Blobs are read byte-wise: their alignment comes from the input file.
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return emitError("weight '")
+             << getName() << "' has no data (its dense_resource blob '"
+             << resource.getRawHandle().getKey() << "' is missing)";
+    ArrayRef<char> bytes = blob->getData();
+    if (bytes.size() != values.size() * sizeof(float))
+      return emitError("weight '")
+             << getName() << "' has " << bytes.size()
+             << " bytes of data, expected " << values.size() * sizeof(float);
+    std::memcpy(values.data(), bytes.data(), bytes.size());
+    return values;
+  }
+  // Dense (including splat) attributes iterate as floats.
+  if (auto floats = value.tryGetValues<float>()) {
+    llvm::copy(*floats, values.begin());
+    return values;
+  }
+  return emitError("cannot read the values of weight '") << getName() << "'";
+}
+
+ElementsAttr cnn::createWeightBlob(RankedTensorType type, StringRef name,
+                                   ArrayRef<float> values) {
+  return ElementsAttr(DenseF32ResourceElementsAttr::get(
+      type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+}
 
 //===----------------------------------------------------------------------===//
 // Layers

@@ -13,4 +13,14 @@
 #define GET_OP_CLASSES
 #include "dialects/cnn/CnnOps.h.inc"
 
+namespace cnn {
+
+/// A weight value as a `dense_resource` blob named after the weight, so that
+/// printed IR stays short however large the tensor.
+mlir::ElementsAttr createWeightBlob(mlir::RankedTensorType type,
+                                    llvm::StringRef name,
+                                    llvm::ArrayRef<float> values);
+
+} // namespace cnn
+
 #endif // CNN_OPS_H

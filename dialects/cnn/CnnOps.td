@@ -40,6 +40,11 @@ def Cnn_WeightOp : Cnn_Op<"weight", [ConstantLike,
   let assemblyFormat = "$name $value attr-dict";
   let hasFolder = 1;
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The values, row-major. Emits an error at the op and fails when a
+    /// blob is missing or has the wrong size.
+    ::mlir::FailureOr<std::vector<float>> readValues();
+  }];
 }
 
 //===----------------------------------------------------------------------===//
