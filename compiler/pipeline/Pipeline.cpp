@@ -14,6 +14,10 @@ static void addPipeline(OpPassManager &pm, llvm::StringRef pipeline) {
     llvm::report_fatal_error("cnnc: invalid built-in pass pipeline");
 }
 
+void cnnc::addCnnOptimizationPasses(OpPassManager &pm) {
+  addPipeline(pm, "cnn-fold-batchnorm,canonicalize");
+}
+
 void cnnc::addCnnToLinalgPasses(OpPassManager &pm) {
   addPipeline(pm, "convert-cnn-to-linalg,canonicalize,cse");
 }
@@ -38,8 +42,12 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm) {
                   "convert-ub-to-llvm,reconcile-unrealized-casts");
 }
 
-void cnnc::buildPipeline(OpPassManager &pm, Stage stop) {
+void cnnc::buildPipeline(OpPassManager &pm, Stage stop, unsigned optLevel) {
   if (stop == Stage::Cnn)
+    return;
+  if (optLevel > 0)
+    addCnnOptimizationPasses(pm);
+  if (stop == Stage::CnnOpt)
     return;
   addCnnToLinalgPasses(pm);
   if (stop == Stage::Linalg)

@@ -10,10 +10,13 @@ namespace cnnc {
 /// Where compilation stops; each stage adds the passes after the previous.
 enum class Stage {
   Cnn,      // the cnn dialect as built from the model
+  CnnOpt,   // after the cnn-level optimisations
   Linalg,   // linalg on tensors
   LLVMMlir, // the LLVM dialect, ready for translation
 };
 
+/// cnn -> cnn: batch-norm folding (more to come: fusion, layout).
+void addCnnOptimizationPasses(mlir::OpPassManager &pm);
 /// cnn -> linalg on tensors.
 void addCnnToLinalgPasses(mlir::OpPassManager &pm);
 /// linalg on tensors -> loops on buffers with the C entry ABI: outputs as
@@ -22,8 +25,8 @@ void addBufferizationPasses(mlir::OpPassManager &pm);
 /// buffers and loops -> the LLVM dialect.
 void addLowerToLLVMPasses(mlir::OpPassManager &pm);
 
-/// All stages up to and including `stop`.
-void buildPipeline(mlir::OpPassManager &pm, Stage stop);
+/// All stages up to and including `stop`; `-O0` skips the optimisations.
+void buildPipeline(mlir::OpPassManager &pm, Stage stop, unsigned optLevel);
 
 } // namespace cnnc
 

@@ -4,6 +4,7 @@
 #include "compiler/conversion/Passes.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/cnn/CnnDialect.h"
+#include "dialects/cnn/transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -19,6 +20,7 @@ void cnnc::registerAllDialects(mlir::DialectRegistry &registry) {
 
 void cnnc::registerAllPasses() {
   mlir::registerAllPasses();
+  cnn::registerCnnPasses();
   registerCnncConversionPasses();
   registerCnncTransformsPasses();
 }

@@ -39,7 +39,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { AST, Cnn, Linalg, LLVMMlir, LLVMIR, Asm, Obj, Exe };
+enum class Emit { AST, Cnn, CnnOpt, Linalg, LLVMMlir, LLVMIR, Asm, Obj, Exe };
 
 cl::OptionCategory category("cnnc options");
 
@@ -52,6 +52,8 @@ cl::opt<Emit>
          cl::init(Emit::Exe),
          cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
                     clEnumValN(Emit::Cnn, "cnn", "the cnn dialect"),
+               clEnumValN(Emit::CnnOpt, "cnn-opt",
+                          "the cnn dialect after its optimisations"),
                     clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
                     clEnumValN(Emit::LLVMMlir, "llvm-mlir", "the LLVM dialect"),
                     clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
@@ -282,9 +284,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     pm.addInstrumentation(std::move(dumper));
   }
   cnnc::Stage stop = stage == Emit::Cnn      ? cnnc::Stage::Cnn
+                     : stage == Emit::CnnOpt ? cnnc::Stage::CnnOpt
                      : stage == Emit::Linalg ? cnnc::Stage::Linalg
                                              : cnnc::Stage::LLVMMlir;
-  cnnc::buildPipeline(pm, stop);
+  cnnc::buildPipeline(pm, stop, optLevel);
   if (failed(pm.run(*module)))
     return failure();
   if (stage <= Emit::LLVMMlir)
