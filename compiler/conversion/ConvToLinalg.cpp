@@ -32,6 +32,27 @@ Value initialAccumulator(OpBuilder &b, Location loc, RankedTensorType type,
   return linalg::BroadcastOp::create(b, loc, bias, empty, dims).getResult()[0];
 }
 
+/// The fused epilogue: activation(result + residual), as one generic; the
+/// result itself when there is nothing to apply.
+Value epilogue(OpBuilder &b, Location loc, Value result, Value residual,
+               cnn::Activation activation, double alpha) {
+  if (!residual && activation == cnn::Activation::none)
+    return result;
+  auto type = cast<RankedTensorType>(result.getType());
+  SmallVector<Value> inputs = {result};
+  if (residual)
+    inputs.push_back(residual);
+  SmallVector<AffineMap> maps(inputs.size(),
+                              b.getMultiDimIdentityMap(type.getRank()));
+  return elementwise(b, loc, type, inputs, maps,
+                     [&](OpBuilder &nb, Location l, ValueRange v) {
+                       Value x = v[0];
+                       if (residual)
+                         x = arith::AddFOp::create(nb, l, x, v[1]);
+                       return applyActivation(nb, l, activation, alpha, x);
+                     });
+}
+
 struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -52,13 +73,17 @@ struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
         rewriter.getNamedAttr("dilations", attr(op.getDilations()))};
 
     int64_t groups = op.getGroups();
-    if (groups == 1) {
-      rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
-                                 rewriter, loc, resultType,
-                                 ValueRange{input, op.getWeight()}, acc, attrs)
-                                 .getResult(0));
+    auto finish = [&](Value conv) {
+      rewriter.replaceOp(op, epilogue(rewriter, loc, conv, op.getResidual(),
+                                      op.getActivation(),
+                                      op.getAlpha().convertToDouble()));
       return success();
-    }
+    };
+    if (groups == 1)
+      return finish(linalg::Conv2DNchwFchwOp::create(
+                        rewriter, loc, resultType,
+                        ValueRange{input, op.getWeight()}, acc, attrs)
+                        .getResult(0));
     // Split channels into [G, C/G]: input N,G,C/G,H,W; weight G,F/G,C/G,KH,KW;
     // result N,G,F/G,OH,OW.
     auto split = [&](Value v, int64_t dim) {
@@ -83,10 +108,9 @@ struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
     auto conv = linalg::Conv2DNgchwGfchwOp::create(
         rewriter, loc, groupedAcc.getType(),
         ValueRange{groupedInput, groupedWeight}, groupedAcc.getResult(), attrs);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, resultType, conv.getResult(0),
-        groupedAcc.getReassociationIndices());
-    return success();
+    return finish(tensor::CollapseShapeOp::create(
+        rewriter, loc, resultType, conv.getResult(0),
+        groupedAcc.getReassociationIndices()));
   }
 };
 
@@ -98,10 +122,13 @@ struct DenseLowering : OpRewritePattern<cnn::DenseOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     Value acc =
         initialAccumulator(rewriter, op.getLoc(), resultType, op.getBias(), 1);
-    rewriter.replaceOp(op, linalg::MatmulTransposeBOp::create(
-                               rewriter, op.getLoc(), resultType,
-                               ValueRange{op.getInput(), op.getWeight()}, acc)
-                               .getResult(0));
+    Value matmul = linalg::MatmulTransposeBOp::create(
+                       rewriter, op.getLoc(), resultType,
+                       ValueRange{op.getInput(), op.getWeight()}, acc)
+                       .getResult(0);
+    rewriter.replaceOp(op, epilogue(rewriter, op.getLoc(), matmul, Value(),
+                                    op.getActivation(),
+                                    op.getAlpha().convertToDouble()));
     return success();
   }
 };

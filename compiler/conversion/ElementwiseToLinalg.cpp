@@ -18,31 +18,26 @@ namespace {
 
 using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
-Value sigmoid(OpBuilder &b, Location loc, Value x) {
-  Value one = f32Constant(b, loc, 1.0);
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-  return arith::DivFOp::create(b, loc, one,
-                               arith::AddFOp::create(b, loc, one, e));
-}
-
-/// A unary cnn op as one generic computing `fn(x)`.
-template <typename OpTy> struct UnaryLowering : OpRewritePattern<OpTy> {
-  using Fn = Value (*)(OpBuilder &, Location, Value, OpTy);
-  UnaryLowering(MLIRContext *ctx, Fn fn)
-      : OpRewritePattern<OpTy>(ctx), fn(fn) {}
+/// An activation op as one generic applying that activation.
+template <typename OpTy> struct ActivationLowering : OpRewritePattern<OpTy> {
+  ActivationLowering(MLIRContext *ctx, cnn::Activation activation)
+      : OpRewritePattern<OpTy>(ctx), activation(activation) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
+    double alpha = 0;
+    if constexpr (std::is_same_v<OpTy, cnn::LeakyReluOp>)
+      alpha = op.getAlpha().convertToDouble();
     rewriter.replaceOp(
         op, elementwise(rewriter, op.getLoc(), type, op.getInput(),
                         rewriter.getMultiDimIdentityMap(type.getRank()),
                         [&](OpBuilder &b, Location l, ValueRange v) {
-                          return fn(b, l, v[0], op);
+                          return applyActivation(b, l, activation, alpha, v[0]);
                         }));
     return success();
   }
-  Fn fn;
+  cnn::Activation activation;
 };
 
 template <typename OpTy> struct BinaryLowering : OpRewritePattern<OpTy> {
@@ -164,36 +159,14 @@ struct SoftmaxLowering : OpRewritePattern<cnn::SoftmaxOp> {
 
 void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<UnaryLowering<cnn::ReluOp>>(
-      ctx, [](OpBuilder &b, Location l, Value x, cnn::ReluOp) -> Value {
-        return arith::MaximumFOp::create(b, l, x, f32Constant(b, l, 0.0));
-      });
-  patterns.add<UnaryLowering<cnn::Relu6Op>>(
-      ctx, [](OpBuilder &b, Location l, Value x, cnn::Relu6Op) -> Value {
-        Value r = arith::MaximumFOp::create(b, l, x, f32Constant(b, l, 0.0));
-        return arith::MinimumFOp::create(b, l, r, f32Constant(b, l, 6.0));
-      });
-  patterns.add<UnaryLowering<cnn::LeakyReluOp>>(
-      ctx, [](OpBuilder &b, Location l, Value x, cnn::LeakyReluOp op) -> Value {
-        Value zero = f32Constant(b, l, 0.0);
-        Value alpha = f32Constant(b, l, op.getAlpha().convertToDouble());
-        Value positive =
-            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
-        return arith::SelectOp::create(b, l, positive, x,
-                                       arith::MulFOp::create(b, l, x, alpha));
-      });
-  patterns.add<UnaryLowering<cnn::SigmoidOp>>(
-      ctx, [](OpBuilder &b, Location l, Value x, cnn::SigmoidOp) {
-        return sigmoid(b, l, x);
-      });
-  patterns.add<UnaryLowering<cnn::TanhOp>>(
-      ctx, [](OpBuilder &b, Location l, Value x, cnn::TanhOp) -> Value {
-        return math::TanhOp::create(b, l, x);
-      });
-  patterns.add<UnaryLowering<cnn::SiluOp>>(
-      ctx, [](OpBuilder &b, Location l, Value x, cnn::SiluOp) -> Value {
-        return arith::MulFOp::create(b, l, x, sigmoid(b, l, x));
-      });
+  using cnn::Activation;
+  patterns.add<ActivationLowering<cnn::ReluOp>>(ctx, Activation::relu);
+  patterns.add<ActivationLowering<cnn::Relu6Op>>(ctx, Activation::relu6);
+  patterns.add<ActivationLowering<cnn::LeakyReluOp>>(ctx,
+                                                     Activation::leaky_relu);
+  patterns.add<ActivationLowering<cnn::SigmoidOp>>(ctx, Activation::sigmoid);
+  patterns.add<ActivationLowering<cnn::TanhOp>>(ctx, Activation::tanh);
+  patterns.add<ActivationLowering<cnn::SiluOp>>(ctx, Activation::silu);
   patterns.add<BinaryLowering<cnn::AddOp>, BinaryLowering<cnn::MulOp>,
                BatchNormLowering, SoftmaxLowering>(ctx);
 }

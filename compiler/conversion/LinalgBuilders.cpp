@@ -3,6 +3,7 @@
 #include "compiler/conversion/LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -63,4 +64,38 @@ Value cnnc::elementwise(
                                 body(nested, nestedLoc, args.drop_back()));
       });
   return generic.getResult(0);
+}
+
+static Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = cnnc::f32Constant(b, loc, 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
+}
+
+Value cnnc::applyActivation(OpBuilder &b, Location loc,
+                            cnn::Activation activation, double alpha, Value x) {
+  switch (activation) {
+  case cnn::Activation::none:
+    return x;
+  case cnn::Activation::relu:
+    return arith::MaximumFOp::create(b, loc, x, f32Constant(b, loc, 0.0));
+  case cnn::Activation::relu6: {
+    Value r = arith::MaximumFOp::create(b, loc, x, f32Constant(b, loc, 0.0));
+    return arith::MinimumFOp::create(b, loc, r, f32Constant(b, loc, 6.0));
+  }
+  case cnn::Activation::leaky_relu: {
+    Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+                                           f32Constant(b, loc, 0.0));
+    Value scaled = arith::MulFOp::create(b, loc, x, f32Constant(b, loc, alpha));
+    return arith::SelectOp::create(b, loc, positive, x, scaled);
+  }
+  case cnn::Activation::sigmoid:
+    return sigmoid(b, loc, x);
+  case cnn::Activation::tanh:
+    return math::TanhOp::create(b, loc, x);
+  case cnn::Activation::silu:
+    return arith::MulFOp::create(b, loc, x, sigmoid(b, loc, x));
+  }
+  llvm_unreachable("unknown activation");
 }

@@ -3,6 +3,8 @@
 #ifndef CNNC_CONVERSION_LINALGBUILDERS_H
 #define CNNC_CONVERSION_LINALGBUILDERS_H
 
+#include "dialects/cnn/CnnOps.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 
@@ -34,6 +36,12 @@ elementwise(mlir::OpBuilder &b, mlir::Location loc,
             llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
                                            mlir::ValueRange)>
                 body);
+
+/// `activation(x)` on a scalar (`alpha`: leaky_relu's slope); `x` itself for
+/// `none`. Shared by the activation ops and the fused conv/dense epilogue.
+mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
+                            cnn::Activation activation, double alpha,
+                            mlir::Value x);
 
 /// An f32 constant.
 mlir::Value f32Constant(mlir::OpBuilder &b, mlir::Location loc, double value);

@@ -652,8 +652,7 @@ FailureOr<std::string> MLIRGenImpl::layerName(const BoundArgs &args,
   if (const Expr *name = args.get("name")) {
     const Expr *lit = resolveLiteral(name, scope);
     if (!lit || lit->kind != Expr::Kind::String)
-      return error(name->loc, scope)
-             << "argument 'name' must be a string";
+      return error(name->loc, scope) << "argument 'name' must be a string";
     local = lit->text;
   } else if (naming.total > 1)
     local = naming.name + "." + std::to_string(naming.next);
@@ -837,19 +836,23 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
       ins.push_back(*b);
       biasShape = Shape{*units};
     }
+    Value bias = ins.size() > 2 ? ins[2] : Value();
+    FailureOr<Shape> shape =
+        isConv ? cnn::inferConv2dShape(emitErr, inShape, weightShape, biasShape,
+                                       stride, padding, dilation, groups)
+               : cnn::inferDenseShape(emitErr, inShape, weightShape, biasShape);
+    if (failed(shape))
+      return failure();
+    llvm::APFloat alpha(0.01);
     if (isConv)
-      return make(
-          cnn::Conv2dOp(),
-          cnn::inferConv2dShape(emitErr, inShape, weightShape, biasShape,
-                                stride, padding, dilation, groups),
-          ins,
-          {builder.getNamedAttr("strides", i64Array(stride)),
-           builder.getNamedAttr("padding", i64Array(padding)),
-           builder.getNamedAttr("dilations", i64Array(dilation)),
-           builder.getNamedAttr("groups", builder.getI64IntegerAttr(groups))});
-    return make(cnn::DenseOp(),
-                cnn::inferDenseShape(emitErr, inShape, weightShape, biasShape),
-                ins, {});
+      return cnn::Conv2dOp::create(builder, opLoc, tensorType(*shape), input,
+                                   ins[1], bias, /*residual=*/Value(), stride,
+                                   padding, dilation, groups,
+                                   cnn::Activation::none, alpha)
+          .getResult();
+    return cnn::DenseOp::create(builder, opLoc, tensorType(*shape), input,
+                                ins[1], bias, cnn::Activation::none, alpha)
+        .getResult();
   }
 
   if (op == "batchnorm") {

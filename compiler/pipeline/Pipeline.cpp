@@ -14,8 +14,10 @@ static void addPipeline(OpPassManager &pm, llvm::StringRef pipeline) {
     llvm::report_fatal_error("cnnc: invalid built-in pass pipeline");
 }
 
-void cnnc::addCnnOptimizationPasses(OpPassManager &pm) {
-  addPipeline(pm, "cnn-fold-batchnorm,canonicalize");
+void cnnc::addCnnOptimizationPasses(OpPassManager &pm,
+                                    const PipelineOptions &options) {
+  addPipeline(pm, options.fuse ? "cnn-fold-batchnorm,cnn-fuse,canonicalize"
+                               : "cnn-fold-batchnorm,canonicalize");
 }
 
 void cnnc::addCnnToLinalgPasses(OpPassManager &pm) {
@@ -42,11 +44,12 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm) {
                   "convert-ub-to-llvm,reconcile-unrealized-casts");
 }
 
-void cnnc::buildPipeline(OpPassManager &pm, Stage stop, unsigned optLevel) {
+void cnnc::buildPipeline(OpPassManager &pm, Stage stop,
+                         const PipelineOptions &options) {
   if (stop == Stage::Cnn)
     return;
-  if (optLevel > 0)
-    addCnnOptimizationPasses(pm);
+  if (options.optLevel > 0)
+    addCnnOptimizationPasses(pm, options);
   if (stop == Stage::CnnOpt)
     return;
   addCnnToLinalgPasses(pm);

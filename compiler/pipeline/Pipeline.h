@@ -15,8 +15,14 @@ enum class Stage {
   LLVMMlir, // the LLVM dialect, ready for translation
 };
 
-/// cnn -> cnn: batch-norm folding (more to come: fusion, layout).
-void addCnnOptimizationPasses(mlir::OpPassManager &pm);
+struct PipelineOptions {
+  unsigned optLevel = 2; // 0: none of the optimisations
+  bool fuse = true;      // cnn-fuse (off: --no-fuse, for comparison)
+};
+
+/// cnn -> cnn: batch-norm folding, then conv/dense epilogue fusion.
+void addCnnOptimizationPasses(mlir::OpPassManager &pm,
+                              const PipelineOptions &options);
 /// cnn -> linalg on tensors.
 void addCnnToLinalgPasses(mlir::OpPassManager &pm);
 /// linalg on tensors -> loops on buffers with the C entry ABI: outputs as
@@ -25,8 +31,9 @@ void addBufferizationPasses(mlir::OpPassManager &pm);
 /// buffers and loops -> the LLVM dialect.
 void addLowerToLLVMPasses(mlir::OpPassManager &pm);
 
-/// All stages up to and including `stop`; `-O0` skips the optimisations.
-void buildPipeline(mlir::OpPassManager &pm, Stage stop, unsigned optLevel);
+/// All stages up to and including `stop`.
+void buildPipeline(mlir::OpPassManager &pm, Stage stop,
+                   const PipelineOptions &options);
 
 } // namespace cnnc
 

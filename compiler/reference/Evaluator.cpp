@@ -76,8 +76,8 @@ private:
   FailureOr<Tensor> eval(cnn::ConcatOp op);
   FailureOr<Tensor> eval(cnn::UpsampleOp op);
   FailureOr<Tensor> eval(cnn::SoftmaxOp op);
-  FailureOr<Tensor> evalUnary(Operation *op,
-                              llvm::function_ref<double(double)> fn);
+  FailureOr<Tensor> evalActivation(Operation *op, cnn::Activation activation,
+                                   double alpha);
   FailureOr<Tensor> evalBinary(Operation *op,
                                llvm::function_ref<double(double, double)> fn);
 
@@ -133,27 +133,23 @@ LogicalResult Evaluator::evaluate(Operation *op) {
                 cnn::FlattenOp, cnn::ConcatOp, cnn::UpsampleOp, cnn::SoftmaxOp>(
               [&](auto op) { return eval(op); })
           .Case([&](cnn::ReluOp) {
-            return evalUnary(op, [](double x) { return std::max(x, 0.0); });
+            return evalActivation(op, cnn::Activation::relu, 0);
           })
           .Case([&](cnn::Relu6Op) {
-            return evalUnary(
-                op, [](double x) { return std::min(std::max(x, 0.0), 6.0); });
+            return evalActivation(op, cnn::Activation::relu6, 0);
           })
           .Case([&](cnn::LeakyReluOp leaky) {
-            double alpha = leaky.getAlpha().convertToDouble();
-            return evalUnary(
-                op, [alpha](double x) { return x > 0 ? x : alpha * x; });
+            return evalActivation(op, cnn::Activation::leaky_relu,
+                                  leaky.getAlpha().convertToDouble());
           })
           .Case([&](cnn::SigmoidOp) {
-            return evalUnary(
-                op, [](double x) { return 1.0 / (1.0 + std::exp(-x)); });
+            return evalActivation(op, cnn::Activation::sigmoid, 0);
           })
           .Case([&](cnn::TanhOp) {
-            return evalUnary(op, [](double x) { return std::tanh(x); });
+            return evalActivation(op, cnn::Activation::tanh, 0);
           })
           .Case([&](cnn::SiluOp) {
-            return evalUnary(op,
-                             [](double x) { return x / (1.0 + std::exp(-x)); });
+            return evalActivation(op, cnn::Activation::silu, 0);
           })
           .Case([&](cnn::AddOp) {
             return evalBinary(op, [](double a, double b) { return a + b; });
@@ -226,6 +222,10 @@ FailureOr<Tensor> Evaluator::eval(cnn::Conv2dOp op) {
   Tensor out = zeros(*shape);
   conv2d(input, weight, bias, op.getStrides(), op.getPadding(),
          op.getDilations(), op.getGroups(), out);
+  const Tensor *residual = lookupOptional(op.getResidual());
+  if (residual && residual->shape != out.shape)
+    return op.emitError("residual shape does not match the result");
+  epilogue(out, residual, op.getActivation(), op.getAlpha().convertToDouble());
   return out;
 }
 
@@ -242,6 +242,7 @@ FailureOr<Tensor> Evaluator::eval(cnn::DenseOp op) {
     return failure();
   Tensor out = zeros(*shape);
   dense(input, weight, bias, out);
+  epilogue(out, nullptr, op.getActivation(), op.getAlpha().convertToDouble());
   return out;
 }
 
@@ -349,11 +350,11 @@ FailureOr<Tensor> Evaluator::eval(cnn::SoftmaxOp op) {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-FailureOr<Tensor> Evaluator::evalUnary(Operation *op,
-                                       llvm::function_ref<double(double)> fn) {
-  const Tensor &input = lookup(op->getOperand(0));
-  Tensor out = zeros(input.shape);
-  unary(input, fn, out);
+FailureOr<Tensor> Evaluator::evalActivation(Operation *op,
+                                            cnn::Activation activation,
+                                            double alpha) {
+  Tensor out = lookup(op->getOperand(0));
+  epilogue(out, nullptr, activation, alpha);
   return out;
 }
 

@@ -249,10 +249,31 @@ void softmax(const Tensor &input, int64_t axis, Tensor &out) {
   }
 }
 
-void unary(const Tensor &input, llvm::function_ref<double(double)> fn,
-           Tensor &out) {
-  for (size_t i = 0; i < input.data.size(); ++i)
-    out.data[i] = fn(input.data[i]);
+static double activate(cnn::Activation activation, double alpha, double x) {
+  switch (activation) {
+  case cnn::Activation::none:
+    return x;
+  case cnn::Activation::relu:
+    return std::max(x, 0.0);
+  case cnn::Activation::relu6:
+    return std::min(std::max(x, 0.0), 6.0);
+  case cnn::Activation::leaky_relu:
+    return x > 0 ? x : alpha * x;
+  case cnn::Activation::sigmoid:
+    return 1.0 / (1.0 + std::exp(-x));
+  case cnn::Activation::tanh:
+    return std::tanh(x);
+  case cnn::Activation::silu:
+    return x / (1.0 + std::exp(-x));
+  }
+  llvm_unreachable("unknown activation");
+}
+
+void epilogue(Tensor &out, const Tensor *residual, cnn::Activation activation,
+              double alpha) {
+  for (size_t i = 0; i < out.data.size(); ++i)
+    out.data[i] = activate(activation, alpha,
+                           out.data[i] + (residual ? residual->data[i] : 0.0));
 }
 
 /// Row-major strides of `shape`, with 0 along size-1 dimensions so that a

@@ -11,6 +11,7 @@
 #define CNNC_REFERENCE_KERNELS_H
 
 #include "compiler/reference/Evaluator.h"
+#include "dialects/cnn/CnnOps.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -58,8 +59,10 @@ void upsampleNearest(const Tensor &input, llvm::ArrayRef<int64_t> scale,
 void softmax(const Tensor &input, int64_t axis, Tensor &out);
 
 /// out[i] = fn(in[i]).
-void unary(const Tensor &input, llvm::function_ref<double(double)> fn,
-           Tensor &out);
+/// out = activation(out + residual), elementwise (residual may be null):
+/// the activation ops and the fused conv2d/dense epilogue.
+void epilogue(Tensor &out, const Tensor *residual, cnn::Activation activation,
+              double alpha);
 
 /// out = fn(lhs, rhs) with numpy broadcasting of size-1 dimensions (operands
 /// of equal rank).

@@ -21,6 +21,7 @@ def Cnn_Dialect : Dialect {
     `cnn.weight` constants that carry their hierarchical name.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
+  let useDefaultAttributePrinterParser = 1;
 }
 
 #endif // CNN_DIALECT_TD

@@ -95,6 +95,10 @@ ElementsAttr cnn::createWeightBlob(RankedTensorType type, StringRef name,
 //===----------------------------------------------------------------------===//
 
 LogicalResult Conv2dOp::verify() {
+  if (getResidual() && shapeOf(getResidual()) != shapeOf(getResult()))
+    return emitOpError("residual shape ") << formatShape(shapeOf(getResidual()))
+                                          << " does not match the result shape "
+                                          << formatShape(shapeOf(getResult()));
   return checkResult(
       *this, inferConv2dShape([&] { return emitOpError(); },
                               shapeOf(getInput()), shapeOf(getWeight()),

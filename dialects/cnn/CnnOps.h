@@ -10,6 +10,11 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/cnn/CnnEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/cnn/CnnAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/cnn/CnnOps.h.inc"
 

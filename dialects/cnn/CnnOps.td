@@ -7,6 +7,7 @@ include "dialects/cnn/CnnDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/EnumAttr.td"
 
 // Every tensor has a static shape: the compiler plans all memory up front.
 def Cnn_F32Tensor : StaticShapeTensorOf<[F32]>;
@@ -15,6 +16,17 @@ class Cnn_RankedF32Tensor<int rank, string what>
 def Cnn_NchwTensor : Cnn_RankedF32Tensor<4, "static NCHW f32 tensor">;
 def Cnn_Matrix : Cnn_RankedF32Tensor<2, "static 2-D f32 tensor">;
 def Cnn_Vector : Cnn_RankedF32Tensor<1, "static 1-D f32 tensor">;
+
+// The activation a fused conv2d or dense applies in its epilogue.
+def Cnn_Activation : I32EnumAttr<"Activation", "fused activation", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"relu", 1>,
+    I32EnumAttrCase<"relu6", 2>, I32EnumAttrCase<"leaky_relu", 3>,
+    I32EnumAttrCase<"sigmoid", 4>, I32EnumAttrCase<"tanh", 5>,
+    I32EnumAttrCase<"silu", 6>]> {
+  let cppNamespace = "::cnn";
+  let genSpecializedAttr = 0;
+}
+def Cnn_ActivationAttr : EnumAttr<Cnn_Dialect, Cnn_Activation, "activation">;
 
 class Cnn_Op<string mnemonic, list<Trait> traits = []>
     : Op<Cnn_Dialect, mnemonic, !listconcat(traits, [Pure])>;
@@ -51,38 +63,51 @@ def Cnn_WeightOp : Cnn_Op<"weight", [ConstantLike,
 // Layers with weights
 //===----------------------------------------------------------------------===//
 
-def Cnn_Conv2dOp : Cnn_Op<"conv2d"> {
+def Cnn_Conv2dOp : Cnn_Op<"conv2d", [AttrSizedOperandSegments]> {
   let summary = "2-D convolution (cross-correlation), NCHW input, FCHW weight";
   let description = [{
-    `out[n, f, y, x] = bias[f] + sum_{c, i, j} in[n, g*C/G + c, y*sh + i*dh - pt, x*sw + j*dw - pl] * w[f, c, i, j]`
+    `out[n, f, y, x] = act(bias[f] + residual[n, f, y, x] + sum_{c, i, j}
+    in[n, g*C/G + c, y*sh + i*dh - pt, x*sw + j*dw - pl] * w[f, c, i, j])`
     where `g = f / (F / G)`; reads outside the input are zero. `padding` is
-    `[top, left, bottom, right]`. The bias is optional.
+    `[top, left, bottom, right]`. The bias and the residual are optional; the
+    activation (default `none`) and residual are the epilogue `cnn-fuse`
+    folds in (`alpha` is leaky_relu's slope).
 
     ```mlir
-    %y = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>,
+    %y = cnn.conv2d %x, %w bias %b {strides = array<i64: 1, 1>,
            padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>,
-           groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>,
-           tensor<4xf32>) -> tensor<1x4x8x8xf32>
+           groups = 1 : i64, activation = #cnn<activation relu>}
+           : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>)
+           -> tensor<1x4x8x8xf32>
     ```
   }];
   let arguments = (ins Cnn_NchwTensor:$input, Cnn_NchwTensor:$weight,
-      Optional<Cnn_Vector>:$bias, DenseI64ArrayAttr:$strides,
-      DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilations,
-      I64Attr:$groups);
+      Optional<Cnn_Vector>:$bias, Optional<Cnn_NchwTensor>:$residual,
+      DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+      DenseI64ArrayAttr:$dilations, I64Attr:$groups,
+      DefaultValuedAttr<Cnn_ActivationAttr, "::cnn::Activation::none">:$activation,
+      DefaultValuedAttr<F64Attr, "0.01">:$alpha);
   let results = (outs Cnn_NchwTensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+    $input `,` $weight (`bias` $bias^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
 
 def Cnn_DenseOp : Cnn_Op<"dense"> {
-  let summary = "fully connected layer: x[N, K] * w[M, K]^T + b[M]";
+  let summary = "fully connected layer: act(x[N, K] * w[M, K]^T + b[M])";
+  let description = [{
+    The bias is optional; the activation (default `none`) is the epilogue
+    `cnn-fuse` folds in (`alpha` is leaky_relu's slope).
+  }];
   let arguments = (ins Cnn_Matrix:$input, Cnn_Matrix:$weight,
-      Optional<Cnn_Vector>:$bias);
+      Optional<Cnn_Vector>:$bias,
+      DefaultValuedAttr<Cnn_ActivationAttr, "::cnn::Activation::none">:$activation,
+      DefaultValuedAttr<F64Attr, "0.01">:$alpha);
   let results = (outs Cnn_Matrix:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+    $input `,` $weight (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

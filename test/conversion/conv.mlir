@@ -12,7 +12,7 @@
 func.func @conv_bias(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x5x5xf32> {
   %w = cnn.weight "c.weight" dense<1.0> : tensor<4x3x3x3xf32>
   %b = cnn.weight "c.bias" dense<0.5> : tensor<4xf32>
-  %y = cnn.conv2d %x, %w, %b {strides = array<i64: 2, 2>, padding = array<i64: 1, 2, 3, 4>, dilations = array<i64: 1, 2>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x5x5xf32>
+  %y = cnn.conv2d %x, %w bias %b {strides = array<i64: 2, 2>, padding = array<i64: 1, 2, 3, 4>, dilations = array<i64: 1, 2>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x5x5xf32>
   return %y : tensor<1x4x5x5xf32>
 }
 
@@ -46,6 +46,6 @@ func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x6x6xf32> {
 func.func @dense(%x: tensor<2x7xf32>) -> tensor<2x10xf32> {
   %w = cnn.weight "fc.weight" dense<1.0> : tensor<10x7xf32>
   %b = cnn.weight "fc.bias" dense<1.0> : tensor<10xf32>
-  %y = cnn.dense %x, %w, %b : (tensor<2x7xf32>, tensor<10x7xf32>, tensor<10xf32>) -> tensor<2x10xf32>
+  %y = cnn.dense %x, %w bias %b : (tensor<2x7xf32>, tensor<10x7xf32>, tensor<10xf32>) -> tensor<2x10xf32>
   return %y : tensor<2x10xf32>
 }

@@ -6,8 +6,8 @@ func.func @layers(%x: tensor<1x3x8x8xf32>) -> tensor<1x10xf32> {
   // CHECK: cnn.weight "c.weight" dense<1.000000e+00> : tensor<4x3x3x3xf32>
   %w = cnn.weight "c.weight" dense<1.0> : tensor<4x3x3x3xf32>
   %b = cnn.weight "c.bias" dense<0.5> : tensor<4xf32>
-  // CHECK: cnn.conv2d %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
-  %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: cnn.conv2d %{{.*}}, %{{.*}} bias %{{.*}} {dilations = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+  %c = cnn.conv2d %x, %w bias %b {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
   // CHECK: cnn.conv2d %{{.*}}, %{{.*}} {{{.*}}groups = 4
   %dw = cnn.weight "dw.weight" dense<1.0> : tensor<4x1x3x3xf32>
   %d = cnn.conv2d %c, %dw {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>

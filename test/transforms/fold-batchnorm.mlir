@@ -5,7 +5,7 @@
 // CHECK-LABEL: func.func @conv
 // CHECK-DAG: %[[W:.*]] = cnn.weight "c.weight.folded" dense_resource<c.weight.folded> : tensor<2x1x1x1xf32>
 // CHECK-DAG: %[[B:.*]] = cnn.weight "c.bias.folded" dense_resource<c.bias.folded> : tensor<2xf32>
-// CHECK: %[[Y:.*]] = cnn.conv2d %{{.*}}, %[[W]], %[[B]]
+// CHECK: %[[Y:.*]] = cnn.conv2d %{{.*}}, %[[W]] bias %[[B]]
 // CHECK-NOT: cnn.batchnorm
 // CHECK: return %[[Y]]
 // CHECK: c.weight.folded: "0x040000000000404000004040"
@@ -13,7 +13,7 @@
 func.func @conv(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %w = cnn.weight "c.weight" dense<1.5> : tensor<2x1x1x1xf32>
   %b = cnn.weight "c.bias" dense<1.0> : tensor<2xf32>
-  %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %c = cnn.conv2d %x, %w bias %b {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %gamma = cnn.weight "bn.weight" dense<4.0> : tensor<2xf32>
   %beta = cnn.weight "bn.bias" dense<0.25> : tensor<2xf32>
   %mean = cnn.weight "bn.running_mean" dense<0.5> : tensor<2xf32>
@@ -26,7 +26,7 @@ func.func @conv(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // A bias-free dense gains a bias: (0 - 0.5) * 2 + 0.25 = -0.75 (0xBF400000).
 // CHECK-LABEL: func.func @dense
-// CHECK: cnn.dense %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x3xf32>, tensor<2x3xf32>, tensor<2xf32>)
+// CHECK: cnn.dense %{{.*}}, %{{.*}} bias %{{.*}} : (tensor<1x3xf32>, tensor<2x3xf32>, tensor<2xf32>)
 // CHECK-NOT: cnn.batchnorm
 // CHECK: fc.bias.folded: "0x04000000000040BF000040BF"
 func.func @dense(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {

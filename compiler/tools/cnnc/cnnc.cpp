@@ -52,8 +52,8 @@ cl::opt<Emit>
          cl::init(Emit::Exe),
          cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
                     clEnumValN(Emit::Cnn, "cnn", "the cnn dialect"),
-               clEnumValN(Emit::CnnOpt, "cnn-opt",
-                          "the cnn dialect after its optimisations"),
+                    clEnumValN(Emit::CnnOpt, "cnn-opt",
+                               "the cnn dialect after its optimisations"),
                     clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
                     clEnumValN(Emit::LLVMMlir, "llvm-mlir", "the LLVM dialect"),
                     clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
@@ -67,6 +67,10 @@ cl::opt<bool> compileOnly("c",
                           cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"),
                            cl::Prefix, cl::init(2), cl::cat(category));
+cl::opt<bool> noFuse("no-fuse",
+                     cl::desc("Do not fuse activations and residual adds "
+                              "into conv2d/dense (for comparison)"),
+                     cl::cat(category));
 cl::opt<std::string> targetCpu("target-cpu",
                                cl::desc("CPU to tune for (default: native)"),
                                cl::init("native"), cl::cat(category));
@@ -287,7 +291,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                      : stage == Emit::CnnOpt ? cnnc::Stage::CnnOpt
                      : stage == Emit::Linalg ? cnnc::Stage::Linalg
                                              : cnnc::Stage::LLVMMlir;
-  cnnc::buildPipeline(pm, stop, optLevel);
+  cnnc::buildPipeline(pm, stop, {optLevel, !noFuse});
   if (failed(pm.run(*module)))
     return failure();
   if (stage <= Emit::LLVMMlir)

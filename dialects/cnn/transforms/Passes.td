@@ -28,4 +28,29 @@ def CnnFoldBatchNorm : Pass<"cnn-fold-batchnorm"> {
   }];
 }
 
+def CnnFuse : Pass<"cnn-fuse"> {
+  let summary = "Fuse activations and residual adds into conv2d and dense";
+  let description = [{
+    - An activation (`relu`, `relu6`, `leaky_relu`, `sigmoid`, `tanh`,
+      `silu`) of a `cnn.conv2d` or `cnn.dense` used only by it becomes the
+      layer's `activation` attribute.
+    - An `add` of a conv2d (used only by the add, with no epilogue yet) and
+      another tensor of the same shape becomes the conv's `residual`
+      operand; an activation after the add then fuses too, giving
+      `act(conv(x) + bias + residual)` in one op.
+
+    Before:
+    ```mlir
+    %c = cnn.conv2d %x, %w bias %b {...} : (...) -> tensor<1x64x56x56xf32>
+    %s = cnn.add %c, %skip : (...) -> tensor<1x64x56x56xf32>
+    %y = cnn.relu %s : tensor<1x64x56x56xf32>
+    ```
+    After:
+    ```mlir
+    %y = cnn.conv2d %x, %w bias %b residual %skip
+           {activation = #cnn<activation relu>, ...} : (...) -> tensor<1x64x56x56xf32>
+    ```
+  }];
+}
+
 #endif // CNN_TRANSFORMS_PASSES_TD
