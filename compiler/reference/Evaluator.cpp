@@ -207,13 +207,17 @@ FailureOr<Tensor> Evaluator::eval(cnn::WeightOp op) {
 // Layers
 //===----------------------------------------------------------------------===//
 
+static std::optional<cnn::Shape> shapeOf(const Tensor *t) {
+  if (!t)
+    return std::nullopt;
+  return cnn::Shape(t->shape);
+}
+
 FailureOr<Tensor> Evaluator::eval(cnn::Conv2dOp op) {
   const Tensor &input = lookup(op.getInput());
   const Tensor &weight = lookup(op.getWeight());
   const Tensor *bias = lookupOptional(op.getBias());
-  std::optional<cnn::Shape> biasShape;
-  if (bias)
-    biasShape = cnn::Shape(bias->shape);
+  std::optional<cnn::Shape> biasShape = shapeOf(bias);
   FailureOr<cnn::Shape> shape = cnn::inferConv2dShape(
       errorAt(op), input.shape, weight.shape, biasShape, op.getStrides(),
       op.getPadding(), op.getDilations(), op.getGroups());
@@ -233,9 +237,7 @@ FailureOr<Tensor> Evaluator::eval(cnn::DenseOp op) {
   const Tensor &input = lookup(op.getInput());
   const Tensor &weight = lookup(op.getWeight());
   const Tensor *bias = lookupOptional(op.getBias());
-  std::optional<cnn::Shape> biasShape;
-  if (bias)
-    biasShape = cnn::Shape(bias->shape);
+  std::optional<cnn::Shape> biasShape = shapeOf(bias);
   FailureOr<cnn::Shape> shape =
       cnn::inferDenseShape(errorAt(op), input.shape, weight.shape, biasShape);
   if (failed(shape))
