@@ -16,10 +16,11 @@ namespace {
 
 struct ConvertCnnToLinalg
     : cnnc::impl::ConvertCnnToLinalgBase<ConvertCnnToLinalg> {
+  using ConvertCnnToLinalgBase::ConvertCnnToLinalgBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    cnnc::populateConvToLinalgPatterns(patterns);
+    cnnc::populateConvToLinalgPatterns(patterns, nhwc);
     cnnc::populatePoolToLinalgPatterns(patterns);
     cnnc::populateElementwiseToLinalgPatterns(patterns);
     cnnc::populateDataMovementToLinalgPatterns(patterns);

@@ -53,6 +53,85 @@ Value epilogue(OpBuilder &b, Location loc, Value result, Value residual,
                      });
 }
 
+/// `value` with its dimensions permuted: result dim i is input dim perm[i].
+Value transpose(OpBuilder &b, Location loc, Value value,
+                ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, value, init, perm).getResult()[0];
+}
+
+constexpr int64_t kToNhwc[] = {0, 2, 3, 1}, kToNchw[] = {0, 3, 1, 2};
+
+/// An FCHW weight constant repacked as HWCF at compile time.
+FailureOr<Value> weightAsHwcf(OpBuilder &b, cnn::WeightOp weight) {
+  FailureOr<std::vector<float>> fchw = weight.readValues();
+  if (failed(fchw))
+    return failure();
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t f = type.getDimSize(0), c = type.getDimSize(1),
+          h = type.getDimSize(2), w = type.getDimSize(3);
+  std::vector<float> hwcf(fchw->size());
+  for (int64_t fi = 0; fi < f; ++fi)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t hi = 0; hi < h; ++hi)
+        for (int64_t wi = 0; wi < w; ++wi)
+          hwcf[((hi * w + wi) * c + ci) * f + fi] =
+              (*fchw)[((fi * c + ci) * h + hi) * w + wi];
+  auto hwcfType = RankedTensorType::get({h, w, c, f}, type.getElementType());
+  std::string name = weight.getName().str() + ".hwcf";
+  return cnn::WeightOp::create(b, weight.getLoc(), b.getStringAttr(name),
+                               cnn::createWeightBlob(hwcfType, name, hwcf))
+      .getResult();
+}
+
+/// groups == 1 convolutions computed in NHWC with an HWCF weight: the layout
+/// the vectoriser turns into outer-product FMAs over output channels. The
+/// transposes at the edges are plain copies; adjacent pairs cancel.
+struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::Conv2dOp op,
+                                PatternRewriter &rewriter) const override {
+    auto weight = op.getWeight().getDefiningOp<cnn::WeightOp>();
+    if (op.getGroups() != 1 || !weight)
+      return rewriter.notifyMatchFailure(op, "grouped or non-constant weight");
+    Location loc = op.getLoc();
+    FailureOr<Value> hwcf = weightAsHwcf(rewriter, weight);
+    if (failed(hwcf))
+      return failure();
+    ArrayRef<int64_t> pad = op.getPadding();
+    Value input = transpose(rewriter, loc, op.getInput(), kToNhwc);
+    input = padTensor(rewriter, loc, input, {0, pad[0], pad[1], 0},
+                      {0, pad[2], pad[3], 0}, 0.0);
+    auto nchwType = cast<RankedTensorType>(op.getType());
+    auto nhwcType =
+        RankedTensorType::get({nchwType.getDimSize(0), nchwType.getDimSize(2),
+                               nchwType.getDimSize(3), nchwType.getDimSize(1)},
+                              nchwType.getElementType());
+    Value acc = initialAccumulator(rewriter, loc, nhwcType, op.getBias(), 3);
+    NamedAttribute attrs[] = {
+        rewriter.getNamedAttr("strides",
+                              rewriter.getI64TensorAttr(op.getStrides())),
+        rewriter.getNamedAttr("dilations",
+                              rewriter.getI64TensorAttr(op.getDilations()))};
+    Value conv =
+        linalg::Conv2DNhwcHwcfOp::create(rewriter, loc, nhwcType,
+                                         ValueRange{input, *hwcf}, acc, attrs)
+            .getResult(0);
+    Value residual = op.getResidual()
+                         ? transpose(rewriter, loc, op.getResidual(), kToNhwc)
+                         : Value();
+    Value result = epilogue(rewriter, loc, conv, residual, op.getActivation(),
+                            op.getAlpha().convertToDouble());
+    rewriter.replaceOp(op, transpose(rewriter, loc, result, kToNchw));
+    return success();
+  }
+};
+
 struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -135,6 +214,10 @@ struct DenseLowering : OpRewritePattern<cnn::DenseOp> {
 
 } // namespace
 
-void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns) {
+void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
+                                        bool nhwc) {
+  // The NHWC pattern, when asked for, is tried first (higher benefit).
+  if (nhwc)
+    patterns.add<Conv2dNhwcLowering>(patterns.getContext(), /*benefit=*/2);
   patterns.add<Conv2dLowering, DenseLowering>(patterns.getContext());
 }

@@ -1,10 +1,10 @@
 //===- DataMovementToLinalg.cpp - weights, flatten, concat, upsample ------===//
 
 #include "compiler/conversion/LinalgBuilders.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "compiler/conversion/Passes.h"
 #include "dialects/cnn/CnnOps.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
 using namespace cnnc;

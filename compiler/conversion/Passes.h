@@ -3,6 +3,8 @@
 #ifndef CNNC_CONVERSION_PASSES_H
 #define CNNC_CONVERSION_PASSES_H
 
+#include "dialects/cnn/CnnDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -19,8 +21,10 @@ namespace cnnc {
 #include "compiler/conversion/Passes.h.inc"
 
 /// One populate function per op family (conv/dense, pooling, elementwise,
-/// data movement); convert-cnn-to-linalg uses them all.
-void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// data movement); convert-cnn-to-linalg uses them all. With `nhwc`,
+/// groups == 1 convolutions are computed in NHWC/HWCF.
+void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                  bool nhwc = false);
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -24,7 +24,13 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
     %r = linalg.generic ... { arith.maximumf }
     ```
   }];
+  let options = [
+    Option<"nhwc", "nhwc", "bool", /*default=*/"false",
+           "Compute groups == 1 convolutions in NHWC with HWCF weights "
+           "(transposes at their edges), the layout cnnc-vectorize-conv wants">
+  ];
   let dependentDialects = [
+    "cnn::CnnDialect",
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
   ];

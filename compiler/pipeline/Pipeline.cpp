@@ -20,8 +20,17 @@ void cnnc::addCnnOptimizationPasses(OpPassManager &pm,
                                : "cnn-fold-batchnorm,canonicalize");
 }
 
-void cnnc::addCnnToLinalgPasses(OpPassManager &pm) {
-  addPipeline(pm, "convert-cnn-to-linalg,canonicalize,cse");
+void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
+                                const PipelineOptions &options) {
+  if (options.optLevel < 2) {
+    addPipeline(pm, "convert-cnn-to-linalg,canonicalize,cse");
+    return;
+  }
+  // NHWC convolutions, register-tiled and vectorised, with accumulators
+  // hoisted out of the reduction loops into registers.
+  addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse,"
+                  "cnnc-vectorize-conv,loop-invariant-subset-hoisting,"
+                  "canonicalize,cse");
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm) {
@@ -35,13 +44,19 @@ void cnnc::addBufferizationPasses(OpPassManager &pm) {
 }
 
 void cnnc::addLowerToLLVMPasses(OpPassManager &pm) {
-  addPipeline(pm, "convert-linalg-to-loops,expand-strided-metadata,"
-                  "lower-affine,convert-scf-to-cf,convert-math-to-llvm,"
-                  "convert-math-to-libm,finalize-memref-to-llvm,"
-                  "convert-arith-to-llvm,convert-index-to-llvm,"
-                  "convert-cf-to-llvm,"
-                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-                  "convert-ub-to-llvm,reconcile-unrealized-casts");
+  // Vector transfers become 1-D and unrolled (no allocas in loops);
+  // contractions become outer-product FMAs (the default is far slower).
+  addPipeline(pm,
+              "convert-vector-to-scf{full-unroll target-rank=1},"
+              "convert-linalg-to-loops,expand-strided-metadata,"
+              "lower-affine,convert-scf-to-cf,"
+              "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+              "convert-math-to-llvm,"
+              "convert-math-to-libm,finalize-memref-to-llvm,"
+              "convert-arith-to-llvm,convert-index-to-llvm,"
+              "convert-cf-to-llvm,"
+              "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+              "convert-ub-to-llvm,reconcile-unrealized-casts");
 }
 
 void cnnc::buildPipeline(OpPassManager &pm, Stage stop,
@@ -52,7 +67,7 @@ void cnnc::buildPipeline(OpPassManager &pm, Stage stop,
     addCnnOptimizationPasses(pm, options);
   if (stop == Stage::CnnOpt)
     return;
-  addCnnToLinalgPasses(pm);
+  addCnnToLinalgPasses(pm, options);
   if (stop == Stage::Linalg)
     return;
   addBufferizationPasses(pm);

@@ -23,8 +23,10 @@ struct PipelineOptions {
 /// cnn -> cnn: batch-norm folding, then conv/dense epilogue fusion.
 void addCnnOptimizationPasses(mlir::OpPassManager &pm,
                               const PipelineOptions &options);
-/// cnn -> linalg on tensors.
-void addCnnToLinalgPasses(mlir::OpPassManager &pm);
+/// cnn -> linalg on tensors; at -O2 and up with NHWC convolutions tiled and
+/// vectorised.
+void addCnnToLinalgPasses(mlir::OpPassManager &pm,
+                          const PipelineOptions &options);
 /// linalg on tensors -> loops on buffers with the C entry ABI: outputs as
 /// destination buffers, intermediates planned into one workspace.
 void addBufferizationPasses(mlir::OpPassManager &pm);

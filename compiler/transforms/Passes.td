@@ -56,4 +56,26 @@ def CopyToLinalg : Pass<"cnnc-copy-to-linalg"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
+  let summary = "Tile and vectorise NHWC convolutions into register tiles";
+  let description = [{
+    For each `linalg.conv_2d_nhwc_hwcf` on tensors (as convert-cnn-to-linalg
+    makes with `nhwc`), a transform-dialect schedule: tile its elementwise
+    epilogue (or the conv itself) to a register tile of 1 row x `tw` output
+    pixels x `tf` output channels and fuse the conv and its bias/zero init
+    into it; tile the reduction to one kernel row and `tc` input channels;
+    decompose the 2-D conv to 1-D; vectorise. Tile sizes divide the
+    dimensions (static shapes, nothing left scalar) and keep
+    `tw * ceil(tf / 16)` accumulator vectors <= 24 (AVX-512 has 32).
+    Run `loop-invariant-subset-hoisting` after it so accumulators stay in
+    registers across the reduction loops. A conv whose schedule fails stays
+    as it is (correct scalar loops).
+  }];
+  let dependentDialects = [
+    "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // CNNC_TRANSFORMS_PASSES_TD
