@@ -79,11 +79,16 @@ linalg::GenericOp epilogueOf(linalg::Conv2DNhwcHwcfOp conv) {
 }
 
 std::string schedule(int64_t id, bool hasEpilogue, TileSizes t) {
-  // The register-tile root: the epilogue when there is one, else the conv.
+  // The register-tile root is the epilogue when there is one, with the conv
+  // and its bias/zero init fused in. Without one, the conv is the root and
+  // its init stays a whole-tensor op: it is the tile loop's destination, which
+  // fuse_into_containing_op cannot fuse.
   std::string tileRoot = hasEpilogue ? fmt::format(R"(
     %root_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %epi tile_sizes [1, 1, {0}, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
     %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-    transform.structured.vectorize %root_t : !transform.any_op)",
+    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.structured.vectorize %root_t : !transform.any_op
+    transform.structured.vectorize %init_t : !transform.any_op)",
                                                    t.pixels, t.channels)
                                      : fmt::format(R"(
     %conv_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %conv tile_sizes [1, 1, {0}, {1}, 0, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op))",
@@ -95,11 +100,9 @@ module attributes {{transform.with_named_sequence}} {{
     %init = transform.structured.match attributes{{cnnc.vinit = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
     %epi = transform.structured.match attributes{{cnnc.vepi = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
     {1}
-    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
     %red_t, %r0, %r1 = transform.structured.tile_using_for %conv_t tile_sizes [0, 0, 0, 0, 1, 0, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
     %conv1d = transform.structured.decompose %red_t : (!transform.any_op) -> !transform.any_op
     transform.structured.vectorize %conv1d : !transform.any_op
-    transform.structured.vectorize %init_t : !transform.any_op
     %func = transform.structured.match ops{{["func.func"]}} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %func {{
       transform.apply_patterns.vector.cast_away_vector_leading_one_dim
