@@ -9,8 +9,11 @@ packages=(
   # The LLVM/MLIR 22 toolchain cnnc is built on and with.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libfmt-dev cmake ninja-build
-  # Tests: numpy oracles; PyTorch parity (skipped by lit when torch is absent).
-  python3-numpy python3-torch python3-torchvision
+  # The ONNX importer: Debian's ONNX 1.12 (with protobuf 3.21).
+  libonnx-dev libprotobuf-dev
+  # Tests: numpy oracles; PyTorch parity and ONNX models (skipped by lit
+  # when torch/onnx are absent).
+  python3-numpy python3-torch python3-torchvision python3-onnx
 )
 missing=()
 for p in "${packages[@]}"; do

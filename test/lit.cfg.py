@@ -28,10 +28,10 @@ config.substitutions.append(("%testtools", os.path.join(config.cnnc_src_root, "t
 config.substitutions.append(("%runtime_include", os.path.join(config.cnnc_obj_root, "include")))
 config.substitutions.append(("%runtime_lib", os.path.join(config.cnnc_obj_root, "lib", "libcnnrt.a")))
 
-# Optional: PyTorch parity tests need Debian's python3-torch.
-try:
-    import importlib.util
-    if importlib.util.find_spec("torch") is not None:
-        config.available_features.add("torch")
-except Exception:
-    pass
+# Optional Python packages: PyTorch parity tests need Debian's python3-torch,
+# the ONNX import tests python3-onnx (to build models).
+import importlib.util
+
+for module in ["torch", "onnx"]:
+    if importlib.util.find_spec(module) is not None:
+        config.available_features.add(module)

@@ -13,6 +13,7 @@
 #include "compiler/codegen/Target.h"
 #include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
+#include "compiler/import/OnnxImporter.h"
 #include "compiler/pipeline/IRDumper.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "compiler/pipeline/Registration.h"
@@ -252,12 +253,24 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
   return success();
 }
 
-LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                      const char *argv0) {
+/// The cnn-dialect module from a .cnn file (through its AST) or an .onnx
+/// file (imported, with its own weights); null after an error, or when the
+/// AST was the requested output.
+LogicalResult buildModule(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                          Emit stage, OwningOpRef<ModuleOp> &module) {
+  if (llvm::sys::path::extension(inputFile).equals_insensitive(".onnx")) {
+    if (stage == Emit::AST)
+      return fail("--emit=ast is for .cnn files; '" + inputFile +
+                  "' is an ONNX model (try --emit=cnn)");
+    if (!weightsFile.empty())
+      return fail("--weights is for .cnn files; an ONNX model carries its "
+                  "own weights");
+    module = cnnc::importOnnx(context, inputFile);
+    return success(static_cast<bool>(module));
+  }
   std::unique_ptr<cnnc::ModelAST> ast = cnnc::parseModel(sourceMgr);
   if (!ast)
     return failure();
-  Emit stage = compileOnly ? Emit::Obj : emit.getValue();
   if (stage == Emit::AST)
     return writeOutput(
         outputFile.empty() ? std::string("-") : outputFile.getValue(),
@@ -267,11 +280,20 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       openWeights(context, sourceMgr, *ast);
   if (failed(weights))
     return failure();
-  OwningOpRef<ModuleOp> module =
-      cnnc::mlirGen(context, sourceMgr, *ast, **weights);
-  if (!module)
+  module = cnnc::mlirGen(context, sourceMgr, *ast, **weights);
+  return success(static_cast<bool>(module));
+}
+
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      const char *argv0) {
+  Emit stage = compileOnly ? Emit::Obj : emit.getValue();
+  OwningOpRef<ModuleOp> module;
+  if (failed(buildModule(context, sourceMgr, stage, module)))
     return failure();
-  auto modelFunc = module->lookupSymbol<func::FuncOp>(ast->name);
+  if (!module)
+    return success(); // the AST was the output
+  // The model is the module's only function, whichever front end built it.
+  auto modelFunc = *module->getOps<func::FuncOp>().begin();
   cnnc::ModelSignature signature = cnnc::getModelSignature(modelFunc);
 
   if (reference)

@@ -1,0 +1,554 @@
+//===- OnnxOps.cpp - ONNX nodes to cnn ops --------------------------------===//
+//
+// One check and one builder per op family. Attributes that moved to inputs
+// in later opsets (Clip's min/max since 11, Reshape's shape since 5) are read
+// from constants, so opsets 11-18 import alike.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/import/GraphImporter.h"
+#include "dialects/cnn/CnnOps.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+using namespace mlir;
+using namespace cnnc::onnx;
+using cnn::Shape;
+
+namespace {
+
+/// A float attribute as the double it was written as (0.2f -> 0.2, not
+/// 0.20000000298...): the shortest decimal that reads back as the float.
+double widen(float f) {
+  for (int digits = 6; digits < 9; ++digits) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.*g", digits, static_cast<double>(f));
+    double d = std::strtod(text, nullptr);
+    if (static_cast<float>(d) == f)
+      return d;
+  }
+  return f;
+}
+
+bool isUsed(const Node &node, size_t output) {
+  return output < node.outputs.size() && !node.outputs[output].empty();
+}
+
+/// A one-element float constant, e.g. Clip's min (absent: nullopt).
+std::optional<float> scalarConstant(const GraphImporter &g,
+                                    const std::string &name) {
+  const Tensor *t = g.constant(name);
+  if (!t || t->type != Tensor::Type::Float || t->floats.size() != 1)
+    return std::nullopt;
+  return t->floats[0];
+}
+
+/// Clip's bounds: attributes before opset 11, optional inputs after.
+std::pair<std::optional<float>, std::optional<float>>
+clipBounds(const GraphImporter &g, const Node &node) {
+  if (g.graph.opset < 11) {
+    auto bound = [&](const char *key) -> std::optional<float> {
+      if (const cnnc::onnx::Attribute *a = node.attr(key))
+        return a->f;
+      return std::nullopt;
+    };
+    return {bound("min"), bound("max")};
+  }
+  return {scalarConstant(g, node.input(1)), scalarConstant(g, node.input(2))};
+}
+
+std::string checkAutoPad(const Node &node) {
+  std::string autoPad = node.getString("auto_pad", "NOTSET");
+  if (autoPad == "NOTSET" || autoPad == "VALID" || autoPad == "SAME_UPPER" ||
+      autoPad == "SAME_LOWER")
+    return "";
+  return "auto_pad='" + autoPad + "'";
+}
+
+/// Zero strides would divide by zero in the SAME padding rule.
+std::string checkGeometry(const Node &node) {
+  for (const char *key : {"kernel_shape", "strides", "dilations"})
+    for (int64_t v : node.getInts(key, {}))
+      if (v < 1)
+        return std::string(key) + " value " + std::to_string(v);
+  for (int64_t v : node.getInts("pads", {}))
+    if (v < 0)
+      return "pads value " + std::to_string(v);
+  if (node.getInt("group", 1) < 1)
+    return "group value " + std::to_string(node.getInt("group", 1));
+  return "";
+}
+
+std::string checkWindow(const Node &node) {
+  if (node.getInts("kernel_shape", {}).size() != 2)
+    return "kernel_shape (only 2-D pooling)";
+  if (std::string bad = checkGeometry(node); !bad.empty())
+    return bad;
+  for (int64_t d : node.getInts("dilations", {1, 1}))
+    if (d != 1)
+      return "dilations (pooling with dilation)";
+  if (node.getInts("strides", {1, 1}).size() != 2 ||
+      node.getInts("pads", {0, 0, 0, 0}).size() != 4)
+    return "strides/pads (only 2-D pooling)";
+  return checkAutoPad(node);
+}
+
+} // namespace
+
+std::string cnnc::onnx::unsupportedReason(const Node &node,
+                                          const GraphImporter &g) {
+  if (!node.domain.empty() && node.domain != "ai.onnx")
+    return "op";
+  const std::string &op = node.opType;
+  if (node.outputs.empty() || (op != "Constant" && node.inputs.empty()))
+    return "node without inputs or outputs";
+  if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" ||
+      op == "Add" || op == "Mul" || op == "GlobalAveragePool" ||
+      op == "Concat" || op == "Softmax" || op == "Identity")
+    return "";
+  if (op == "Conv") {
+    const Tensor *w = g.constant(node.input(1));
+    if (w && w->dims.size() != 4)
+      return "weight rank " + std::to_string(w->dims.size()) +
+             " (only 2-D convolution)";
+    if (std::string bad = checkGeometry(node); !bad.empty())
+      return bad;
+    return checkAutoPad(node);
+  }
+  if (op == "Gemm") {
+    if (node.getInt("transA", 0) != 0)
+      return "transA=1";
+    if (node.getFloat("alpha", 1) != 1 || node.getFloat("beta", 1) != 1)
+      return "alpha/beta other than 1";
+    if (node.getInt("transB", 0) == 0 && !g.constant(node.input(1)))
+      return "transB=0 with a non-constant B";
+    return "";
+  }
+  if (op == "MatMul") {
+    const Tensor *b = g.constant(node.input(1));
+    if (!b || b->dims.size() != 2)
+      return "B operand (only a constant matrix)";
+    return "";
+  }
+  if (op == "BatchNormalization") {
+    if (node.getInt("training_mode", 0) != 0 || isUsed(node, 1))
+      return "training_mode (only inference)";
+    return "";
+  }
+  if (op == "Clip") {
+    auto [lo, hi] = clipBounds(g, node);
+    if ((!node.input(1).empty() && !lo) || (!node.input(2).empty() && !hi))
+      return "non-constant min/max";
+    if (lo && *lo == 0 && (!hi || *hi == 6))
+      return "";
+    return "min/max (only [0, 6] as relu6 or [0, inf) as relu)";
+  }
+  if (op == "MaxPool") {
+    if (node.getInt("storage_order", 0) != 0 || isUsed(node, 1))
+      return "Indices output";
+    return checkWindow(node);
+  }
+  if (op == "AveragePool")
+    return checkWindow(node);
+  if (op == "Flatten")
+    return node.getInt("axis", 1) == 1 ? "" : "axis (only axis=1)";
+  if (op == "Reshape") {
+    const Tensor *shape = g.constant(node.input(1));
+    if (!shape || shape->type != Tensor::Type::Int64 ||
+        shape->ints.size() != 2 || node.getInt("allowzero", 0) != 0)
+      return "shape (only a constant [N, -1], as a flatten)";
+    return "";
+  }
+  if (op == "Dropout")
+    return isUsed(node, 1) ? "mask output" : "";
+  if (op == "Pad") {
+    // PyTorch exports avg_pool2d as a Pad of zeros before AveragePool.
+    std::vector<int64_t> pads = node.getInts("pads", {});
+    if (g.graph.opset >= 11) {
+      const Tensor *t = g.constant(node.input(1));
+      if (!t || t->type != Tensor::Type::Int64)
+        return "pads (only constant)";
+      pads = t->ints;
+    }
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+      return "pads (only all-zero padding)";
+    return "";
+  }
+  if (op == "Constant") {
+    const cnnc::onnx::Attribute *value = node.attr("value");
+    if (!value || value->kind != cnnc::onnx::Attribute::Kind::Tensor)
+      return "attribute (only 'value')";
+    if (value->tensor->type == Tensor::Type::Other)
+      return "value type " + value->tensor->typeName;
+    return "";
+  }
+  return "op";
+}
+
+namespace {
+
+/// ONNX auto_pad / pads as cnn's [top, left, bottom, right].
+SmallVector<int64_t, 4> padding(const Node &node, llvm::ArrayRef<int64_t> in,
+                                llvm::ArrayRef<int64_t> kernel,
+                                llvm::ArrayRef<int64_t> stride,
+                                llvm::ArrayRef<int64_t> dilation) {
+  std::string autoPad = node.getString("auto_pad", "NOTSET");
+  if (autoPad == "VALID")
+    return {0, 0, 0, 0};
+  if (autoPad == "NOTSET") {
+    std::vector<int64_t> pads = node.getInts("pads", {0, 0, 0, 0});
+    return SmallVector<int64_t, 4>(pads.begin(), pads.end());
+  }
+  // SAME_*: output = ceil(input / stride); the odd pixel goes to the end
+  // (UPPER) or the beginning (LOWER).
+  SmallVector<int64_t, 4> pad(4);
+  for (int i = 0; i < 2; ++i) {
+    int64_t out = (in[2 + i] + stride[i] - 1) / stride[i];
+    int64_t total = std::max<int64_t>(
+        (out - 1) * stride[i] + (kernel[i] - 1) * dilation[i] + 1 - in[2 + i],
+        0);
+    int64_t small = total / 2;
+    pad[i] = autoPad == "SAME_UPPER" ? small : total - small;
+    pad[i + 2] = total - pad[i];
+  }
+  return pad;
+}
+
+class NodeImporter {
+public:
+  NodeImporter(GraphImporter &g, const Node &node, Location loc)
+      : g(g), b(g.builder), node(node), loc(loc) {}
+
+  LogicalResult run();
+
+private:
+  InFlightDiagnostic error() { return emitError(loc); }
+  FailureOr<Value> in(size_t i) { return g.operand(node, i, loc); }
+  LogicalResult done(Value v) {
+    g.define(node.outputs[0], v);
+    return success();
+  }
+  RankedTensorType type(llvm::ArrayRef<int64_t> s) { return g.tensorType(s); }
+
+  LogicalResult conv(Value x);
+  LogicalResult gemm(Value x);
+  LogicalResult matmul(Value x);
+  LogicalResult pool(Value x);
+  LogicalResult binary();
+  LogicalResult reshape(Value x);
+  /// A constant operand of lower rank than `rank`, with leading 1s added.
+  FailureOr<Value> expandConstant(size_t index, size_t rank);
+
+  GraphImporter &g;
+  OpBuilder &b;
+  const Node &node;
+  Location loc;
+};
+
+LogicalResult NodeImporter::run() {
+  const std::string &op = node.opType;
+  // Either operand may be a constant to reshape before it becomes a weight.
+  if (op == "Add" || op == "Mul")
+    return binary();
+  FailureOr<Value> first = in(0);
+  if (failed(first))
+    return failure();
+  Value x = *first;
+  Shape shape = GraphImporter::shapeOf(x);
+  auto emitErr = [&] { return error(); };
+
+  if (op == "Identity" || op == "Dropout" || op == "Pad")
+    return done(x);
+  if (op == "Relu")
+    return done(cnn::ReluOp::create(b, loc, type(shape), x));
+  if (op == "Sigmoid")
+    return done(cnn::SigmoidOp::create(b, loc, type(shape), x));
+  if (op == "Tanh")
+    return done(cnn::TanhOp::create(b, loc, type(shape), x));
+  if (op == "LeakyRelu")
+    return done(cnn::LeakyReluOp::create(
+        b, loc, type(shape), x,
+        llvm::APFloat(widen(node.getFloat("alpha", 0.01f)))));
+  if (op == "Clip") {
+    bool six = clipBounds(g, node).second.has_value();
+    if (six)
+      return done(cnn::Relu6Op::create(b, loc, type(shape), x));
+    return done(cnn::ReluOp::create(b, loc, type(shape), x));
+  }
+  if (op == "Conv")
+    return conv(x);
+  if (op == "Gemm")
+    return gemm(x);
+  if (op == "MatMul")
+    return matmul(x);
+  if (op == "MaxPool" || op == "AveragePool")
+    return pool(x);
+  if (op == "Reshape")
+    return reshape(x);
+  if (op == "BatchNormalization") {
+    SmallVector<Value, 4> params;
+    for (size_t i = 1; i <= 4; ++i) {
+      FailureOr<Value> p = in(i);
+      if (failed(p))
+        return failure();
+      params.push_back(*p);
+    }
+    SmallVector<Shape> paramShapes;
+    for (Value p : params)
+      paramShapes.push_back(GraphImporter::shapeOf(p));
+    if (shape.size() < 2)
+      return error() << "BatchNormalization expects an [N, C, ...] input, got "
+                        "shape "
+                     << cnn::formatShape(shape);
+    if (failed(cnn::verifyBatchNormShapes(emitErr, shape, paramShapes)))
+      return failure();
+    return done(cnn::BatchNormOp::create(
+        b, loc, type(shape), x, params[0], params[1], params[2], params[3],
+        llvm::APFloat(widen(node.getFloat("epsilon", 1e-5f)))));
+  }
+  if (op == "GlobalAveragePool") {
+    if (shape.size() != 4)
+      return error() << "GlobalAveragePool expects an NCHW input, got shape "
+                     << cnn::formatShape(shape);
+    return done(cnn::GlobalAvgPoolOp::create(
+        b, loc, type({shape[0], shape[1], 1, 1}), x));
+  }
+  if (op == "Flatten") {
+    FailureOr<Shape> out = cnn::inferFlattenShape(emitErr, shape);
+    if (failed(out))
+      return failure();
+    return done(cnn::FlattenOp::create(b, loc, type(*out), x));
+  }
+  int64_t rank = shape.size();
+  auto axis = [&](int64_t dflt) -> FailureOr<int64_t> {
+    int64_t a = node.getInt("axis", dflt);
+    a = a < 0 ? a + rank : a;
+    if (failed(cnn::verifyAxis(emitErr, a, rank)))
+      return failure();
+    return a;
+  };
+  if (op == "Concat") {
+    FailureOr<int64_t> a = axis(1);
+    if (failed(a))
+      return failure();
+    SmallVector<Value> ins;
+    SmallVector<Shape> shapes;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      FailureOr<Value> v = in(i);
+      if (failed(v))
+        return failure();
+      ins.push_back(*v);
+      shapes.push_back(GraphImporter::shapeOf(*v));
+    }
+    FailureOr<Shape> out = cnn::inferConcatShape(emitErr, shapes, *a);
+    if (failed(out))
+      return failure();
+    return done(cnn::ConcatOp::create(b, loc, type(*out), ins, *a));
+  }
+  if (op == "Softmax") {
+    // Before opset 13 Softmax flattens to 2-D at `axis` (default 1); that is
+    // a per-axis softmax only over the last axis.
+    bool old = g.graph.opset < 13;
+    FailureOr<int64_t> a = axis(old ? 1 : -1);
+    if (failed(a))
+      return failure();
+    if (old && *a != rank - 1)
+      return error() << "Softmax before opset 13 is supported only over the "
+                        "last axis";
+    return done(cnn::SoftmaxOp::create(b, loc, type(shape), x, *a));
+  }
+  return error() << "ONNX op '" << op << "' has no importer";
+}
+
+LogicalResult NodeImporter::conv(Value x) {
+  FailureOr<Value> w = in(1);
+  if (failed(w))
+    return failure();
+  Shape inShape = GraphImporter::shapeOf(x),
+        wShape = GraphImporter::shapeOf(*w);
+  if (inShape.size() != 4 || wShape.size() != 4)
+    return error() << "Conv supports only 2-D convolution, got input "
+                   << cnn::formatShape(inShape) << " and weight "
+                   << cnn::formatShape(wShape);
+  Value bias;
+  std::optional<Shape> biasShape;
+  if (!node.input(2).empty()) {
+    FailureOr<Value> bv = in(2);
+    if (failed(bv))
+      return failure();
+    bias = *bv;
+    biasShape = GraphImporter::shapeOf(bias);
+  }
+  std::vector<int64_t> kernel =
+      node.getInts("kernel_shape", {wShape[2], wShape[3]});
+  if (kernel != std::vector<int64_t>{wShape[2], wShape[3]})
+    return error() << "Conv kernel_shape does not match the weight shape "
+                   << cnn::formatShape(wShape);
+  std::vector<int64_t> strides = node.getInts("strides", {1, 1});
+  std::vector<int64_t> dilations = node.getInts("dilations", {1, 1});
+  if (strides.size() != 2 || dilations.size() != 2 ||
+      node.getInts("pads", {0, 0, 0, 0}).size() != 4)
+    return error() << "Conv strides, dilations and pads must be 2-D";
+  int64_t groups = node.getInt("group", 1);
+  SmallVector<int64_t, 4> pads =
+      padding(node, inShape, kernel, strides, dilations);
+  FailureOr<Shape> out =
+      cnn::inferConv2dShape([&] { return error(); }, inShape, wShape, biasShape,
+                            strides, pads, dilations, groups);
+  if (failed(out))
+    return failure();
+  return done(cnn::Conv2dOp::create(b, loc, type(*out), x, *w, bias,
+                                    /*residual=*/Value(), strides, pads,
+                                    dilations, groups, cnn::Activation::none,
+                                    llvm::APFloat(0.01)));
+}
+
+/// Y = X * B^T + C as cnn.dense; a constant B without transB is transposed
+/// here so that the weight is [units, K] as dense expects.
+LogicalResult NodeImporter::gemm(Value x) {
+  Value w;
+  if (node.getInt("transB", 0) == 0) {
+    const Tensor *t = g.constant(node.input(1));
+    if (t->type != Tensor::Type::Float || t->dims.size() != 2)
+      return error() << "Gemm B must be a float matrix";
+    int64_t k = t->dims[0], n = t->dims[1];
+    std::vector<float> transposed(t->floats.size());
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        transposed[j * k + i] = t->floats[i * n + j];
+    w = g.weight(t->name + ".T", {n, k}, transposed, loc);
+  } else {
+    FailureOr<Value> wv = in(1);
+    if (failed(wv))
+      return failure();
+    w = *wv;
+  }
+  Shape inShape = GraphImporter::shapeOf(x), wShape = GraphImporter::shapeOf(w);
+  Value bias;
+  std::optional<Shape> biasShape;
+  if (!node.input(2).empty()) {
+    const Tensor *c = g.constant(node.input(2));
+    // A [units] or [1, units] constant bias is dense's bias; other forms
+    // broadcast over rows and are added separately.
+    if (!c || c->type != Tensor::Type::Float || c->numElements() != wShape[0] ||
+        (c->dims.size() == 2 && c->dims[0] != 1) || c->dims.size() > 2)
+      return error() << "Gemm supports only a constant bias of shape [N] or "
+                        "[1, N]";
+    bias = c->dims.size() == 1 ? *in(2)
+                               : g.weight(c->name, {wShape[0]}, c->floats, loc);
+    biasShape = Shape{wShape[0]};
+  }
+  FailureOr<Shape> out =
+      cnn::inferDenseShape([&] { return error(); }, inShape, wShape, biasShape);
+  if (failed(out))
+    return failure();
+  return done(cnn::DenseOp::create(b, loc, type(*out), x, w, bias,
+                                   cnn::Activation::none, llvm::APFloat(0.01)));
+}
+
+/// [N, K] x constant [K, M] as a dense without bias; a following Add adds it.
+LogicalResult NodeImporter::matmul(Value x) {
+  const Tensor *t = g.constant(node.input(1));
+  if (t->type != Tensor::Type::Float)
+    return error() << "MatMul B must be a float matrix";
+  int64_t k = t->dims[0], n = t->dims[1];
+  std::vector<float> transposed(t->floats.size());
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      transposed[j * k + i] = t->floats[i * n + j];
+  Value w = g.weight(t->name + ".T", {n, k}, transposed, loc);
+  FailureOr<Shape> out = cnn::inferDenseShape(
+      [&] { return error(); }, GraphImporter::shapeOf(x), {n, k}, std::nullopt);
+  if (failed(out))
+    return failure();
+  return done(cnn::DenseOp::create(b, loc, type(*out), x, w, Value(),
+                                   cnn::Activation::none, llvm::APFloat(0.01)));
+}
+
+LogicalResult NodeImporter::pool(Value x) {
+  Shape inShape = GraphImporter::shapeOf(x);
+  if (inShape.size() != 4)
+    return error() << node.opType << " expects an NCHW input, got shape "
+                   << cnn::formatShape(inShape);
+  std::vector<int64_t> kernel = node.getInts("kernel_shape", {});
+  std::vector<int64_t> strides = node.getInts("strides", {1, 1});
+  SmallVector<int64_t, 4> pads =
+      padding(node, inShape, kernel, strides, {1, 1});
+  bool ceil = node.getInt("ceil_mode", 0) != 0;
+  FailureOr<Shape> out = cnn::inferPool2dShape([&] { return error(); }, inShape,
+                                               kernel, strides, pads, ceil);
+  if (failed(out))
+    return failure();
+  if (node.opType == "MaxPool")
+    return done(cnn::MaxPool2dOp::create(b, loc, type(*out), x, kernel, strides,
+                                         pads, ceil));
+  bool countPad = node.getInt("count_include_pad", 0) != 0;
+  return done(cnn::AvgPool2dOp::create(b, loc, type(*out), x, kernel, strides,
+                                       pads, ceil, countPad));
+}
+
+FailureOr<Value> NodeImporter::expandConstant(size_t index, size_t rank) {
+  const Tensor *t = g.constant(node.input(index));
+  if (!t || t->type != Tensor::Type::Float)
+    return error() << node.opType
+                   << " operands must have the same rank (a lower-rank "
+                      "operand must be a constant)";
+  std::vector<int64_t> dims(rank - t->dims.size(), 1);
+  dims.insert(dims.end(), t->dims.begin(), t->dims.end());
+  return g.weight(t->name, dims, t->floats, loc);
+}
+
+LogicalResult NodeImporter::binary() {
+  // ONNX broadcasting prepends 1s to the lower-rank operand; only constants
+  // can be reshaped here, so look at ranks before making weights.
+  auto rankOf = [&](size_t i) -> size_t {
+    if (const Tensor *t = g.constant(node.input(i)); t && !g.isDefined(t->name))
+      return t->dims.size();
+    FailureOr<Value> v = in(i);
+    return succeeded(v) ? GraphImporter::shapeOf(*v).size() : 0;
+  };
+  size_t rank = std::max(rankOf(0), rankOf(1));
+  SmallVector<Value, 2> operands;
+  for (size_t i = 0; i < 2; ++i) {
+    FailureOr<Value> v = rankOf(i) < rank ? expandConstant(i, rank) : in(i);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  Value lhs = operands[0], rhs = operands[1];
+  FailureOr<Shape> out = cnn::inferBroadcastShape([&] { return error(); },
+                                                  GraphImporter::shapeOf(lhs),
+                                                  GraphImporter::shapeOf(rhs));
+  if (failed(out))
+    return failure();
+  if (node.opType == "Add")
+    return done(cnn::AddOp::create(b, loc, type(*out), lhs, rhs));
+  return done(cnn::MulOp::create(b, loc, type(*out), lhs, rhs));
+}
+
+/// Reshape to [N, -1] (or [N, K] with K the product of the rest) is how
+/// exporters write flatten.
+LogicalResult NodeImporter::reshape(Value x) {
+  Shape inShape = GraphImporter::shapeOf(x);
+  const std::vector<int64_t> &target = g.constant(node.input(1))->ints;
+  if (inShape.size() < 2)
+    return error() << "Reshape of a rank-" << inShape.size()
+                   << " tensor is not supported";
+  int64_t rest = 1;
+  for (size_t i = 1; i < inShape.size(); ++i)
+    rest *= inShape[i];
+  bool batch = target[0] == inShape[0] || target[0] == 0;
+  if (!batch || (target[1] != -1 && target[1] != rest))
+    return error() << "Reshape of " << cnn::formatShape(inShape) << " to "
+                   << cnn::formatShape(target)
+                   << " is not supported (only [N, -1], as a flatten)";
+  return done(cnn::FlattenOp::create(b, loc, type({inShape[0], rest}), x));
+}
+
+} // namespace
+
+LogicalResult cnnc::onnx::importNode(GraphImporter &g, const Node &node,
+                                     Location loc) {
+  return NodeImporter(g, node, loc).run();
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""PyTorch models exported to ONNX (opset 13) and compiled by cnnc.
+
+  torch_models.py MODEL --cnnc PATH --workdir DIR [--levels 0,2] [--perturb]
+
+MODEL is `lenet` (a LeNet-style net using conv, max/avg pooling, tanh,
+leaky_relu, sigmoid and linear layers), `resnet18` or `mobilenet_v2`
+(torchvision, random initialisation, no download; every BatchNorm gets random
+statistics and affine parameters). The model is exported in eval mode with
+torch.onnx.export, compiled, and cnnc's --reference and executables are
+compared with torch's output: max|a - e| / max|e| <= 1e-4. --perturb
+changes one initializer in the saved file after torch ran.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+import torch
+import torchvision
+from onnx import numpy_helper
+from torch import nn
+
+
+class LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.c3 = nn.Conv2d(6, 16, 5)
+        self.f5 = nn.Linear(400, 120)
+        self.f6 = nn.Linear(120, 84)
+        self.f7 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = nn.functional.max_pool2d(torch.relu(self.c1(x)), 2)
+        x = nn.functional.avg_pool2d(torch.tanh(self.c3(x)), 2)
+        x = nn.functional.leaky_relu(self.f5(torch.flatten(x, 1)), 0.1)
+        return self.f7(torch.sigmoid(self.f6(x)))
+
+
+def make(name):
+    if name == "lenet":
+        return LeNet(), torch.randn(1, 1, 28, 28)
+    model = getattr(torchvision.models, name)()  # random init, no download
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.normal_(0.0, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.normal_(0.0, 0.1)
+    return model, torch.randn(1, 3, 224, 224)
+
+
+def run(cmd):
+    start = time.time()
+    subprocess.run(cmd, check=True)
+    return time.time() - start
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("model", choices=["lenet", "resnet18", "mobilenet_v2"])
+    p.add_argument("--cnnc", required=True)
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--levels", default="2")
+    p.add_argument("--perturb", action="store_true")
+    args = p.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+    model, x = make(args.model)
+    model.eval()
+    with torch.no_grad():
+        expected = model(x).numpy().astype(np.float64)
+    path = os.path.join(args.workdir, args.model + ".onnx")
+    torch.onnx.export(model, x, path, opset_version=13, input_names=["image"],
+                      output_names=["logits"])
+    if args.perturb:
+        m = onnx.load(path)
+        init = max(m.graph.initializer, key=lambda t: np.prod(t.dims))
+        value = numpy_helper.to_array(init).copy()
+        value.flat[0] += 0.5
+        init.CopyFrom(numpy_helper.from_array(value, init.name))
+        onnx.save(m, path)
+        print(f"self-check: perturbed initializer {init.name}")
+    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
+    print(f"{args.model}: ONNX ops {', '.join(ops)}")
+    xin = os.path.join(args.workdir, "image.npy")
+    np.save(xin, x.numpy())
+
+    ok = True
+    runs = [("--reference", None)] + [(f"-O{l}", l) for l in args.levels.split(",") if l]
+    for label, level in runs:
+        out = os.path.join(args.workdir, f"out{level}.npy")
+        if level is None:
+            t = run([args.cnnc, path, "--reference", "--input", f"image={xin}",
+                     "--output", f"logits={out}"])
+            timing = f"{t:.1f}s"
+        else:
+            exe = os.path.join(args.workdir, f"{args.model}_O{level}")
+            tc = run([args.cnnc, path, f"-O{level}", "-o", exe])
+            tr = run([exe, "--input", f"image={xin}", "--output", f"logits={out}"])
+            timing = f"compile {tc:.1f}s, run {tr:.1f}s"
+        actual = np.load(out).astype(np.float64)
+        err = (float(np.max(np.abs(actual - expected))) / max(float(np.max(np.abs(expected))), 1e-30)
+               if actual.shape == expected.shape else float("inf"))
+        good = err <= 1e-4
+        ok &= good
+        print(f"{label} vs torch: normalised max error {err:.2e} "
+              f"{'ok' if good else 'MISMATCH'} ({timing})")
+    print(f"{'PASS' if ok else 'FAIL'}: {args.model}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
