@@ -88,20 +88,45 @@ FailureOr<Value> weightAsHwcf(OpBuilder &b, cnn::WeightOp weight) {
       .getResult();
 }
 
-/// groups == 1 convolutions computed in NHWC with an HWCF weight: the layout
-/// the vectoriser turns into outer-product FMAs over output channels. The
-/// transposes at the edges are plain copies; adjacent pairs cancel.
+/// A depthwise [C, 1, KH, KW] weight constant repacked as HWC.
+FailureOr<Value> weightAsHwc(OpBuilder &b, cnn::WeightOp weight) {
+  FailureOr<std::vector<float>> chw = weight.readValues();
+  if (failed(chw))
+    return failure();
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t c = type.getDimSize(0), h = type.getDimSize(2),
+          w = type.getDimSize(3);
+  std::vector<float> hwc(chw->size());
+  for (int64_t ci = 0; ci < c; ++ci)
+    for (int64_t i = 0; i < h * w; ++i)
+      hwc[i * c + ci] = (*chw)[ci * h * w + i];
+  auto hwcType = RankedTensorType::get({h, w, c}, type.getElementType());
+  std::string name = weight.getName().str() + ".hwc";
+  return cnn::WeightOp::create(b, weight.getLoc(), b.getStringAttr(name),
+                               cnn::createWeightBlob(hwcType, name, hwc))
+      .getResult();
+}
+
+/// Plain (groups == 1) and depthwise (groups == C == F) convolutions
+/// computed in NHWC with HWCF / HWC weights: the layouts the vectoriser turns
+/// into FMAs over channel vectors. The transposes at the edges are plain
+/// copies; adjacent pairs cancel.
 struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(cnn::Conv2dOp op,
                                 PatternRewriter &rewriter) const override {
     auto weight = op.getWeight().getDefiningOp<cnn::WeightOp>();
-    if (op.getGroups() != 1 || !weight)
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    int64_t groups = op.getGroups();
+    bool depthwise = groups > 1 && groups == weightType.getDimSize(0) &&
+                     weightType.getDimSize(1) == 1;
+    if ((groups != 1 && !depthwise) || !weight)
       return rewriter.notifyMatchFailure(op, "grouped or non-constant weight");
     Location loc = op.getLoc();
-    FailureOr<Value> hwcf = weightAsHwcf(rewriter, weight);
-    if (failed(hwcf))
+    FailureOr<Value> packed = depthwise ? weightAsHwc(rewriter, weight)
+                                        : weightAsHwcf(rewriter, weight);
+    if (failed(packed))
       return failure();
     ArrayRef<int64_t> pad = op.getPadding();
     Value input = transpose(rewriter, loc, op.getInput(), kToNhwc);
@@ -118,10 +143,14 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
                               rewriter.getI64TensorAttr(op.getStrides())),
         rewriter.getNamedAttr("dilations",
                               rewriter.getI64TensorAttr(op.getDilations()))};
-    Value conv =
-        linalg::Conv2DNhwcHwcfOp::create(rewriter, loc, nhwcType,
-                                         ValueRange{input, *hwcf}, acc, attrs)
-            .getResult(0);
+    Value conv = depthwise ? linalg::DepthwiseConv2DNhwcHwcOp::create(
+                                 rewriter, loc, nhwcType,
+                                 ValueRange{input, *packed}, acc, attrs)
+                                 .getResult(0)
+                           : linalg::Conv2DNhwcHwcfOp::create(
+                                 rewriter, loc, nhwcType,
+                                 ValueRange{input, *packed}, acc, attrs)
+                                 .getResult(0);
     Value residual = op.getResidual()
                          ? transpose(rewriter, loc, op.getResidual(), kToNhwc)
                          : Value();

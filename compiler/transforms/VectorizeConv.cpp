@@ -67,8 +67,8 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels,
 }
 
 /// The elementwise generic the conv feeds (its fused epilogue), if any.
-linalg::GenericOp epilogueOf(linalg::Conv2DNhwcHwcfOp conv) {
-  Value result = conv.getResult(0);
+linalg::GenericOp epilogueOf(linalg::LinalgOp conv) {
+  Value result = conv->getResult(0);
   if (!result.hasOneUse())
     return nullptr;
   auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
@@ -78,21 +78,29 @@ linalg::GenericOp epilogueOf(linalg::Conv2DNhwcHwcfOp conv) {
   return generic;
 }
 
-std::string schedule(int64_t id, bool hasEpilogue, TileSizes t) {
+/// `depthwise`: (n, oh, ow, c, kh, kw) iterators, no channel reduction;
+/// otherwise (n, oh, ow, f, kh, kw, c).
+std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
+                     TileSizes t) {
+  std::string noReduction = depthwise ? "0, 0" : "0, 0, 0";
+  std::string reduction =
+      depthwise ? "0, 0, 0, 0, 1, 0"
+                : fmt::format("0, 0, 0, 0, 1, 0, {}", t.reduction);
   // The register-tile root is the epilogue when there is one, with the conv
   // and its bias/zero init fused in. Without one, the conv is the root and
   // its init stays a whole-tensor op: it is the tile loop's destination, which
   // fuse_into_containing_op cannot fuse.
-  std::string tileRoot = hasEpilogue ? fmt::format(R"(
+  std::string tileRoot = hasEpilogue
+                             ? fmt::format(R"(
     %root_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %epi tile_sizes [1, 1, {0}, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
     %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
     %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
     transform.structured.vectorize %root_t : !transform.any_op
     transform.structured.vectorize %init_t : !transform.any_op)",
-                                                   t.pixels, t.channels)
-                                     : fmt::format(R"(
-    %conv_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %conv tile_sizes [1, 1, {0}, {1}, 0, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op))",
-                                                   t.pixels, t.channels);
+                                           t.pixels, t.channels)
+                             : fmt::format(R"(
+    %conv_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %conv tile_sizes [1, 1, {0}, {1}, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op))",
+                                           t.pixels, t.channels, noReduction);
   return fmt::format(R"(
 module attributes {{transform.with_named_sequence}} {{
   transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
@@ -100,7 +108,7 @@ module attributes {{transform.with_named_sequence}} {{
     %init = transform.structured.match attributes{{cnnc.vinit = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
     %epi = transform.structured.match attributes{{cnnc.vepi = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
     {1}
-    %red_t, %r0, %r1 = transform.structured.tile_using_for %conv_t tile_sizes [0, 0, 0, 0, 1, 0, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    %red_t, %r0{3} = transform.structured.tile_using_for %conv_t tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op{4})
     %conv1d = transform.structured.decompose %red_t : (!transform.any_op) -> !transform.any_op
     transform.structured.vectorize %conv1d : !transform.any_op
     // Clean up after each conv: done once at the end instead, over the
@@ -116,22 +124,27 @@ module attributes {{transform.with_named_sequence}} {{
   }}
 }}
 )",
-                     id, tileRoot, t.reduction);
+                     id, tileRoot, reduction,
+                     // One tiled reduction loop (kh) or two (kh, c).
+                     depthwise ? "" : ", %r1",
+                     depthwise ? "" : ", !transform.any_op");
 }
 
 struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<linalg::Conv2DNhwcHwcfOp> convs;
-    module.walk([&](linalg::Conv2DNhwcHwcfOp conv) {
-      if (conv.hasPureTensorSemantics())
+    SmallVector<linalg::LinalgOp> convs;
+    module.walk([&](linalg::LinalgOp conv) {
+      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
+              conv) &&
+          conv.hasPureTensorSemantics())
         convs.push_back(conv);
     });
     OpBuilder b(module.getContext());
     for (auto [id, conv] : llvm::enumerate(convs)) {
-      auto out = cast<RankedTensorType>(conv.getResult(0).getType());
-      auto in = cast<RankedTensorType>(conv.getInputs()[0].getType());
-      Operation *init = conv.getOutputs()[0].getDefiningOp();
+      auto out = cast<RankedTensorType>(conv->getResult(0).getType());
+      auto in = cast<RankedTensorType>(conv.getDpsInputs()[0].getType());
+      Operation *init = conv.getDpsInits()[0].getDefiningOp();
       if (!out.hasStaticShape() || !init ||
           !isa<linalg::FillOp, linalg::BroadcastOp>(init))
         continue;
@@ -141,7 +154,7 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       b.setInsertionPoint(conv);
       if (!init->getResult(0).hasOneUse()) {
         init = b.clone(*init);
-        conv.getOutputsMutable()[0].assign(init->getResult(0));
+        conv.getDpsInitsMutable()[0].assign(init->getResult(0));
       }
       OpOperand &dest =
           cast<DestinationStyleOpInterface>(init).getDpsInitsMutable()[0];
@@ -158,7 +171,8 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       init->setAttr("cnnc.vinit", tag);
       if (epilogue)
         epilogue->setAttr("cnnc.vepi", tag);
-      apply(module, schedule(id, epilogue != nullptr, tiles));
+      bool depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
+      apply(module, schedule(id, epilogue != nullptr, depthwise, tiles));
     }
     // The tags have done their job.
     module.walk([](Operation *op) {

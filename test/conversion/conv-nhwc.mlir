@@ -1,0 +1,39 @@
+// RUN: %cnnc-opt %s --convert-cnn-to-linalg=nhwc | FileCheck %s
+
+// groups == 1: NHWC activations (transposes at the edges), HWCF weights
+// repacked at compile time, bias broadcast over channels (the last dim).
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[IN:.*]] = linalg.transpose ins(%arg0 : tensor<1x3x8x8xf32>) {{.*}} permutation = [0, 2, 3, 1]
+// CHECK: %[[PAD:.*]] = tensor.pad %[[IN]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[FLAT:.*]] = arith.constant dense_resource<c.weight.hwcf> : tensor<108xf32>
+// CHECK: tensor.expand_shape %[[FLAT]] {{.*}} into tensor<3x3x3x4xf32>
+// CHECK: linalg.broadcast ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<1x8x8x4xf32>) dimensions = [0, 1, 2]
+// CHECK: %[[C:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[PAD]], %{{.*}} : tensor<1x10x10x3xf32>, tensor<3x3x3x4xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[C]] : tensor<1x8x8x4xf32>)
+// CHECK: arith.maximumf
+// CHECK: linalg.transpose ins(%[[R]] : tensor<1x8x8x4xf32>) {{.*}} permutation = [0, 3, 1, 2]
+func.func @conv(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %w = cnn.weight "c.weight" dense<1.0> : tensor<4x3x3x3xf32>
+  %b = cnn.weight "c.bias" dense<0.5> : tensor<4xf32>
+  %y = cnn.conv2d %x, %w bias %b {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64, activation = #cnn<activation relu>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  return %y : tensor<1x4x8x8xf32>
+}
+
+// Depthwise (groups == C == F): an HWC weight and the depthwise named op.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: arith.constant dense_resource<dw.weight.hwc> : tensor<36xf32>
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.*}} -> tensor<1x4x4x4xf32>
+func.func @depthwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
+  %w = cnn.weight "dw.weight" dense<1.0> : tensor<4x1x3x3xf32>
+  %y = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  return %y : tensor<1x4x4x4xf32>
+}
+
+// Other groupings stay NCHW.
+// CHECK-LABEL: func.func @grouped
+// CHECK: linalg.conv_2d_ngchw_gfchw
+func.func @grouped(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x6x6xf32> {
+  %w = cnn.weight "g.weight" dense<1.0> : tensor<4x2x3x3xf32>
+  %y = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %y : tensor<1x4x6x6xf32>
+}
