@@ -3,10 +3,10 @@
 // groups == 1: NHWC activations (transposes at the edges), HWCF weights
 // repacked at compile time, bias broadcast over channels (the last dim).
 // CHECK-LABEL: func.func @conv
-// CHECK: %[[IN:.*]] = linalg.transpose ins(%arg0 : tensor<1x3x8x8xf32>) {{.*}} permutation = [0, 2, 3, 1]
-// CHECK: %[[PAD:.*]] = tensor.pad %[[IN]] low[0, 1, 1, 0] high[0, 1, 1, 0]
 // CHECK: %[[FLAT:.*]] = arith.constant dense_resource<c.weight.hwcf> : tensor<108xf32>
 // CHECK: tensor.expand_shape %[[FLAT]] {{.*}} into tensor<3x3x3x4xf32>
+// CHECK: %[[IN:.*]] = linalg.transpose ins(%arg0 : tensor<1x3x8x8xf32>) {{.*}} permutation = [0, 2, 3, 1]
+// CHECK: %[[PAD:.*]] = tensor.pad %[[IN]] low[0, 1, 1, 0] high[0, 1, 1, 0]
 // CHECK: linalg.broadcast ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<1x8x8x4xf32>) dimensions = [0, 1, 2]
 // CHECK: %[[C:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[PAD]], %{{.*}} : tensor<1x10x10x3xf32>, tensor<3x3x3x4xf32>)
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[C]] : tensor<1x8x8x4xf32>)
