@@ -55,8 +55,7 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels,
     if (outChannels % tf != 0)
       continue;
     int64_t vectors = (tf + kVectorWidth - 1) / kVectorWidth;
-    int64_t tw = largestDivisorAtMost(
-        outWidth, std::min<int64_t>(8, kMaxAccumulators / vectors));
+    int64_t tw = largestDivisorAtMost(outWidth, kMaxAccumulators / vectors);
     if (tw * tf > bestUse) {
       bestUse = tw * tf;
       best.pixels = tw;
