@@ -31,6 +31,9 @@ namespace {
 /// the rest hold inputs and weights).
 constexpr int64_t kMaxAccumulators = 24;
 constexpr int64_t kVectorWidth = 16; // f32 lanes per AVX-512 register
+/// Weights larger than this are not expected to stay in cache across rows
+/// (measured: 2.4 MB layers are faster row-outer, 4.7 MB ones not).
+constexpr int64_t kWeightCacheBytes = 4 << 20;
 
 int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
   for (int64_t d = std::min(n, limit); d > 1; --d)
@@ -80,7 +83,11 @@ linalg::GenericOp epilogueOf(linalg::LinalgOp conv) {
 /// `depthwise`: (n, oh, ow, c, kh, kw) iterators, no channel reduction;
 /// otherwise (n, oh, ow, f, kh, kw, c).
 std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
-                     TileSizes t) {
+                     bool channelsOuter, TileSizes t) {
+  // Output-channel tiles outermost when the weights do not fit in cache:
+  // each tile's slice of the weights is then reused across all rows
+  // instead of streamed once per row (512->512 3x3 at 7x7: 17 -> 5 ms).
+  std::string order = channelsOuter ? " interchange = [0, 3, 1, 2]" : "";
   std::string noReduction = depthwise ? "0, 0" : "0, 0, 0";
   std::string reduction =
       depthwise ? "0, 0, 0, 0, 1, 0"
@@ -89,17 +96,17 @@ std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
   // and its bias/zero init fused in. Without one, the conv is the root and
   // its init stays a whole-tensor op: it is the tile loop's destination, which
   // fuse_into_containing_op cannot fuse.
-  std::string tileRoot = hasEpilogue
-                             ? fmt::format(R"(
-    %root_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %epi tile_sizes [1, 1, {0}, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  std::string tileRoot =
+      hasEpilogue ? fmt::format(R"(
+    %root_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %epi tile_sizes [1, 1, {0}, {1}]{3} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
     %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
     %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
     transform.structured.vectorize %root_t : !transform.any_op
     transform.structured.vectorize %init_t : !transform.any_op)",
-                                           t.pixels, t.channels)
-                             : fmt::format(R"(
-    %conv_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %conv tile_sizes [1, 1, {0}, {1}, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op))",
-                                           t.pixels, t.channels, noReduction);
+                                t.pixels, t.channels, "", order)
+                  : fmt::format(R"(
+    %conv_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %conv tile_sizes [1, 1, {0}, {1}, {2}]{3} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op))",
+                                t.pixels, t.channels, noReduction, order);
   return fmt::format(R"(
 module attributes {{transform.with_named_sequence}} {{
   transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
@@ -171,7 +178,10 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       if (epilogue)
         epilogue->setAttr("cnnc.vepi", tag);
       bool depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
-      apply(module, schedule(id, epilogue != nullptr, depthwise, tiles));
+      auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
+      bool channelsOuter = weight.getNumElements() * 4 > kWeightCacheBytes;
+      apply(module,
+            schedule(id, epilogue != nullptr, depthwise, channelsOuter, tiles));
     }
     // The tags have done their job.
     module.walk([](Operation *op) {
