@@ -66,8 +66,11 @@ Value transpose(OpBuilder &b, Location loc, Value value,
 
 constexpr int64_t kToNhwc[] = {0, 2, 3, 1}, kToNchw[] = {0, 3, 1, 2};
 
-/// An FCHW weight constant repacked as HWCF at compile time.
-FailureOr<Value> weightAsHwcf(OpBuilder &b, cnn::WeightOp weight) {
+/// An FCHW weight constant repacked as HWCF at compile time. A depthwise
+/// [C, 1, KH, KW] weight comes out as HWC: the same order, with the size-1
+/// input-channel dimension dropped.
+FailureOr<Value> repackWeight(OpBuilder &b, cnn::WeightOp weight,
+                              bool depthwise) {
   FailureOr<std::vector<float>> fchw = weight.readValues();
   if (failed(fchw))
     return failure();
@@ -81,29 +84,13 @@ FailureOr<Value> weightAsHwcf(OpBuilder &b, cnn::WeightOp weight) {
         for (int64_t wi = 0; wi < w; ++wi)
           hwcf[((hi * w + wi) * c + ci) * f + fi] =
               (*fchw)[((fi * c + ci) * h + hi) * w + wi];
-  auto hwcfType = RankedTensorType::get({h, w, c, f}, type.getElementType());
-  std::string name = weight.getName().str() + ".hwcf";
+  SmallVector<int64_t> shape = {h, w, c, f};
+  if (depthwise)
+    shape = {h, w, f};
+  auto packedType = RankedTensorType::get(shape, type.getElementType());
+  std::string name = weight.getName().str() + (depthwise ? ".hwc" : ".hwcf");
   return cnn::WeightOp::create(b, weight.getLoc(), b.getStringAttr(name),
-                               cnn::createWeightBlob(hwcfType, name, hwcf))
-      .getResult();
-}
-
-/// A depthwise [C, 1, KH, KW] weight constant repacked as HWC.
-FailureOr<Value> weightAsHwc(OpBuilder &b, cnn::WeightOp weight) {
-  FailureOr<std::vector<float>> chw = weight.readValues();
-  if (failed(chw))
-    return failure();
-  auto type = cast<RankedTensorType>(weight.getType());
-  int64_t c = type.getDimSize(0), h = type.getDimSize(2),
-          w = type.getDimSize(3);
-  std::vector<float> hwc(chw->size());
-  for (int64_t ci = 0; ci < c; ++ci)
-    for (int64_t i = 0; i < h * w; ++i)
-      hwc[i * c + ci] = (*chw)[ci * h * w + i];
-  auto hwcType = RankedTensorType::get({h, w, c}, type.getElementType());
-  std::string name = weight.getName().str() + ".hwc";
-  return cnn::WeightOp::create(b, weight.getLoc(), b.getStringAttr(name),
-                               cnn::createWeightBlob(hwcType, name, hwc))
+                               cnn::createWeightBlob(packedType, name, hwcf))
       .getResult();
 }
 
@@ -124,8 +111,7 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     if ((groups != 1 && !depthwise) || !weight)
       return rewriter.notifyMatchFailure(op, "grouped or non-constant weight");
     Location loc = op.getLoc();
-    FailureOr<Value> packed = depthwise ? weightAsHwc(rewriter, weight)
-                                        : weightAsHwcf(rewriter, weight);
+    FailureOr<Value> packed = repackWeight(rewriter, weight, depthwise);
     if (failed(packed))
       return failure();
     ArrayRef<int64_t> pad = op.getPadding();

@@ -959,11 +959,7 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     FailureOr<int64_t> axis = getInt(args, "axis", defaultAxis, scope);
     if (failed(axis))
       return failure();
-    int64_t rank = inShape.size();
-    int64_t a = *axis < 0 ? *axis + rank : *axis;
-    if (failed(cnn::verifyAxis(emitErr, a, rank)))
-      return failure();
-    return a;
+    return cnn::normalizeAxis(emitErr, *axis, inShape.size());
   };
   if (op == "concat") {
     FailureOr<int64_t> axis = normaliseAxis(1);

@@ -322,11 +322,7 @@ LogicalResult NodeImporter::run() {
   }
   int64_t rank = shape.size();
   auto axis = [&](int64_t dflt) -> FailureOr<int64_t> {
-    int64_t a = node.getInt("axis", dflt);
-    a = a < 0 ? a + rank : a;
-    if (failed(cnn::verifyAxis(emitErr, a, rank)))
-      return failure();
-    return a;
+    return cnn::normalizeAxis(emitErr, node.getInt("axis", dflt), rank);
   };
   if (op == "Concat") {
     FailureOr<int64_t> a = axis(1);

@@ -202,4 +202,12 @@ LogicalResult verifyAxis(EmitErrorFn emitError, int64_t axis, int64_t rank) {
   return success();
 }
 
+FailureOr<int64_t> normalizeAxis(EmitErrorFn emitError, int64_t axis,
+                                 int64_t rank) {
+  int64_t a = axis < 0 ? axis + rank : axis;
+  if (failed(verifyAxis(emitError, a, rank)))
+    return failure();
+  return a;
+}
+
 } // namespace cnn

@@ -67,6 +67,11 @@ mlir::FailureOr<Shape> inferBroadcastShape(EmitErrorFn emitError,
 mlir::LogicalResult verifyAxis(EmitErrorFn emitError, int64_t axis,
                                int64_t rank);
 
+/// A user's axis, negative counting from the end (PyTorch, ONNX), made
+/// non-negative and checked.
+mlir::FailureOr<int64_t> normalizeAxis(EmitErrorFn emitError, int64_t axis,
+                                       int64_t rank);
+
 } // namespace cnn
 
 #endif // CNN_SHAPES_H
