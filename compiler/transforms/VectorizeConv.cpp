@@ -30,6 +30,7 @@ namespace {
 /// Accumulator vectors one register tile may hold (of 32 zmm registers;
 /// the rest hold inputs and weights).
 constexpr int64_t kMaxAccumulators = 24;
+constexpr int64_t kMaxDepthwiseAccumulators = 8;
 constexpr int64_t kVectorWidth = 16; // f32 lanes per AVX-512 register
 /// Weights larger than this are not expected to stay in cache across rows
 /// (measured: 2.4 MB layers are faster row-outer, 4.7 MB ones not).
@@ -46,9 +47,10 @@ struct TileSizes {
   int64_t pixels, channels, reduction;
 };
 
-/// Output pixels x output channels maximising the accumulators in use.
-TileSizes chooseTiles(int64_t outWidth, int64_t outChannels,
-                      int64_t inChannels) {
+/// Output pixels x output channels maximising the accumulators in use, at
+/// most `maxAccumulators` vectors.
+TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
+                      int64_t maxAccumulators) {
   TileSizes best{1, 1, largestDivisorAtMost(inChannels, 8)};
   int64_t bestUse = 0;
   // Whole vectors of output channels where they divide; otherwise the
@@ -58,7 +60,7 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels,
     if (outChannels % tf != 0)
       continue;
     int64_t vectors = (tf + kVectorWidth - 1) / kVectorWidth;
-    int64_t tw = largestDivisorAtMost(outWidth, kMaxAccumulators / vectors);
+    int64_t tw = largestDivisorAtMost(outWidth, maxAccumulators / vectors);
     if (tw * tf > bestUse) {
       bestUse = tw * tf;
       best.pixels = tw;
@@ -169,15 +171,19 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         b.setInsertionPoint(init);
         dest.assign(b.clone(*empty)->getResult(0));
       }
+      // A depthwise tile also holds its input window (tw + kw - 1 rows) and
+      // weights in registers, with no reuse across channels: fewer
+      // accumulators avoid spills.
+      bool depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
       TileSizes tiles =
-          chooseTiles(out.getDimSize(2), out.getDimSize(3), in.getDimSize(3));
+          chooseTiles(out.getDimSize(2), out.getDimSize(3), in.getDimSize(3),
+                      depthwise ? kMaxDepthwiseAccumulators : kMaxAccumulators);
       linalg::GenericOp epilogue = epilogueOf(conv);
       auto tag = b.getI64IntegerAttr(id);
       conv->setAttr("cnnc.vconv", tag);
       init->setAttr("cnnc.vinit", tag);
       if (epilogue)
         epilogue->setAttr("cnnc.vepi", tag);
-      bool depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
       auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
       bool channelsOuter = weight.getNumElements() * 4 > kWeightCacheBytes;
       apply(module,
