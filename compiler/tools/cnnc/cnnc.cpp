@@ -19,6 +19,7 @@
 #include "compiler/pipeline/Registration.h"
 #include "compiler/reference/Evaluator.h"
 #include "compiler/tools/cnnc/ReferenceRunner.h"
+#include "dialects/cnn/CnnOps.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/AsmState.h"
@@ -26,9 +27,11 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -314,8 +317,22 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                      : stage == Emit::Linalg ? cnnc::Stage::Linalg
                                              : cnnc::Stage::LLVMMlir;
   cnnc::buildPipeline(pm, stop, {optLevel, !noFuse});
+  int64_t parameters = 0;
+  module->walk([&](cnn::WeightOp weight) {
+    parameters += weight.getValue().getNumElements();
+  });
   if (failed(pm.run(*module)))
     return failure();
+  // LLVM owns --stats (its statistics); cnnc adds the model's own.
+  if (llvm::AreStatisticsEnabled()) {
+    auto bytes = module->lookupSymbol<LLVM::GlobalOp>(signature.name +
+                                                      "_workspace_bytes");
+    llvm::errs() << signature.name << ": workspace "
+                 << (bytes ? cast<IntegerAttr>(*bytes.getValue()).getInt() : 0)
+                 << " bytes (every intermediate, one planned arena); "
+                 << parameters << " parameters ("
+                 << llvm::format("%.1f", parameters * 4 / 1e6) << " MB)\n";
+  }
   if (stage <= Emit::LLVMMlir)
     return writeOutput(outputFile.empty() ? std::string("-")
                                           : outputFile.getValue(),
