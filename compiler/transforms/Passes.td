@@ -63,7 +63,7 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
     makes with `nhwc`), a transform-dialect schedule: tile its elementwise
     epilogue (or the conv itself) to a register tile of 1 row x `tw` output
     pixels x `tf` output channels and fuse the conv and its bias/zero init
-    into it; tile the reduction to one kernel row and `tc` input channels;
+    into it; tile the reduction to one kernel row and `tc` <= 4 input channels;
     decompose the 2-D conv to 1-D; vectorise. Tile sizes divide the
     dimensions (static shapes, nothing left scalar) and keep
     `tw * ceil(tf / 16)` accumulator vectors <= 24 (AVX-512 has 32).

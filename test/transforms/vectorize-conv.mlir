@@ -3,14 +3,14 @@
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
 // Register tile: 1 row x 8 pixels x 32 channels (8 x 2 accumulator vectors),
-// reduction over one kernel row and 8 input channels at a time; the
+// reduction over one kernel row and 4 input channels at a time; the
 // accumulators are loop-carried vectors, the relu epilogue is vectorised.
 // CHECK-LABEL: func.func @conv_relu
 // CHECK-NOT: linalg.conv_2d
 // CHECK: scf.for {{.*}} step %c1
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<8x32xf32>)
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<8x32xf32>)
-// CHECK: vector.contract {{.*}} : vector<8x8xf32>, vector<8x32xf32> into vector<8x32xf32>
+// CHECK: vector.contract {{.*}} : vector<8x4xf32>, vector<4x32xf32> into vector<8x32xf32>
 // CHECK: arith.maximumf {{.*}} : vector<8x32xf32>
 func.func @conv_relu(%in: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %b: tensor<32xf32>) -> tensor<1x8x8x32xf32> {
   %e = tensor.empty() : tensor<1x8x8x32xf32>
