@@ -360,7 +360,8 @@ int main(int argc, char **argv) {
       "  cnnc model.cnn -c -o model.o     object file + model.h\n"
       "  cnnc model.cnn --emit=linalg     print a stage\n"
       "  cnnc model.cnn --reference --input image=x.npy --output "
-      "logits=y.npy\n");
+      "logits=y.npy\n"
+      "  cnnc model.cnn --stats           also print the planned workspace\n");
 
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);
