@@ -555,18 +555,8 @@ MLIRGenImpl::getPadding(const BoundArgs &args, llvm::ArrayRef<int64_t> in,
     return SmallVector<int64_t, 4>{0, 0, 0, 0};
   const Expr *lit = resolveLiteral(expr, scope);
   if (lit && lit->kind == Expr::Kind::Name && lit->text == "same") {
-    // SAME_UPPER as in ONNX/TensorFlow: output = ceil(input / stride), the
-    // odd pixel of padding goes to the bottom/right.
-    SmallVector<int64_t, 4> pad(4);
-    for (int i = 0; i < 2; ++i) {
-      int64_t out = (in[2 + i] + stride[i] - 1) / stride[i];
-      int64_t total = std::max<int64_t>(
-          (out - 1) * stride[i] + (kernel[i] - 1) * dilation[i] + 1 - in[2 + i],
-          0);
-      pad[i] = total / 2;
-      pad[i + 2] = total - total / 2;
-    }
-    return pad;
+    // SAME_UPPER as in ONNX/TensorFlow: the odd pixel goes bottom/right.
+    return cnn::samePadding(in, kernel, stride, dilation);
   }
   if (lit && lit->items.size() == 4) {
     SmallVector<int64_t, 4> pad;

@@ -200,19 +200,9 @@ SmallVector<int64_t, 4> padding(const Node &node, llvm::ArrayRef<int64_t> in,
     std::vector<int64_t> pads = node.getInts("pads", {0, 0, 0, 0});
     return SmallVector<int64_t, 4>(pads.begin(), pads.end());
   }
-  // SAME_*: output = ceil(input / stride); the odd pixel goes to the end
-  // (UPPER) or the beginning (LOWER).
-  SmallVector<int64_t, 4> pad(4);
-  for (int i = 0; i < 2; ++i) {
-    int64_t out = (in[2 + i] + stride[i] - 1) / stride[i];
-    int64_t total = std::max<int64_t>(
-        (out - 1) * stride[i] + (kernel[i] - 1) * dilation[i] + 1 - in[2 + i],
-        0);
-    int64_t small = total / 2;
-    pad[i] = autoPad == "SAME_UPPER" ? small : total - small;
-    pad[i + 2] = total - pad[i];
-  }
-  return pad;
+  // SAME_*: the odd pixel goes to the end (UPPER) or the beginning (LOWER).
+  return cnn::samePadding(in, kernel, stride, dilation,
+                          autoPad == "SAME_UPPER");
 }
 
 class NodeImporter {

@@ -33,6 +33,21 @@ int64_t slidingOutputSize(int64_t in, int64_t kernel, int64_t stride,
   return out;
 }
 
+Shape samePadding(ArrayRef<int64_t> in, ArrayRef<int64_t> kernel,
+                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                  bool upper) {
+  Shape pad(4);
+  for (int i = 0; i < 2; ++i) {
+    int64_t out = llvm::divideCeil(in[2 + i], strides[i]);
+    int64_t total = std::max<int64_t>(
+        (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in[2 + i],
+        0);
+    pad[i] = upper ? total / 2 : total - total / 2;
+    pad[i + 2] = total - pad[i];
+  }
+  return pad;
+}
+
 static LogicalResult checkPositive(EmitErrorFn emitError, StringRef what,
                                    ArrayRef<int64_t> values, size_t size,
                                    int64_t min = 1) {

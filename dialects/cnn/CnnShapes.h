@@ -26,6 +26,13 @@ int64_t slidingOutputSize(int64_t in, int64_t kernel, int64_t stride,
                           int64_t padBegin, int64_t padEnd, int64_t dilation,
                           bool ceilMode);
 
+/// ONNX/TensorFlow SAME padding [top, left, bottom, right] of an NCHW input:
+/// output = ceil(input / stride); an odd total puts the extra row/column at
+/// the end (`upper`, SAME_UPPER) or the beginning (SAME_LOWER).
+Shape samePadding(llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> kernel,
+                  llvm::ArrayRef<int64_t> strides,
+                  llvm::ArrayRef<int64_t> dilations, bool upper = true);
+
 mlir::FailureOr<Shape>
 inferConv2dShape(EmitErrorFn emitError, llvm::ArrayRef<int64_t> input,
                  llvm::ArrayRef<int64_t> weight, std::optional<Shape> bias,
