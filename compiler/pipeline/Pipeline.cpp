@@ -46,7 +46,9 @@ void cnnc::addBufferizationPasses(OpPassManager &pm) {
 void cnnc::addLowerToLLVMPasses(OpPassManager &pm) {
   // Vector transfers become 1-D and unrolled (no allocas in loops);
   // contractions become outer-product FMAs (the default is far slower).
+  // Thread-level loops go to the runtime's pool; any left run in order.
   addPipeline(pm,
+              "cnnc-parallelize,scf-forall-to-for,"
               "convert-vector-to-scf{full-unroll target-rank=1},"
               "convert-linalg-to-loops,expand-strided-metadata,"
               "lower-affine,convert-scf-to-cf,"

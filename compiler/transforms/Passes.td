@@ -78,4 +78,28 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
   ];
 }
 
+def Parallelize : Pass<"cnnc-parallelize", "mlir::ModuleOp"> {
+  let summary = "Run outermost scf.forall loops on libcnnrt's thread pool";
+  let description = [{
+    After bufferization, each outermost `scf.forall` with static bounds
+    becomes a private task function
+    `@F_loopK(%ctx: !llvm.ptr, %begin: i64, %end: i64)` that runs
+    iterations [begin, end) of the loop's linearised iteration space (last
+    dimension fastest), and the loop becomes
+    `call @cnnrt_parallel_for(@F_loopK, %ctx, count)`. `%ctx` is an array
+    of the pointers behind the memrefs the body uses, which must be
+    arguments of `F` with identity layouts (the entry ABI's inputs, outputs
+    and workspace); constants, globals and views of them are re-created in
+    the task. A loop that captures anything else stays sequential.
+
+    The runtime splits [0, count) into one contiguous block per thread, so
+    every iteration runs the same code whatever the thread count.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 #endif // CNNC_TRANSFORMS_PASSES_TD
