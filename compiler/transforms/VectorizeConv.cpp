@@ -73,13 +73,17 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
   return best;
 }
 
-/// The elementwise generic the conv feeds (its fused epilogue), if any.
+/// The elementwise generic the conv feeds as first input (its fused
+/// epilogue), if any. A residual add also reads another conv's result (a
+/// downsample path) as its second input; that conv is not its owner.
 linalg::GenericOp epilogueOf(linalg::LinalgOp conv) {
   Value result = conv->getResult(0);
   if (!result.hasOneUse())
     return nullptr;
   auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
   if (!generic || !linalg::isElementwise(generic) ||
+      generic.getNumDpsInputs() == 0 ||
+      generic.getDpsInputOperand(0)->get() != result ||
       generic.getResult(0).getType() != result.getType())
     return nullptr;
   return generic;
@@ -109,7 +113,8 @@ std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
   if (hasEpilogue && channelsOuter)
     tileRoot = fmt::format(R"(
     %epi_i = transform.structured.interchange %epi iterator_interchange = [0, 3, 1, 2] : (!transform.any_op) -> !transform.any_op
-    %root_t, %tiles = transform.structured.tile_using_forall %epi_i tile_sizes [1, {1}, 1, {0}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+    %root_i, %tiles = transform.structured.tile_using_forall %epi_i tile_sizes [1, {1}, 1, {0}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %root_t = transform.structured.interchange %root_i iterator_interchange = [0, 2, 3, 1] : (!transform.any_op) -> !transform.any_op)",
                            t.pixels, t.channels);
   else if (hasEpilogue)
     tileRoot = fmt::format(R"(
