@@ -346,6 +346,22 @@ static int run_once(const options *o, const float *const *in, float *const *out,
   return EXIT_OK;
 }
 
+/* The process's peak resident set (VmHWM) in bytes, 0 where /proc is not
+ * there. getrusage's ru_maxrss would include what the parent held before
+ * exec. */
+static size_t peak_rss_bytes(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f)
+    return 0;
+  char line[256];
+  size_t kb = 0;
+  while (fgets(line, sizeof(line), f))
+    if (sscanf(line, "VmHWM: %zu kB", &kb) == 1)
+      break;
+  fclose(f);
+  return kb * 1024;
+}
+
 static int bench(const options *o, const float *const *in, float *const *out,
                  void *ws) {
   double *times = malloc((size_t)o->bench * sizeof(double));
@@ -368,6 +384,9 @@ static int bench(const options *o, const float *const *in, float *const *out,
            "thread%s)\n",
            times[0], median, times[n - 1], o->bench, threads,
            threads == 1 ? "" : "s");
+    size_t rss = peak_rss_bytes();
+    if (rss)
+      printf("peak RSS MB: %.1f\n", rss / 1e6);
   }
   free(times);
   return rc;

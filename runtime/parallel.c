@@ -1,11 +1,13 @@
 /* The thread pool behind cnnrt_parallel_for: compiled models hand it the
  * thread-level loops that cnnc outlined into task functions.
  *
- * The iteration space is cut into one contiguous block per thread (the calling
- * thread runs the first), so a given iteration always executes the same code
- * on the same data: results do not depend on the thread count. Workers spin
- * briefly after a job (models launch one loop after another) and then sleep on
- * a condition variable. */
+ * A loop's iterations are cut into a few contiguous chunks per thread; the
+ * calling thread and the workers claim chunks from a shared counter until
+ * none are left. Which thread runs a chunk does not change what it computes,
+ * so results do not depend on the thread count, and a worker the OS has not
+ * scheduled yet (a busy machine) delays nothing: the others take its share.
+ * Workers spin briefly after a job (models launch one loop after another) and
+ * then sleep on a condition variable. */
 #define _DEFAULT_SOURCE /* sysconf(_SC_NPROCESSORS_ONLN) */
 
 #include "cnnrt.h"
@@ -16,14 +18,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Polls of the job counter before a worker sleeps (~tens of microseconds). */
+/* Polls of the job counter before a thread sleeps (~tens of microseconds). */
 #define SPIN_POLLS 20000
-
-typedef struct {
-  pthread_t thread;
-  int index;         /* block index this worker runs; 1.. */
-  unsigned last_job; /* generation when it started: jobs after it are new */
-} worker;
+/* Chunks per thread: enough to even out a late or slow thread. */
+#define CHUNKS_PER_THREAD 4
 
 static struct {
   /* Held by the thread running a parallel loop, so concurrent or nested
@@ -31,36 +29,61 @@ static struct {
   pthread_mutex_t busy;
   pthread_mutex_t lock;
   pthread_cond_t wake; /* workers wait here for a job or shutdown */
-  pthread_cond_t done; /* the caller waits here for the last block */
+  pthread_cond_t done; /* the caller waits here for the last chunk */
 
   int requested; /* threads wanted; 0 = not decided yet */
   int started;   /* workers running, excluding the caller */
-  worker *workers;
+  pthread_t *workers;
 
-  /* The current job; written under `lock` before `generation` moves. */
+  /* The current job; written under `lock` when `generation` moves. */
   cnnrt_task_fn task;
   void *ctx;
   int64_t count;
-  int blocks;
+  uint32_t chunks;
   atomic_uint generation;
-  atomic_int pending; /* worker blocks not finished */
+  /* (generation << 32) | next chunk: a worker that read an older job's
+   * fields can never claim a chunk of a newer one. */
+  _Atomic uint64_t next;
+  atomic_uint finished; /* chunks of the current job done */
   int shutdown;
 } pool = {.busy = PTHREAD_MUTEX_INITIALIZER,
           .lock = PTHREAD_MUTEX_INITIALIZER,
           .wake = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER};
 
-static void run_block(cnnrt_task_fn task, void *ctx, int64_t count, int blocks,
-                      int index) {
-  int64_t begin = count * index / blocks;
-  int64_t end = count * (index + 1) / blocks;
-  if (begin < end)
-    task(ctx, begin, end);
+typedef struct {
+  cnnrt_task_fn task;
+  void *ctx;
+  int64_t count;
+  uint32_t chunks;
+  uint32_t generation;
+} job;
+
+/* Claims and runs chunks of `j` until none are left. */
+static void run_chunks(const job *j) {
+  uint64_t tag = (uint64_t)j->generation << 32;
+  uint64_t next = atomic_load(&pool.next);
+  for (;;) {
+    if ((next & ~(uint64_t)UINT32_MAX) != tag || (uint32_t)next >= j->chunks)
+      return;
+    if (!atomic_compare_exchange_weak(&pool.next, &next, next + 1))
+      continue;
+    uint32_t chunk = (uint32_t)next;
+    int64_t begin = j->count * chunk / j->chunks;
+    int64_t end = j->count * (chunk + 1) / j->chunks;
+    if (begin < end)
+      j->task(j->ctx, begin, end);
+    if (atomic_fetch_add(&pool.finished, 1) + 1 == j->chunks) {
+      pthread_mutex_lock(&pool.lock);
+      pthread_cond_signal(&pool.done);
+      pthread_mutex_unlock(&pool.lock);
+    }
+    next = atomic_load(&pool.next);
+  }
 }
 
 static void *worker_main(void *arg) {
-  const worker *self = arg;
-  unsigned seen = self->last_job;
+  unsigned seen = (unsigned)(uintptr_t)arg;
   for (;;) {
     for (int i = 0; i < SPIN_POLLS && atomic_load(&pool.generation) == seen;
          ++i)
@@ -73,19 +96,9 @@ static void *worker_main(void *arg) {
       return NULL;
     }
     seen = atomic_load(&pool.generation);
-    cnnrt_task_fn task = pool.task;
-    void *ctx = pool.ctx;
-    int64_t count = pool.count;
-    int blocks = pool.blocks;
+    job j = {pool.task, pool.ctx, pool.count, pool.chunks, seen};
     pthread_mutex_unlock(&pool.lock);
-
-    if (self->index < blocks)
-      run_block(task, ctx, count, blocks, self->index);
-    if (atomic_fetch_sub(&pool.pending, 1) == 1) {
-      pthread_mutex_lock(&pool.lock);
-      pthread_cond_signal(&pool.done);
-      pthread_mutex_unlock(&pool.lock);
-    }
+    run_chunks(&j);
   }
 }
 
@@ -95,7 +108,7 @@ static void stop_workers(void) {
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.lock);
   for (int i = 0; i < pool.started; ++i)
-    pthread_join(pool.workers[i].thread, NULL);
+    pthread_join(pool.workers[i], NULL);
   free(pool.workers);
   pool.workers = NULL;
   pool.started = 0;
@@ -105,14 +118,13 @@ static void stop_workers(void) {
 /* Starts requested - 1 workers; on failure keeps the ones that started. */
 static void start_workers(void) {
   int want = pool.requested - 1;
-  pool.workers = calloc((size_t)want, sizeof(worker));
+  pool.workers = calloc((size_t)want, sizeof(pthread_t));
   if (!pool.workers)
     return;
+  /* Each worker starts from the current generation: later jobs are new. */
+  void *current = (void *)(uintptr_t)atomic_load(&pool.generation);
   for (int i = 0; i < want; ++i) {
-    pool.workers[i].index = i + 1;
-    pool.workers[i].last_job = atomic_load(&pool.generation);
-    if (pthread_create(&pool.workers[i].thread, NULL, worker_main,
-                       &pool.workers[i]) != 0)
+    if (pthread_create(&pool.workers[i], NULL, worker_main, current) != 0)
       break;
     pool.started = i + 1;
   }
@@ -164,32 +176,34 @@ void cnnrt_parallel_for(cnnrt_task_fn task, void *ctx, int64_t count) {
     pool.requested = default_threads();
   if (pool.requested > 1 && !pool.started)
     start_workers();
-  int blocks = pool.started + 1;
-  if (blocks > count)
-    blocks = (int)count;
-  if (blocks <= 1) {
+  int64_t chunks = (int64_t)(pool.started + 1) * CHUNKS_PER_THREAD;
+  if (chunks > count)
+    chunks = count;
+  if (pool.started == 0 || chunks <= 1) {
     pthread_mutex_unlock(&pool.busy);
     task(ctx, 0, count);
     return;
   }
 
   pthread_mutex_lock(&pool.lock);
+  job j = {task, ctx, count, (uint32_t)chunks,
+           atomic_load(&pool.generation) + 1};
   pool.task = task;
   pool.ctx = ctx;
   pool.count = count;
-  pool.blocks = blocks;
-  /* Every worker acknowledges every job, even one with no block for it. */
-  atomic_store(&pool.pending, pool.started);
-  atomic_fetch_add(&pool.generation, 1);
+  pool.chunks = j.chunks;
+  atomic_store(&pool.finished, 0);
+  atomic_store(&pool.next, (uint64_t)j.generation << 32);
+  atomic_store(&pool.generation, j.generation);
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.lock);
 
-  run_block(task, ctx, count, blocks, 0);
+  run_chunks(&j);
 
-  for (int i = 0; i < SPIN_POLLS && atomic_load(&pool.pending) > 0; ++i)
+  for (int i = 0; i < SPIN_POLLS && atomic_load(&pool.finished) < j.chunks; ++i)
     ;
   pthread_mutex_lock(&pool.lock);
-  while (atomic_load(&pool.pending) > 0)
+  while (atomic_load(&pool.finished) < j.chunks)
     pthread_cond_wait(&pool.done, &pool.lock);
   pthread_mutex_unlock(&pool.lock);
   pthread_mutex_unlock(&pool.busy);

@@ -103,7 +103,33 @@ Value memrefFromPointer(OpBuilder &b, Location loc, Value ptr,
   return UnrealizedConversionCastOp::create(b, loc, type, desc).getResult(0);
 }
 
+/// Element operations one execution of `block` performs: each op counts
+/// the elements of its largest vector operand or result (1 if scalar),
+/// times the trip counts of the static loops around it. Enough to tell a
+/// LeNet-sized loop from a ResNet one.
+int64_t estimateWork(Block *block) {
+  int64_t work = 0;
+  for (Operation &op : *block) {
+    int64_t elements = 1;
+    for (Type type : llvm::concat<Type>(llvm::to_vector(op.getOperandTypes()),
+                                        llvm::to_vector(op.getResultTypes())))
+      if (auto vector = dyn_cast<VectorType>(type))
+        elements = std::max(elements, vector.getNumElements());
+    work += elements;
+    int64_t trips = 1;
+    if (auto loop = dyn_cast<scf::ForOp>(op))
+      if (auto n = loop.getStaticTripCount())
+        trips = n->getSExtValue();
+    for (Region &region : op.getRegions())
+      for (Block &inner : region)
+        work += trips * estimateWork(&inner);
+  }
+  return work;
+}
+
 struct Parallelize : cnnc::impl::ParallelizeBase<Parallelize> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
@@ -138,15 +164,17 @@ struct Parallelize : cnnc::impl::ParallelizeBase<Parallelize> {
     FailureOr<SmallVector<int64_t>> counts = tripCounts(loop);
     if (failed(counts) || !loop.getOutputs().empty())
       return;
+    int64_t total = 1;
+    for (int64_t count : *counts)
+      total *= count;
+    if (total * estimateWork(loop.getBody()) < minWork)
+      return; // waking the workers would cost more than it saves
     SetVector<Value> used;
     getUsedValuesDefinedAbove(loop.getRegion(), used);
     Captures captures;
     for (Value value : used)
       if (failed(capture(value, func, captures)))
         return; // stays a sequential loop
-    int64_t total = 1;
-    for (int64_t count : *counts)
-      total *= count;
 
     MLIRContext *ctx = &getContext();
     Location loc = loop.getLoc();

@@ -92,9 +92,16 @@ def Parallelize : Pass<"cnnc-parallelize", "mlir::ModuleOp"> {
     and workspace); constants, globals and views of them are re-created in
     the task. A loop that captures anything else stays sequential.
 
-    The runtime splits [0, count) into one contiguous block per thread, so
-    every iteration runs the same code whatever the thread count.
+    The runtime splits [0, count) into contiguous chunks that threads
+    claim, so every iteration runs the same code whatever the thread count.
+    Loops whose estimated work (vector elements processed, loop trip counts
+    included) is under `min-work` stay sequential: waking workers costs
+    microseconds.
   }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 20",
+           "Parallelise only loops doing at least this many element operations">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect",
                            "mlir::LLVM::LLVMDialect",

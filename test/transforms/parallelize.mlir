@@ -1,4 +1,8 @@
-// RUN: %cnnc-opt %s --cnnc-parallelize --split-input-file | FileCheck %s
+// RUN: %cnnc-opt %s --cnnc-parallelize=min-work=0 --split-input-file | FileCheck %s
+// RUN: %cnnc-opt %s --cnnc-parallelize --split-input-file | FileCheck %s --check-prefix=SMALL
+
+// By default, loops this small stay sequential.
+// SMALL-NOT: cnnrt_parallel_for
 
 // The forall becomes a task over its linearised 4 x 2 iterations; the
 // pointers of the memrefs it uses (an input and the workspace) go into a
