@@ -167,14 +167,27 @@ struct Parallelize : cnnc::impl::ParallelizeBase<Parallelize> {
     int64_t total = 1;
     for (int64_t count : *counts)
       total *= count;
-    if (total * estimateWork(loop.getBody()) < minWork)
-      return; // waking the workers would cost more than it saves
+    int64_t work = total * estimateWork(loop.getBody());
+    if (work < minWork) {
+      // Waking the workers would cost more than it saves.
+      if (report)
+        emitRemark(loop.getLoc())
+            << "calling thread: about " << work << " element ops < min-work";
+      return;
+    }
     SetVector<Value> used;
     getUsedValuesDefinedAbove(loop.getRegion(), used);
     Captures captures;
-    for (Value value : used)
-      if (failed(capture(value, func, captures)))
-        return; // stays a sequential loop
+    for (Value value : used) {
+      if (failed(capture(value, func, captures))) {
+        if (report)
+          emitRemark(loop.getLoc())
+              << "calling thread: the loop uses values a task cannot receive";
+        return;
+      }
+    }
+    if (report)
+      emitRemark(loop.getLoc()) << "thread pool: " << total << " tiles";
 
     MLIRContext *ctx = &getContext();
     Location loc = loop.getLoc();

@@ -71,6 +71,11 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
     registers across the reduction loops. A conv whose schedule fails stays
     as it is (correct scalar loops).
   }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per conv: its tile sizes, or why it stayed scalar "
+           "(cnnc --report)">
+  ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",
     "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
@@ -100,7 +105,9 @@ def Parallelize : Pass<"cnnc-parallelize", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 20",
-           "Parallelise only loops doing at least this many element operations">
+           "Parallelise only loops doing at least this many element operations">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per loop: on the pool or not, and why (cnnc --report)">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect",

@@ -160,6 +160,7 @@ module attributes {{transform.with_named_sequence}} {{
 }
 
 struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<linalg::LinalgOp> convs;
@@ -207,8 +208,23 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         epilogue->setAttr("cnnc.vepi", tag);
       auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
       bool channelsOuter = weight.getNumElements() * 4 > kWeightCacheBytes;
-      apply(module,
-            schedule(id, epilogue != nullptr, depthwise, channelsOuter, tiles));
+      Location loc = conv->getLoc();
+      bool applied =
+          succeeded(apply(module, schedule(id, epilogue != nullptr, depthwise,
+                                           channelsOuter, tiles)));
+      if (!report)
+        continue;
+      if (!applied) {
+        emitRemark(loc) << "not vectorized (the schedule did not apply)";
+        continue;
+      }
+      int64_t vectors = (tiles.channels + kVectorWidth - 1) / kVectorWidth;
+      emitRemark(loc) << fmt::format(
+          "vectorized: tile {} px x {} ch ({} accumulators of {} x f32), "
+          "reduction 1 row x {} ch{}{}",
+          tiles.pixels, tiles.channels, tiles.pixels * vectors, kVectorWidth,
+          depthwise ? 1 : tiles.reduction, epilogue ? ", epilogue fused" : "",
+          epilogue && channelsOuter ? ", channel tiles outer" : "");
     }
     // The tags have done their job.
     module.walk([](Operation *op) {
@@ -219,17 +235,17 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
 
   /// Runs one schedule; a failure (an op the vectoriser does not handle)
   /// leaves that conv tiled or untouched, which is still correct.
-  void apply(ModuleOp module, const std::string &script) {
+  LogicalResult apply(ModuleOp module, const std::string &script) {
     ParserConfig config(module.getContext());
     OwningOpRef<ModuleOp> transforms =
         parseSourceString<ModuleOp>(script, config);
     if (!transforms)
-      return;
+      return failure();
     Operation *entry = transforms->lookupSymbol("__transform_main");
     ScopedDiagnosticHandler quiet(module.getContext(),
                                   [](Diagnostic &) { return success(); });
-    (void)transform::applyTransformNamedSequence(module, entry, *transforms,
-                                                 transform::TransformOptions());
+    return transform::applyTransformNamedSequence(
+        module, entry, *transforms, transform::TransformOptions());
   }
 };
 

@@ -17,6 +17,7 @@
 #include "compiler/pipeline/IRDumper.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "compiler/pipeline/Registration.h"
+#include "compiler/pipeline/Report.h"
 #include "compiler/reference/Evaluator.h"
 #include "compiler/tools/cnnc/ReferenceRunner.h"
 #include "dialects/cnn/CnnOps.h"
@@ -96,6 +97,11 @@ cl::opt<std::string>
     dumpIrDir("dump-ir",
               cl::desc("Write the IR after every pass to DIR/NN-PASS.mlir"),
               cl::value_desc("dir"), cl::cat(category));
+cl::opt<bool> report("report",
+                     cl::desc("Print a row per layer: its fused form, output "
+                              "shape, FLOPs, tile sizes and vector width, "
+                              "and whether it runs on the thread pool"),
+                     cl::cat(category));
 cl::opt<bool> reference("reference",
                         cl::desc("Evaluate the model with the naive "
                                  "reference evaluator instead of compiling"),
@@ -316,13 +322,25 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                      : stage == Emit::CnnOpt ? cnnc::Stage::CnnOpt
                      : stage == Emit::Linalg ? cnnc::Stage::Linalg
                                              : cnnc::Stage::LLVMMlir;
-  cnnc::buildPipeline(pm, stop, {optLevel, !noFuse});
+  cnnc::LayerReport *layers = nullptr;
+  if (report) {
+    auto owned = std::make_unique<cnnc::LayerReport>(context);
+    layers = owned.get();
+    pm.addInstrumentation(std::move(owned));
+  }
+  cnnc::buildPipeline(pm, stop, {optLevel, !noFuse, report});
   int64_t parameters = 0;
   module->walk([&](cnn::WeightOp weight) {
     parameters += weight.getValue().getNumElements();
   });
   if (failed(pm.run(*module)))
     return failure();
+  if (layers) {
+    layers->snapshot(*module); // the model is still cnn at --emit=cnn(-opt)
+    llvm::outs() << signature.name << ": ";
+    layers->print(llvm::outs());
+    llvm::outs().flush();
+  }
   // LLVM owns --stats (its statistics); cnnc adds the model's own.
   if (llvm::AreStatisticsEnabled()) {
     auto bytes = module->lookupSymbol<LLVM::GlobalOp>(signature.name +
@@ -361,7 +379,9 @@ int main(int argc, char **argv) {
       "  cnnc model.cnn --emit=linalg     print a stage\n"
       "  cnnc model.cnn --reference --input image=x.npy --output "
       "logits=y.npy\n"
-      "  cnnc model.cnn --stats           also print the planned workspace\n");
+      "  cnnc model.cnn --stats           also print the planned workspace\n"
+      "  cnnc model.cnn --report          also print what happened to each "
+      "layer\n");
 
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);
