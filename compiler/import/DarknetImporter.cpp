@@ -515,15 +515,19 @@ LogicalResult Importer::checkAllWeightsRead() {
   if (!file)
     return success();
   uint64_t expected = file->headerBytes() + expectedBytes;
+  auto sizes = [&](InFlightDiagnostic &diag) -> InFlightDiagnostic & {
+    return diag << " (the cfg needs a " << expected
+                << "-byte file, this one has " << file->sizeBytes()
+                << " bytes)";
+  };
   if (shortage) {
-    return error(shortage->section->loc)
-           << "'" << file->path() << "' ends inside the weights of "
-           << describe(shortage->layer, *shortage->section) << ": '"
-           << shortage->name << "' needs " << shortage->bytes
-           << " bytes at offset " << shortage->offset << ", but only "
-           << file->sizeBytes() - shortage->offset << " remain; this cfg needs "
-           << expected << " bytes of weights file in all, the file has "
-           << file->sizeBytes();
+    InFlightDiagnostic diag = error(shortage->section->loc);
+    diag << "'" << file->path() << "' ends inside "
+         << describe(shortage->layer, *shortage->section) << ": '"
+         << shortage->name << "' needs " << shortage->bytes
+         << " bytes at offset " << shortage->offset << " but "
+         << file->sizeBytes() - shortage->offset << " remain";
+    return sizes(diag);
   }
   if (file->remainingBytes() == 0)
     return success();
@@ -531,14 +535,12 @@ LogicalResult Importer::checkAllWeightsRead() {
       lastWeighted ? *layers[*lastWeighted].section : sections.front();
   InFlightDiagnostic diag = error(at.loc);
   diag << "'" << file->path() << "' has " << file->remainingBytes()
-       << " bytes more than this cfg uses: ";
+       << " bytes more than the cfg's layers read; ";
   if (lastWeighted)
-    diag << "the last layer with weights is " << describe(*lastWeighted, at)
-         << ", and ";
+    diag << "the last layer with weights is " << describe(*lastWeighted, at);
   else
-    diag << "no layer has weights, and ";
-  return diag << "the cfg needs " << expected << " bytes in all, the file has "
-              << file->sizeBytes();
+    diag << "no layer has weights";
+  return sizes(diag);
 }
 
 //===----------------------------------------------------------------------===//
@@ -937,7 +939,7 @@ FailureOr<Value> Importer::detection(int index, const CfgSection &s) {
   if (failed(in))
     return failure();
   bool yolo = canonicalType(s.type) == "yolo";
-  FailureOr<int64_t> classes = getInt(s, "classes", 20, 1);
+  FailureOr<int64_t> classes = getInt(s, "classes", 20, 0);
   FailureOr<int64_t> num = getInt(s, "num", 1, 1);
   FailureOr<int64_t> coords = yolo ? 4 : getInt(s, "coords", 4, 1);
   if (failed(classes) || failed(num) || failed(coords))
