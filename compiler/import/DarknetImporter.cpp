@@ -22,6 +22,7 @@
 
 #include "compiler/import/DarknetImporter.h"
 #include "compiler/import/DarknetCfg.h"
+#include "compiler/import/DarknetSections.h"
 #include "compiler/weights/WeightSource.h"
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnShapes.h"
@@ -40,173 +41,6 @@ using cnn::Shape;
 using llvm::SMLoc;
 
 namespace {
-
-//===----------------------------------------------------------------------===//
-// Sections and their keys
-//===----------------------------------------------------------------------===//
-
-/// A section type, the keys cnnc reads, and keys it accepts and ignores
-/// because they only steer training or box decoding.
-struct SectionSpec {
-  llvm::StringRef type;
-  std::vector<llvm::StringRef> keys;
-  std::vector<llvm::StringRef> ignored;
-};
-
-const std::vector<llvm::StringRef> &netTrainingKeys() {
-  static const std::vector<llvm::StringRef> keys = {
-      "subdivisions",
-      "momentum",
-      "decay",
-      "angle",
-      "saturation",
-      "exposure",
-      "hue",
-      "aspect",
-      "learning_rate",
-      "learning_rate_min",
-      "burn_in",
-      "max_batches",
-      "policy",
-      "steps",
-      "scales",
-      "step",
-      "scale",
-      "gamma",
-      "power",
-      "seq_scales",
-      "sgdr_cycle",
-      "sgdr_mult",
-      "max_crop",
-      "min_crop",
-      "flip",
-      "blur",
-      "gaussian_noise",
-      "mixup",
-      "cutmix",
-      "mosaic",
-      "mosaic_bound",
-      "letter_box",
-      "label_smooth_eps",
-      "adam",
-      "B1",
-      "B2",
-      "eps",
-      "time_steps",
-      "track",
-      "augment_speed",
-      "sequential_subdivisions",
-      "try_fix_nan",
-      "ema_alpha",
-      "loss_scale",
-      "dynamic_minibatch",
-      "optimized_memory",
-      "workspace_size_limit_MB",
-      "use_cuda_graph",
-      "resize_step",
-      "attention",
-      "adversarial_lr",
-      "max_chart_loss",
-      "contrastive",
-      "contrastive_jit_flip",
-      "contrastive_color",
-      "unsupervised",
-      "show_receptive_field",
-      "weights_reject_freq",
-      "equidistant_point",
-      "badlabels_rejection_percentage",
-      "num_sigmas_reject_badlabels"};
-  return keys;
-}
-
-const std::vector<llvm::StringRef> &yoloIgnoredKeys() {
-  static const std::vector<llvm::StringRef> keys = {"anchors",
-                                                    "jitter",
-                                                    "ignore_thresh",
-                                                    "truth_thresh",
-                                                    "iou_thresh",
-                                                    "random",
-                                                    "scale_x_y",
-                                                    "max",
-                                                    "max_delta",
-                                                    "show_details",
-                                                    "counters_per_class",
-                                                    "label_smooth_eps",
-                                                    "objectness_smooth",
-                                                    "new_coords",
-                                                    "iou_normalizer",
-                                                    "obj_normalizer",
-                                                    "cls_normalizer",
-                                                    "delta_normalizer",
-                                                    "iou_loss",
-                                                    "iou_thresh_kind",
-                                                    "beta_nms",
-                                                    "nms_kind",
-                                                    "resize",
-                                                    "focal_loss",
-                                                    "track_history_size",
-                                                    "sim_thresh",
-                                                    "dets_for_track",
-                                                    "dets_for_show",
-                                                    "track_ciou_norm",
-                                                    "embedding_layer",
-                                                    "map"};
-  return keys;
-}
-
-const std::vector<llvm::StringRef> &regionIgnoredKeys() {
-  static const std::vector<llvm::StringRef> keys = {
-      "anchors",     "softmax",      "jitter",
-      "rescore",     "object_scale", "noobject_scale",
-      "class_scale", "coord_scale",  "mask_scale",
-      "thresh",      "random",       "bias_match",
-      "absolute",    "log",          "sqrt",
-      "focal_loss",  "classfix",     "max",
-      "resize",      "tree",         "map"};
-  return keys;
-}
-
-const std::vector<SectionSpec> &sectionSpecs() {
-  static const std::vector<llvm::StringRef> layerTraining = {"stopbackward",
-                                                             "train_only_bn"};
-  static const std::vector<SectionSpec> specs = {
-      {"net", {"width", "height", "channels", "batch"}, netTrainingKeys()},
-      {"convolutional",
-       {"filters", "size", "stride", "pad", "padding", "groups", "dilation",
-        "activation", "batch_normalize"},
-       layerTraining},
-      {"connected", {"output", "activation", "batch_normalize"}, layerTraining},
-      {"maxpool", {"size", "stride", "padding"}, layerTraining},
-      {"avgpool", {}, layerTraining},
-      {"route", {"layers", "groups", "group_id"}, layerTraining},
-      {"shortcut", {"from", "activation"}, layerTraining},
-      {"upsample", {"stride"}, layerTraining},
-      {"softmax", {"groups"}, {"noloss"}},
-      {"dropout", {}, {"probability"}},
-      {"yolo", {"classes", "num", "mask"}, yoloIgnoredKeys()},
-      {"region", {"classes", "num", "coords"}, regionIgnoredKeys()},
-  };
-  return specs;
-}
-
-/// Darknet's short names for some sections.
-llvm::StringRef canonicalType(llvm::StringRef type) {
-  return llvm::StringSwitch<llvm::StringRef>(type)
-      .Case("network", "net")
-      .Case("conv", "convolutional")
-      .Case("conn", "connected")
-      .Case("max", "maxpool")
-      .Case("avg", "avgpool")
-      .Case("soft", "softmax")
-      .Default(type);
-}
-
-const SectionSpec *findSpec(llvm::StringRef type) {
-  for (const SectionSpec &spec : sectionSpecs())
-    if (spec.type == canonicalType(type))
-      return &spec;
-  return nullptr;
-}
 
 //===----------------------------------------------------------------------===//
 // Activations
@@ -364,12 +198,10 @@ private:
 LogicalResult Importer::checkSections() {
   bool ok = true;
   for (auto [i, s] : llvm::enumerate(sections)) {
-    const SectionSpec *spec = findSpec(s.type);
+    const SectionSpec *spec = findSection(s.type);
     if (!spec) {
       error(s.loc) << "unknown Darknet section [" << s.type
-                   << "]; cnnc supports [net], [convolutional], [connected], "
-                      "[maxpool], [avgpool], [route], [shortcut], [upsample], "
-                      "[softmax], [dropout], [yolo] and [region]";
+                   << "]; cnnc supports " << listSections();
       ok = false;
       continue;
     }
@@ -379,21 +211,20 @@ LogicalResult Importer::checkSections() {
       ok = false;
     }
     for (const CfgOption &option : s.options) {
-      if (llvm::is_contained(spec->keys, option.key) ||
-          llvm::is_contained(spec->ignored, option.key))
+      if (spec->accepts(option.key))
         continue;
       InFlightDiagnostic diag = error(option.keyLoc);
       diag << "unknown key '" << option.key << "' in [" << s.type << "]";
       if (spec->keys.empty())
         diag << " (it takes no keys)";
       else
-        diag << " (known: " << llvm::join(spec->keys, ", ") << ")";
+        diag << " (known: " << spec->listKeys() << ")";
       ok = false;
     }
   }
   if (!ok)
     return failure();
-  if (sections.empty() || findSpec(sections.front().type)->type != "net") {
+  if (sections.empty() || findSection(sections.front().type)->type != "net") {
     SMLoc at = sections.empty()
                    ? SMLoc::getFromPointer(
                          sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
