@@ -119,6 +119,11 @@ private:
         ->getBufferIdentifier();
   }
   InFlightDiagnostic error(SMLoc l) { return emitError(loc(l)); }
+  /// The value of `key` in `s`, or the section header if it is not set.
+  static SMLoc valueLoc(const CfgSection &s, llvm::StringRef key) {
+    const CfgOption *option = s.find(key);
+    return option ? option->valueLoc : s.loc;
+  }
   static std::string describe(int index, const CfgSection &section) {
     return "layer " + std::to_string(index) + " [" +
            canonicalType(section.type).str() + "]";
@@ -483,7 +488,7 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
   Shape inShape = shapeOf(*in);
   int64_t channels = inShape[1];
   if (channels % *groups != 0 || *filters % *groups != 0)
-    return error(s.find("groups")->valueLoc)
+    return error(valueLoc(s, "groups"))
            << "groups=" << *groups << " must divide the input channels ("
            << channels << ") and filters (" << *filters << ")";
   int64_t d = *size == 1 ? 1 : *dilation; // as Darknet
@@ -495,7 +500,7 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
     int64_t darknetOut = (dim + 2 * darknetPad - *size) / *stride + 1;
     int64_t out = cnn::slidingOutputSize(dim, *size, *stride, p, p, d, false);
     if (d > 1 && darknetOut != out)
-      return error(s.find("dilation")->valueLoc)
+      return error(valueLoc(s, "dilation"))
              << "dilation=" << d << " with size=" << *size
              << " and padding=" << darknetPad << " gives Darknet an output of "
              << darknetOut << " but a dilated convolution of " << out
@@ -621,7 +626,7 @@ FailureOr<Value> Importer::maxpool(int index, const CfgSection &s) {
   }
   // cnn.maxpool2d (as PyTorch) keeps every window partly in the input.
   if (std::max({pads[0], pads[2], pads[3]}) * 2 > *size)
-    return error(s.find("padding")->valueLoc)
+    return error(valueLoc(s, "padding"))
            << "padding=" << *padding << " pads "
            << std::max({pads[0], pads[2], pads[3]})
            << " rows/columns on one side, more than half the window (size="
@@ -852,8 +857,6 @@ OwningOpRef<ModuleOp> Importer::run() {
   func.setArgAttr(0, "cnn.name", builder.getStringAttr("image"));
   builder.setInsertionPointToStart(func.addEntryBlock());
   image = func.getArgument(0);
-  if (file)
-    expectedBytes = 0;
 
   SmallVector<Value> outputs;
   SmallVector<std::string> outputNames;
@@ -866,6 +869,14 @@ OwningOpRef<ModuleOp> Importer::run() {
         canonicalType(s.type) == "yolo" || canonicalType(s.type) == "region";
     layers.push_back({*value, &s, isDetection});
     if (isDetection) {
+      // One tensor returned twice is not a meaningful model (and the
+      // buffer-results-to-out-params pass does not handle it).
+      if (auto it = llvm::find(outputs, *value); it != outputs.end()) {
+        error(s.loc) << describe(index, s) << " has the same input as "
+                     << outputNames[it - outputs.begin()]
+                     << "; each output must be a different tensor";
+        return nullptr;
+      }
       outputs.push_back(*value);
       outputNames.push_back(canonicalType(s.type).str() +
                             std::to_string(index));
