@@ -1,4 +1,5 @@
-//===- DataMovementToLinalg.cpp - weights, flatten, concat, upsample ------===//
+//===- DataMovementToLinalg.cpp - weights, flatten, concat, slice, upsample
+//===//
 
 #include "compiler/conversion/LinalgBuilders.h"
 #include "compiler/conversion/Passes.h"
@@ -101,6 +102,26 @@ struct ConcatLowering : OpRewritePattern<cnn::ConcatOp> {
   }
 };
 
+/// A slice is a static tensor.extract_slice (bufferized as a subview copy).
+struct SliceLowering : OpRewritePattern<cnn::SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    offsets[op.getAxis()] = rewriter.getIndexAttr(op.getOffset());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : type.getShape())
+      sizes.push_back(rewriter.getIndexAttr(d));
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, type, op.getInput(), offsets, sizes, strides);
+    return success();
+  }
+};
+
 /// Nearest upsampling reads in[n, c, y floordiv sh, x floordiv sw].
 struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -126,7 +147,6 @@ struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
 } // namespace
 
 void cnnc::populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<WeightLowering, FlattenLowering, ConcatLowering, UpsampleLowering>(
-          patterns.getContext());
+  patterns.add<WeightLowering, FlattenLowering, ConcatLowering, SliceLowering,
+               UpsampleLowering>(patterns.getContext());
 }

@@ -167,6 +167,7 @@ void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ActivationLowering<cnn::SigmoidOp>>(ctx, Activation::sigmoid);
   patterns.add<ActivationLowering<cnn::TanhOp>>(ctx, Activation::tanh);
   patterns.add<ActivationLowering<cnn::SiluOp>>(ctx, Activation::silu);
+  patterns.add<ActivationLowering<cnn::MishOp>>(ctx, Activation::mish);
   patterns.add<BinaryLowering<cnn::AddOp>, BinaryLowering<cnn::MulOp>,
                BatchNormLowering, SoftmaxLowering>(ctx);
 }

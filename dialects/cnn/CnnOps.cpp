@@ -161,6 +161,12 @@ LogicalResult UpsampleOp::verify() {
                                         shapeOf(getInput()), getScale()));
 }
 
+LogicalResult SliceOp::verify() {
+  return checkResult(*this, inferSliceShape([&] { return emitOpError(); },
+                                            shapeOf(getInput()), getAxis(),
+                                            getOffset(), getSize()));
+}
+
 LogicalResult SoftmaxOp::verify() {
   return verifyAxis([&] { return emitOpError(); }, getAxis(),
                     getType().getRank());

@@ -1,6 +1,7 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
-// model.cnn -> AST -> cnn dialect -> linalg -> buffers/loops -> LLVM dialect
+// model.cnn -> AST -> cnn dialect (or model.onnx / model.cfg, imported) ->
+// linalg -> buffers/loops -> LLVM dialect
 // -> LLVM IR -> object (in-process) -> executable (system C compiler driver).
 // `--emit=STAGE` stops after any stage; `--reference` evaluates the cnn
 // dialect directly instead of compiling.
@@ -13,6 +14,7 @@
 #include "compiler/codegen/Target.h"
 #include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
+#include "compiler/import/DarknetImporter.h"
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/pipeline/IRDumper.h"
 #include "compiler/pipeline/Pipeline.h"
@@ -48,7 +50,8 @@ enum class Emit { AST, Cnn, CnnOpt, Linalg, LLVMMlir, LLVMIR, Asm, Obj, Exe };
 
 cl::OptionCategory category("cnnc options");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<model.cnn|model.onnx|model.cfg>"),
                                cl::Required, cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                 cl::value_desc("file"), cl::cat(category));
@@ -84,7 +87,8 @@ cl::opt<std::string> targetTriple("target-triple",
                                   cl::cat(category));
 cl::opt<std::string>
     weightsFile("weights",
-                cl::desc("Weights (.safetensors), overriding the model's"),
+                cl::desc("Weights: .safetensors for a .cnn model (overriding "
+                         "its own), Darknet .weights for a .cfg"),
                 cl::value_desc("file"), cl::cat(category));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed for weights when no file is given"),
@@ -262,12 +266,34 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
   return success();
 }
 
-/// The cnn-dialect module from a .cnn file (through its AST) or an .onnx
-/// file (imported, with its own weights); null after an error, or when the
-/// AST was the requested output.
+/// A Darknet .cfg with the --weights .weights file, or seeded weights.
+LogicalResult importCfg(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                        OwningOpRef<ModuleOp> &module) {
+  std::optional<cnnc::darknet::WeightsFile> weights;
+  if (!weightsFile.empty()) {
+    llvm::Expected<cnnc::darknet::WeightsFile> file =
+        cnnc::darknet::WeightsFile::open(weightsFile);
+    if (!file)
+      return fail(llvm::toString(file.takeError()));
+    weights = std::move(*file);
+  }
+  module = cnnc::importDarknet(context, sourceMgr, std::move(weights), seed);
+  return success(static_cast<bool>(module));
+}
+
+/// The cnn-dialect module from a .cnn file (through its AST), an .onnx file
+/// (imported, with its own weights) or a Darknet .cfg; null after an error,
+/// or when the AST was the requested output.
 LogicalResult buildModule(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                           Emit stage, OwningOpRef<ModuleOp> &module) {
-  if (llvm::sys::path::extension(inputFile).equals_insensitive(".onnx")) {
+  llvm::StringRef extension = llvm::sys::path::extension(inputFile);
+  if (extension.equals_insensitive(".cfg")) {
+    if (stage == Emit::AST)
+      return fail("--emit=ast is for .cnn files; '" + inputFile +
+                  "' is a Darknet cfg (try --emit=cnn)");
+    return importCfg(context, sourceMgr, module);
+  }
+  if (extension.equals_insensitive(".onnx")) {
     if (stage == Emit::AST)
       return fail("--emit=ast is for .cnn files; '" + inputFile +
                   "' is an ONNX model (try --emit=cnn)");
@@ -381,7 +407,9 @@ int main(int argc, char **argv) {
       "logits=y.npy\n"
       "  cnnc model.cnn --stats           also print the planned workspace\n"
       "  cnnc model.cnn --report          also print what happened to each "
-      "layer\n");
+      "layer\n"
+      "  cnnc model.onnx -o model         an ONNX model\n"
+      "  cnnc yolo.cfg --weights yolo.weights -o yolo   a Darknet model\n");
 
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);
