@@ -23,6 +23,8 @@
 #include "compiler/import/DarknetImporter.h"
 #include "compiler/import/DarknetCfg.h"
 #include "compiler/import/DarknetSections.h"
+#include "compiler/import/ModelName.h"
+#include "compiler/import/ModelName.h"
 #include "compiler/weights/WeightSource.h"
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnShapes.h"
@@ -59,20 +61,6 @@ std::optional<Act> parseActivation(llvm::StringRef name) {
       .Case("mish", Act::Mish)
       .Case("swish", Act::Swish)
       .Default(std::nullopt);
-}
-
-//===----------------------------------------------------------------------===//
-// Names
-//===----------------------------------------------------------------------===//
-
-/// `name` as a C identifier: the function name becomes C symbols.
-std::string cIdentifier(llvm::StringRef name) {
-  std::string result;
-  for (char c : name)
-    result += llvm::isAlnum(c) ? c : '_';
-  if (result.empty() || llvm::isDigit(result[0]))
-    result = "m" + result;
-  return result;
 }
 
 //===----------------------------------------------------------------------===//
@@ -851,7 +839,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   OwningOpRef<ModuleOp> module = ModuleOp::create(netLoc);
   builder.setInsertionPointToEnd(module->getBody());
   RankedTensorType inputType = tensorType({1, *channels, *height, *width});
-  std::string name = cIdentifier(llvm::sys::path::stem(fileName()));
+  std::string name = cnnc::modelNameFromPath(fileName());
   auto func = func::FuncOp::create(builder, netLoc, name,
                                    builder.getFunctionType({inputType}, {}));
   func.setArgAttr(0, "cnn.name", builder.getStringAttr("image"));
