@@ -3,6 +3,7 @@
 #include "compiler/pipeline/Pipeline.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
@@ -28,10 +29,12 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
   }
   // NHWC convolutions, register-tiled and vectorised, with accumulators
   // hoisted out of the reduction loops into registers.
-  addPipeline(pm, std::string("convert-cnn-to-linalg{nhwc},canonicalize,cse,"
-                              "cnnc-vectorize-conv") +
-                      (options.report ? "{report=true}" : "") +
-                      ",loop-invariant-subset-hoisting,canonicalize,cse");
+  std::string vectorize = "cnnc-vectorize-conv{report=" +
+                          std::string(options.report ? "true" : "false");
+  if (!options.tileSizes.empty())
+    vectorize += " tile-sizes=" + llvm::join(options.tileSizes, ",");
+  addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse," + vectorize +
+                      "},loop-invariant-subset-hoisting,canonicalize,cse");
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm) {

@@ -19,6 +19,8 @@ struct PipelineOptions {
   unsigned optLevel = 2; // 0: none of the optimisations
   bool fuse = true;      // cnn-fuse (off: --no-fuse, for comparison)
   bool report = false;   // remarks for cnnc --report
+  /// Register tiles per layer, LAYER:PIXELSxCHANNELS[xREDUCTION] (-O2).
+  std::vector<std::string> tileSizes;
 };
 
 /// cnn -> cnn: batch-norm folding, then conv/dense epilogue fusion.

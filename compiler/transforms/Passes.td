@@ -74,7 +74,10 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
   let options = [
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark per conv: its tile sizes, or why it stayed scalar "
-           "(cnnc --report)">
+           "(cnnc --report)">,
+    ListOption<"tileSizes", "tile-sizes", "std::string",
+               "Per-layer register tiles for experiments: "
+               "LAYER:PIXELSxCHANNELS[xREDUCTION] (LAYER as --report names it)">
   ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",

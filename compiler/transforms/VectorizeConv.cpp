@@ -13,7 +13,9 @@
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Transform/Interfaces/TransformInterfaces.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Parser/Parser.h"
 
 #include <fmt/format.h>
@@ -159,10 +161,48 @@ module attributes {{transform.with_named_sequence}} {{
                      depthwise ? "" : ", !transform.any_op");
 }
 
+/// The layer a conv belongs to: its weight constant's resource name (as
+/// MLIRGen and the importers name it) up to ".weight"; empty if unknown.
+std::string layerName(linalg::LinalgOp conv) {
+  Value weight = conv.getDpsInputs()[1];
+  while (auto expand = weight.getDefiningOp<tensor::ExpandShapeOp>())
+    weight = expand.getSrc();
+  DenseResourceElementsAttr blob;
+  if (!matchPattern(weight, m_Constant(&blob)))
+    return "";
+  llvm::StringRef key = blob.getRawHandle().getKey();
+  return key.substr(0, key.find(".weight")).str();
+}
+
+/// `layer:PIXELSxCHANNELS[xREDUCTION]` from --tile-sizes.
+FailureOr<std::pair<std::string, TileSizes>> parseOverride(StringRef text) {
+  auto [layer, sizes] = text.rsplit(':');
+  SmallVector<StringRef> parts;
+  sizes.split(parts, 'x');
+  TileSizes tiles{0, 0, 0};
+  if (layer.empty() || parts.size() < 2 || parts.size() > 3 ||
+      parts[0].getAsInteger(10, tiles.pixels) ||
+      parts[1].getAsInteger(10, tiles.channels) ||
+      (parts.size() == 3 && parts[2].getAsInteger(10, tiles.reduction)) ||
+      tiles.pixels < 1 || tiles.channels < 1 || tiles.reduction < 0)
+    return failure();
+  return std::make_pair(layer.str(), tiles);
+}
+
 struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
   using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    llvm::StringMap<TileSizes> overrides;
+    for (const std::string &text : tileSizes) {
+      FailureOr<std::pair<std::string, TileSizes>> entry = parseOverride(text);
+      if (failed(entry)) {
+        module.emitError() << "bad --tile-sizes entry '" << text
+                           << "' (expected LAYER:PIXELSxCHANNELS[xREDUCTION])";
+        return signalPassFailure();
+      }
+      overrides[entry->first] = entry->second;
+    }
     SmallVector<linalg::LinalgOp> convs;
     module.walk([&](linalg::LinalgOp conv) {
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
@@ -200,6 +240,25 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       TileSizes tiles =
           chooseTiles(out.getDimSize(2), out.getDimSize(3), in.getDimSize(3),
                       depthwise ? kMaxDepthwiseAccumulators : kMaxAccumulators);
+      if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
+        TileSizes wanted = it->second;
+        if (!wanted.reduction)
+          wanted.reduction = tiles.reduction;
+        if (out.getDimSize(2) % wanted.pixels ||
+            out.getDimSize(3) % wanted.channels ||
+            (!depthwise && in.getDimSize(3) % wanted.reduction)) {
+          conv->emitError()
+              << "--tile-sizes for '" << it->first() << "': " << wanted.pixels
+              << "x" << wanted.channels << "x" << wanted.reduction
+              << " must divide output width x channels x input "
+                 "channels "
+              << out.getDimSize(2) << "x" << out.getDimSize(3) << "x"
+              << in.getDimSize(3);
+          return signalPassFailure();
+        }
+        tiles = wanted;
+        overrides.erase(it);
+      }
       linalg::GenericOp epilogue = epilogueOf(conv);
       auto tag = b.getI64IntegerAttr(id);
       conv->setAttr("cnnc.vconv", tag);
@@ -225,6 +284,11 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
           tiles.pixels, tiles.channels, tiles.pixels * vectors, kVectorWidth,
           depthwise ? 1 : tiles.reduction, epilogue ? ", epilogue fused" : "",
           epilogue && channelsOuter ? ", channel tiles outer" : "");
+    }
+    for (const auto &unused : overrides) {
+      module.emitError() << "--tile-sizes names '" << unused.first()
+                         << "', which is not a convolution of this model";
+      signalPassFailure();
     }
     // The tags have done their job.
     module.walk([](Operation *op) {

@@ -106,6 +106,12 @@ cl::opt<bool> report("report",
                               "shape, FLOPs, tile sizes and vector width, "
                               "and whether it runs on the thread pool"),
                      cl::cat(category));
+cl::list<std::string> tileSizes(
+    "tile-sizes",
+    cl::desc("Register tiles for chosen convolutions, for experiments "
+             "(-O2): LAYER:PIXELSxCHANNELS[xREDUCTION],... with LAYER as "
+             "--report names it"),
+    cl::CommaSeparated, cl::cat(category));
 cl::opt<bool> reference("reference",
                         cl::desc("Evaluate the model with the naive "
                                  "reference evaluator instead of compiling"),
@@ -354,7 +360,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     layers = owned.get();
     pm.addInstrumentation(std::move(owned));
   }
-  cnnc::buildPipeline(pm, stop, {optLevel, !noFuse, report});
+  cnnc::buildPipeline(
+      pm, stop,
+      {optLevel, !noFuse, report,
+       std::vector<std::string>(tileSizes.begin(), tileSizes.end())});
   int64_t parameters = 0;
   module->walk([&](cnn::WeightOp weight) {
     parameters += weight.getValue().getNumElements();
@@ -414,6 +423,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);
   MLIRContext context(registry);
+  // Errors point at the model's source; a dump of the failing op is noise.
+  context.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   std::string includedFrom;
