@@ -81,3 +81,15 @@ func.func @residual_owner(%in: tensor<1x9x9x512xf32>, %w: tensor<3x3x512x512xf32
   } -> tensor<1x7x7x512xf32>
   return %r : tensor<1x7x7x512xf32>
 }
+
+// Channel tiles are powers of two: 96 output channels get 32-channel tiles,
+// not 48 (LLVM would pad a vector<48xf32> to 64 lanes).
+// CHECK-LABEL: func.func @pointwise_96
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (14, 2, 3) shared_outs
+// CHECK: vector.contract {{.*}} into vector<7x32xf32>
+func.func @pointwise_96(%in: tensor<1x14x14x576xf32>, %w: tensor<1x1x576x96xf32>, %b: tensor<96xf32>) -> tensor<1x14x14x96xf32> {
+  %e = tensor.empty() : tensor<1x14x14x96xf32>
+  %init = linalg.broadcast ins(%b : tensor<96xf32>) outs(%e : tensor<1x14x14x96xf32>) dimensions = [0, 1, 2]
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<1x14x14x576xf32>, tensor<1x1x576x96xf32>) outs(%init : tensor<1x14x14x96xf32>) -> tensor<1x14x14x96xf32>
+  return %c : tensor<1x14x14x96xf32>
+}
