@@ -227,12 +227,52 @@ struct DenseLowering : OpRewritePattern<cnn::DenseOp> {
   }
 };
 
+/// With `nhwc` (-O2): the weight repacked at compile time from [N, K] to
+/// [K, N] and a plain linalg.matmul, so that the vectoriser reads rows of
+/// output channels (outer-product FMAs) instead of transposing [N, K] tiles.
+struct DenseKnLowering : OpRewritePattern<cnn::DenseOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::DenseOp op,
+                                PatternRewriter &rewriter) const override {
+    auto weight = op.getWeight().getDefiningOp<cnn::WeightOp>();
+    if (!weight)
+      return rewriter.notifyMatchFailure(op, "non-constant weight");
+    FailureOr<std::vector<float>> nk = weight.readValues();
+    if (failed(nk))
+      return failure();
+    auto type = cast<RankedTensorType>(weight.getType());
+    int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+    std::vector<float> kn(nk->size());
+    for (int64_t ni = 0; ni < n; ++ni)
+      for (int64_t ki = 0; ki < k; ++ki)
+        kn[ki * n + ni] = (*nk)[ni * k + ki];
+    auto knType = RankedTensorType::get({k, n}, type.getElementType());
+    std::string name = weight.getName().str() + ".kn";
+    Value packed = cnn::WeightOp::create(
+        rewriter, weight.getLoc(), rewriter.getStringAttr(name),
+        cnn::createWeightBlob(knType, name, kn));
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value acc =
+        initialAccumulator(rewriter, op.getLoc(), resultType, op.getBias(), 1);
+    Value matmul =
+        linalg::MatmulOp::create(rewriter, op.getLoc(), resultType,
+                                 ValueRange{op.getInput(), packed}, acc)
+            .getResult(0);
+    rewriter.replaceOp(op, epilogue(rewriter, op.getLoc(), matmul, Value(),
+                                    op.getActivation(),
+                                    op.getAlpha().convertToDouble()));
+    return success();
+  }
+};
+
 } // namespace
 
 void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
                                         bool nhwc) {
   // The NHWC pattern, when asked for, is tried first (higher benefit).
   if (nhwc)
-    patterns.add<Conv2dNhwcLowering>(patterns.getContext(), /*benefit=*/2);
+    patterns.add<Conv2dNhwcLowering, DenseKnLowering>(patterns.getContext(),
+                                                      /*benefit=*/2);
   patterns.add<Conv2dLowering, DenseLowering>(patterns.getContext());
 }

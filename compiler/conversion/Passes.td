@@ -26,8 +26,10 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"nhwc", "nhwc", "bool", /*default=*/"false",
-           "Compute groups == 1 convolutions in NHWC with HWCF weights "
-           "(transposes at their edges), the layout cnnc-vectorize-conv wants">
+           "Compute groups == 1 and depthwise convolutions in NHWC with "
+           "HWCF/HWC weights (transposes at their edges), and dense layers "
+           "as linalg.matmul with [K, N] weights: the layouts "
+           "cnnc-vectorize-conv wants">
   ];
   let dependentDialects = [
     "cnn::CnnDialect",

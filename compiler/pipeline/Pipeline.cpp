@@ -55,7 +55,7 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
   addPipeline(
       pm, std::string("cnnc-parallelize") +
               (options.report ? "{report=true}" : "") +
-              ",scf-forall-to-for,"
+              ",scf-forall-to-for,func.func(lower-vector-multi-reduction),"
               "convert-vector-to-scf{full-unroll target-rank=1},"
               "convert-linalg-to-loops,expand-strided-metadata,"
               "lower-affine,convert-scf-to-cf,"

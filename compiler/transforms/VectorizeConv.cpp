@@ -98,6 +98,22 @@ linalg::GenericOp epilogueOf(linalg::LinalgOp conv) {
   return generic;
 }
 
+/// The end of every schedule: clean up after each op. Done once at the end
+/// instead, over the whole model, the code ran 2x slower (ResNet-18 55 ->
+/// 104 ms).
+constexpr llvm::StringLiteral kCleanup = R"(
+    %func = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %func {
+      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+      transform.apply_patterns.linalg.tiling_canonicalization
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_cse to %func : !transform.any_op
+    transform.yield
+  }
+}
+)";
+
 /// `depthwise`: (n, oh, ow, c, kh, kw) iterators, no channel reduction;
 /// otherwise (n, oh, ow, f, kh, kw, c).
 std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
@@ -148,24 +164,48 @@ module attributes {{transform.with_named_sequence}} {{
     {1}
     %red_t, %r0{3} = transform.structured.tile_using_for %conv_t tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op{4})
     %conv1d = transform.structured.decompose %red_t : (!transform.any_op) -> !transform.any_op
-    transform.structured.vectorize %conv1d : !transform.any_op
-    // Clean up after each conv: done once at the end instead, over the
-    // whole model, the code ran 2x slower (ResNet-18 55 -> 104 ms).
-    %func = transform.structured.match ops{{["func.func"]}} in %root : (!transform.any_op) -> !transform.any_op
-    transform.apply_patterns to %func {{
-      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
-      transform.apply_patterns.linalg.tiling_canonicalization
-      transform.apply_patterns.canonicalization
-    }} : !transform.any_op
-    transform.apply_cse to %func : !transform.any_op
-    transform.yield
-  }}
-}}
-)",
+    transform.structured.vectorize %conv1d : !transform.any_op)",
                      id, tileRoot, reduction,
                      // One tiled reduction loop (kh) or two (kh, c).
                      depthwise ? "" : ", %r1",
-                     depthwise ? "" : ", !transform.any_op");
+                     depthwise ? "" : ", !transform.any_op") +
+         kCleanup.str();
+}
+
+/// A dense layer's matmul (m, n, k) with [K, N] weights: register tiles of
+/// `rows` x `cols` form the thread-level forall (the epilogue, when there is
+/// one, is the root with the matmul and its bias init fused in), the
+/// reduction goes `depth` at a time, and the tile vectorises to
+/// outer-product FMAs over rows of output channels.
+std::string matmulSchedule(int64_t id, bool hasEpilogue, int64_t rows,
+                           int64_t cols, int64_t depth) {
+  std::string tileRoot = hasEpilogue ? fmt::format(R"(
+    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [{0}, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.structured.vectorize %root_t : !transform.any_op
+    transform.structured.vectorize %init_t : !transform.any_op)",
+                                                   rows, cols)
+                                     : fmt::format(R"(
+    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [{0}, {1}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                                                   rows, cols);
+  return fmt::format(R"(
+module attributes {{transform.with_named_sequence}} {{
+  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
+    %conv = transform.structured.match attributes{{cnnc.vconv = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+    %init = transform.structured.match attributes{{cnnc.vinit = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+    %epi = transform.structured.match attributes{{cnnc.vepi = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+    {1}
+    %red_t, %r0 = transform.structured.tile_using_for %conv_t tile_sizes [0, 0, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.structured.vectorize %red_t : !transform.any_op
+    // The vectoriser writes a matmul as multiply + multi_reduction; as a
+    // contraction it lowers to outer-product FMAs like the convs.
+    %f0 = transform.structured.match ops{{["func.func"]}} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %f0 {{
+      transform.apply_patterns.vector.reduction_to_contract
+    }} : !transform.any_op)",
+                     id, tileRoot, depth) +
+         kCleanup.str();
 }
 
 /// The layer a conv belongs to: its weight constant's resource name (as
@@ -212,8 +252,8 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
     }
     SmallVector<linalg::LinalgOp> convs;
     module.walk([&](linalg::LinalgOp conv) {
-      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
-              conv) &&
+      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
+              linalg::MatmulOp>(conv) &&
           conv.hasPureTensorSemantics())
         convs.push_back(conv);
     });
@@ -244,23 +284,27 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // weights in registers, with no reuse across channels: fewer
       // accumulators avoid spills.
       bool depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
+      // A dense layer's matmul tiles rows x output channels the way a conv
+      // tiles output pixels x output channels.
+      bool matmul = isa<linalg::MatmulOp>(conv);
+      int64_t width = out.getDimSize(matmul ? 0 : 2);
+      int64_t channels = out.getDimSize(matmul ? 1 : 3);
+      int64_t inChannels = in.getDimSize(matmul ? 1 : 3);
       TileSizes tiles =
-          chooseTiles(out.getDimSize(2), out.getDimSize(3), in.getDimSize(3),
+          chooseTiles(width, channels, inChannels,
                       depthwise ? kMaxDepthwiseAccumulators : kMaxAccumulators);
       if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
         TileSizes wanted = it->second;
         if (!wanted.reduction)
           wanted.reduction = tiles.reduction;
-        if (out.getDimSize(2) % wanted.pixels ||
-            out.getDimSize(3) % wanted.channels ||
-            (!depthwise && in.getDimSize(3) % wanted.reduction)) {
+        if (width % wanted.pixels || channels % wanted.channels ||
+            (!depthwise && inChannels % wanted.reduction)) {
           conv->emitError()
               << "--tile-sizes for '" << it->first() << "': " << wanted.pixels
               << "x" << wanted.channels << "x" << wanted.reduction
-              << " must divide output width x channels x input "
-                 "channels "
-              << out.getDimSize(2) << "x" << out.getDimSize(3) << "x"
-              << in.getDimSize(3);
+              << " must divide output " << (matmul ? "rows" : "width")
+              << " x channels x input channels " << width << "x" << channels
+              << "x" << inChannels;
           return signalPassFailure();
         }
         tiles = wanted;
@@ -275,9 +319,11 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
       bool channelsOuter = weight.getNumElements() * 4 > kWeightCacheBytes;
       Location loc = conv->getLoc();
-      bool applied =
-          succeeded(apply(module, schedule(id, epilogue != nullptr, depthwise,
-                                           channelsOuter, tiles)));
+      bool applied = succeeded(apply(
+          module, matmul ? matmulSchedule(id, epilogue != nullptr, tiles.pixels,
+                                          tiles.channels, tiles.reduction)
+                         : schedule(id, epilogue != nullptr, depthwise,
+                                    channelsOuter, tiles)));
       if (!report)
         continue;
       if (!applied) {
@@ -286,11 +332,12 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       }
       int64_t vectors = (tiles.channels + kVectorWidth - 1) / kVectorWidth;
       emitRemark(loc) << fmt::format(
-          "vectorized: tile {} px x {} ch ({} accumulators of {} x f32), "
-          "reduction 1 row x {} ch{}{}",
-          tiles.pixels, tiles.channels, tiles.pixels * vectors, kVectorWidth,
+          "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
+          "reduction {}{} ch{}{}",
+          tiles.pixels, matmul ? "rows" : "px", tiles.channels,
+          tiles.pixels * vectors, kVectorWidth, matmul ? "" : "1 row x ",
           depthwise ? 1 : tiles.reduction, epilogue ? ", epilogue fused" : "",
-          epilogue && channelsOuter ? ", channel tiles outer" : "");
+          epilogue && channelsOuter && !matmul ? ", channel tiles outer" : "");
     }
     for (const auto &unused : overrides) {
       module.emitError() << "--tile-sizes names '" << unused.first()
