@@ -161,6 +161,19 @@ LogicalResult UpsampleOp::verify() {
                                         shapeOf(getInput()), getScale()));
 }
 
+LogicalResult ReshapeOp::verify() {
+  Shape out = shapeOf(getResult());
+  return checkResult(*this, inferReshapeShape([&] { return emitOpError(); },
+                                              shapeOf(getInput()), out,
+                                              /*copyZeros=*/false));
+}
+
+LogicalResult PadOp::verify() {
+  return checkResult(
+      *this, inferPadShape([&] { return emitOpError(); }, shapeOf(getInput()),
+                           getLow(), getHigh(), getMode() == PadMode::reflect));
+}
+
 LogicalResult SoftmaxOp::verify() {
   return verifyAxis([&] { return emitOpError(); }, getAxis(),
                     getType().getRank());
@@ -174,6 +187,17 @@ static LogicalResult verifyBinary(Operation *op) {
 
 LogicalResult AddOp::verify() { return verifyBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBinary(*this); }
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() &&
+      getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min ")
+           << getMin()->convertToDouble() << " is above max "
+           << getMax()->convertToDouble();
+  return success();
+}
 
 #define GET_OP_CLASSES
 #include "dialects/cnn/CnnOps.cpp.inc"
