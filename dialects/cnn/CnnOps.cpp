@@ -168,6 +168,18 @@ LogicalResult ReshapeOp::verify() {
                                               /*copyZeros=*/false));
 }
 
+/// A reshape to the same shape is its input; a reshape of a reshape reads
+/// the first one's input (Unsqueeze then Squeeze).
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
 LogicalResult PadOp::verify() {
   return checkResult(
       *this, inferPadShape([&] { return emitOpError(); }, shapeOf(getInput()),

@@ -210,6 +210,7 @@ def Cnn_ReshapeOp : Cnn_Op<"reshape"> {
   let results = (outs Cnn_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Cnn_PadOp : Cnn_Op<"pad"> {

@@ -38,15 +38,15 @@ func.func @weight() -> tensor<3xf32> {
 // Reshapes whose shapes nest are one collapse or expand; others go through
 // a flat vector.
 // CHECK-LABEL: func.func @reshape
-// CHECK: %[[SQ:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<1x8x1x1xf32> into tensor<1x8xf32>
-// CHECK: tensor.expand_shape %[[SQ]] {{\[\[}}0], [1, 2]] output_shape [1, 2, 4] : tensor<1x8xf32> into tensor<1x2x4xf32>
-// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2]] : tensor<1x2x4xf32> into tensor<8xf32>
+// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0], [1, 2, 3]] : tensor<1x8x1x1xf32> into tensor<1x8xf32>
+// CHECK: tensor.expand_shape %arg1 {{\[\[}}0], [1, 2]] output_shape [1, 2, 4] : tensor<1x8xf32> into tensor<1x2x4xf32>
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg2 {{\[\[}}0, 1, 2]] : tensor<1x2x4xf32> into tensor<8xf32>
 // CHECK: tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1]] output_shape [4, 2] : tensor<8xf32> into tensor<4x2xf32>
-func.func @reshape(%x: tensor<1x8x1x1xf32>) -> tensor<4x2xf32> {
+func.func @reshape(%x: tensor<1x8x1x1xf32>, %y: tensor<1x8xf32>, %z: tensor<1x2x4xf32>) -> (tensor<1x8xf32>, tensor<1x2x4xf32>, tensor<4x2xf32>) {
   %a = cnn.reshape %x : (tensor<1x8x1x1xf32>) -> tensor<1x8xf32>
-  %b = cnn.reshape %a : (tensor<1x8xf32>) -> tensor<1x2x4xf32>
-  %c = cnn.reshape %b : (tensor<1x2x4xf32>) -> tensor<4x2xf32>
-  return %c : tensor<4x2xf32>
+  %b = cnn.reshape %y : (tensor<1x8xf32>) -> tensor<1x2x4xf32>
+  %c = cnn.reshape %z : (tensor<1x2x4xf32>) -> tensor<4x2xf32>
+  return %a, %b, %c : tensor<1x8xf32>, tensor<1x2x4xf32>, tensor<4x2xf32>
 }
 
 // Constant padding is tensor.pad with the value.
