@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """PyTorch models exported to ONNX (opset 13) and compiled by cnnc.
 
-  torch_models.py MODEL --cnnc PATH --workdir DIR [--levels 0,2] [--perturb]
+  torch_models.py MODEL --cnnc PATH --workdir DIR [--levels 0,2] [--ort-dir DIR]
+                  [--perturb]
 
 MODEL is `lenet` (a LeNet-style net using conv, max/avg pooling, tanh,
 leaky_relu, sigmoid and linear layers), `resnet18` or `mobilenet_v2`
 (torchvision, random initialisation, no download; every BatchNorm gets random
 statistics and affine parameters). The model is exported in eval mode with
 torch.onnx.export, compiled, and cnnc's --reference and executables are
-compared with torch's output: max|a - e| / max|e| <= 1e-4. --perturb
-changes one initializer in the saved file after torch ran.
+compared with torch's output: max|a - e| / max|e| <= 1e-4. With --ort-dir
+(a directory with node_modules/onnxruntime-node) ONNX Runtime runs the
+exported file too; it is compared with torch and every cnnc output with it,
+with the same bound. --perturb changes one initializer in the saved file
+after torch ran.
 """
 import argparse
 import os
@@ -23,6 +27,9 @@ import torch
 import torchvision
 from onnx import numpy_helper
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import ort_oracle  # noqa: E402
 
 
 class LeNet(nn.Module):
@@ -67,6 +74,7 @@ def main():
     p.add_argument("--cnnc", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--levels", default="2")
+    p.add_argument("--ort-dir")
     p.add_argument("--perturb", action="store_true")
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
@@ -94,6 +102,13 @@ def main():
     np.save(xin, x.numpy())
 
     ok = True
+    ort = None
+    if args.ort_dir:
+        ort = ort_oracle.run(args.ort_dir, path, {"image": x.numpy()}, args.workdir)["logits"]
+        err = ort_oracle.normalised_error(ort, expected)
+        ok &= err <= 1e-4
+        print(f"onnxruntime vs torch: normalised max error {err:.2e} "
+              f"{'ok' if err <= 1e-4 else 'MISMATCH'}")
     runs = [("--reference", None)] + [(f"-O{l}", l) for l in args.levels.split(",") if l]
     for label, level in runs:
         out = os.path.join(args.workdir, f"out{level}.npy")
@@ -106,13 +121,15 @@ def main():
             tc = run([args.cnnc, path, f"-O{level}", "-o", exe])
             tr = run([exe, "--input", f"image={xin}", "--output", f"logits={out}"])
             timing = f"compile {tc:.1f}s, run {tr:.1f}s"
-        actual = np.load(out).astype(np.float64)
-        err = (float(np.max(np.abs(actual - expected))) / max(float(np.max(np.abs(expected))), 1e-30)
-               if actual.shape == expected.shape else float("inf"))
-        good = err <= 1e-4
-        ok &= good
-        print(f"{label} vs torch: normalised max error {err:.2e} "
-              f"{'ok' if good else 'MISMATCH'} ({timing})")
+        actual = np.load(out)
+        for oracle, value in [("torch", expected), ("onnxruntime", ort)]:
+            if value is None:
+                continue
+            err = ort_oracle.normalised_error(actual, value)
+            good = err <= 1e-4
+            ok &= good
+            print(f"{label} vs {oracle}: normalised max error {err:.2e} "
+                  f"{'ok' if good else 'MISMATCH'} ({timing})")
     print(f"{'PASS' if ok else 'FAIL'}: {args.model}")
     return 0 if ok else 1
 
