@@ -1096,6 +1096,8 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
 
 } // namespace
 
+bool cnnc::isBuiltinOp(llvm::StringRef name) { return findOp(name); }
+
 OwningOpRef<ModuleOp> cnnc::mlirGen(MLIRContext &context,
                                     const llvm::SourceMgr &sourceMgr,
                                     const ModelAST &model,

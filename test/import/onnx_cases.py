@@ -2,7 +2,7 @@
 """Tiny ONNX graphs built with onnx.helper, each with a numpy oracle.
 
   onnx_cases.py CASE --cnnc PATH --workdir DIR [--opset N] [--levels 0,2]
-                [--ort-dir DIR] [--perturb]
+                [--ort-dir DIR] [--print-back] [--perturb]
 
 Writes DIR/CASE.onnx (at the case's default opset, or N: cases whose ops
 changed signature between opsets build the form of that opset) and its
@@ -12,7 +12,9 @@ compares every output with numpy (max|a - e| / max|e| <= 1e-4). With
 the model too: its outputs are checked against numpy and every cnnc output
 against them, with the same bound. Models above opset 17 are not passed to
 ONNX 1.12's checker, which does not know them (ONNX Runtime checks them).
---perturb changes the oracle's first output so the test can check that a
+--print-back prints the model as .cnn (--emit=cnn-text), compiles that at
+the last level too and requires the same outputs, bit for bit, as the
+executable compiled from the .onnx file. --perturb changes the oracle's first output so the test can check that a
 mismatch is caught.
 """
 import argparse
@@ -138,7 +140,7 @@ def const(name, value):
 #             expected outputs {name: array}, opset) ---------------------------
 
 
-def case_conv():
+def case_conv(opset=13):
     x = rand(1, 4, 9, 10)
     w1, b1 = rand(6, 4, 3, 2), rand(6)
     w2 = rand(4, 2, 3, 3)
@@ -162,10 +164,10 @@ def case_conv():
         "valid": conv(x, w4, None, (3, 3)),
     }
     inits = dict(w1=w1, b1=b1, w2=w2, w3=w3, b3=b3, w4=w4)
-    return nodes, {"x": x}, inits, expected, 13
+    return nodes, {"x": x}, inits, expected, opset
 
 
-def case_dense():
+def case_dense(opset=13):
     x = rand(2, 3, 2, 2)
     wt, bt = rand(5, 12), rand(5)        # Gemm transB=1 (torch Linear)
     wn, bn = rand(5, 4), rand(1, 4)      # Gemm transB=0, [1, N] bias
@@ -182,10 +184,10 @@ def case_dense():
     g1 = f @ wt.T + bt
     g2 = g1 @ wn + bn
     return nodes, {"x": x}, dict(wt=wt, bt=bt, wn=wn, bn=bn, wm=wm, bm=bm), \
-        {"y": g2 @ wm + bm}, 13
+        {"y": g2 @ wm + bm}, opset
 
 
-def case_activations():
+def case_activations(opset=13):
     x = rand(1, 3, 4, 5, scale=8)
     gamma, beta, mean = rand(3), rand(3), rand(3)
     var = RNG.uniform(0.5, 2, size=3).astype(np.float32)
@@ -216,7 +218,7 @@ def case_activations():
         "drop": xd,
     }
     inits = dict(gamma=gamma, beta=beta, mean=mean, var=var, zero=np.array(0, np.float32))
-    return nodes, {"x": x}, inits, expected, 13
+    return nodes, {"x": x}, inits, expected, opset
 
 
 def case_clip(opset=13):
@@ -458,7 +460,7 @@ def case_softmax(opset=13):
     return nodes, {"x": x}, {}, {"axis1": axis1, "last": softmax(xd, -1)}, opset
 
 
-def case_pool():
+def case_pool(opset=13):
     x = rand(1, 3, 9, 11)
     nodes = [
         helper.make_node("MaxPool", ["x"], ["maxp"], name="maxp", kernel_shape=[3, 3],
@@ -481,10 +483,10 @@ def case_pool():
         "avgplain": pool(x, (2, 2), (1, 1), (0, 0, 0, 0), False, "avg"),
         "gap": x.astype(np.float64).mean(axis=(2, 3), keepdims=True),
     }
-    return nodes, {"x": x}, {}, expected, 13
+    return nodes, {"x": x}, {}, expected, opset
 
 
-def case_elementwise():
+def case_elementwise(opset=13):
     a, b = rand(2, 3, 4, 4), rand(2, 1, 4, 1)
     chan = rand(3, 1, 1)  # lower rank: broadcast as [1, 3, 1, 1]
     nodes = [
@@ -510,14 +512,14 @@ def case_elementwise():
         "smax": softmax(cat, 1),
         "probs": softmax(cat.mean(axis=(2, 3)), -1),
     }
-    return nodes, {"a": a, "b": b}, dict(chan=chan), expected, 13
+    return nodes, {"a": a, "b": b}, dict(chan=chan), expected, opset
 
 
-def case_names():
+def case_names(opset=13):
     """PyTorch's default names: a dotted input, a numeric output."""
     x = rand(1, 2, 3, 3)
     nodes = [helper.make_node("Relu", ["input.1"], ["123"])]
-    return nodes, {"input.1": x}, {}, {"123": np.maximum(x, 0)}, 13
+    return nodes, {"input.1": x}, {}, {"123": np.maximum(x, 0)}, opset
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
@@ -557,6 +559,29 @@ def compare(label, name, actual, exp):
     return ok
 
 
+def print_back(args, path, in_args, label, level, onnx_outs):
+    """The model printed as .cnn compiles to the same outputs as the .onnx
+    file at the same level."""
+    printed = os.path.join(args.workdir, "printed", args.case + ".cnn")
+    os.makedirs(os.path.dirname(printed), exist_ok=True)
+    subprocess.run([args.cnnc, path, "--emit=cnn-text", "-o", printed], check=True)
+    flag = ["--reference"] if level is None else [f"-O{level}", "-o", printed[:-4]]
+    outs = {n: printed[:-4] + f"_{n}.npy" for n in onnx_outs}
+    out_args = [a for n, f in outs.items() for a in ("--output", f"{cnnc_name(n)}={f}")]
+    if level is None:
+        subprocess.run([args.cnnc, printed] + flag + in_args + out_args, check=True)
+    else:
+        subprocess.run([args.cnnc, printed] + flag, check=True)
+        subprocess.run([printed[:-4]] + in_args + out_args, check=True)
+    ok = True
+    for n, f in outs.items():
+        same = np.array_equal(np.load(f), np.load(onnx_outs[n]))
+        ok &= same
+        print(f"printed .cnn {label} {n}: {'identical' if same else 'DIFFERENT'} "
+              f"to the .onnx model's")
+    return ok
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("case", choices=sorted(CASES))
@@ -565,6 +590,7 @@ def main():
     p.add_argument("--opset", type=int)
     p.add_argument("--levels", default="0,2")
     p.add_argument("--ort-dir")
+    p.add_argument("--print-back", action="store_true")
     p.add_argument("--perturb", action="store_true")
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
@@ -599,6 +625,8 @@ def main():
             ok &= compare(label, n, np.load(outs[n]), exp)
             if ort is not None:
                 ok &= compare(label, n + " vs onnxruntime", np.load(outs[n]), ort[n])
+    if args.print_back:
+        ok &= print_back(args, path, in_args, label, level, outs)
     print(f"{'PASS' if ok else 'FAIL'}: {args.case}")
     return 0 if ok else 1
 

@@ -2,7 +2,7 @@
 """PyTorch models exported to ONNX (opset 13) and compiled by cnnc.
 
   torch_models.py MODEL --cnnc PATH --workdir DIR [--levels 0,2] [--ort-dir DIR]
-                  [--perturb]
+                  [--print-back] [--perturb]
 
 MODEL is `lenet` (a LeNet-style net using conv, max/avg pooling, tanh,
 leaky_relu, sigmoid and linear layers), `resnet18` or `mobilenet_v2`
@@ -12,8 +12,10 @@ torch.onnx.export, compiled, and cnnc's --reference and executables are
 compared with torch's output: max|a - e| / max|e| <= 1e-4. With --ort-dir
 (a directory with node_modules/onnxruntime-node) ONNX Runtime runs the
 exported file too; it is compared with torch and every cnnc output with it,
-with the same bound. --perturb changes one initializer in the saved file
-after torch ran.
+with the same bound. --print-back prints the imported model as .cnn
+(--emit=cnn-text), compiles that at the last level and requires outputs
+identical to the .onnx executable's. --perturb changes one initializer in
+the saved file after torch ran.
 """
 import argparse
 import os
@@ -75,6 +77,7 @@ def main():
     p.add_argument("--workdir", required=True)
     p.add_argument("--levels", default="2")
     p.add_argument("--ort-dir")
+    p.add_argument("--print-back", action="store_true")
     p.add_argument("--perturb", action="store_true")
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
@@ -130,6 +133,23 @@ def main():
             ok &= good
             print(f"{label} vs {oracle}: normalised max error {err:.2e} "
                   f"{'ok' if good else 'MISMATCH'} ({timing})")
+    if args.print_back:
+        printed = os.path.join(args.workdir, "printed", args.model + ".cnn")
+        os.makedirs(os.path.dirname(printed), exist_ok=True)
+        run([args.cnnc, path, "--emit=cnn-text", "-o", printed])
+        exe = printed[:-4]
+        flags = ["--reference"] if level is None else [f"-O{level}", "-o", exe]
+        out_p = printed[:-4] + "_out.npy"
+        io = ["--input", f"image={xin}", "--output", f"logits={out_p}"]
+        if level is None:
+            run([args.cnnc, printed] + flags + io)
+        else:
+            run([args.cnnc, printed] + flags)
+            run([exe] + io)
+        same = np.array_equal(np.load(out_p), np.load(out))
+        ok &= same
+        print(f"printed .cnn {label}: {'identical' if same else 'DIFFERENT'} "
+              f"to the .onnx model's")
     print(f"{'PASS' if ok else 'FAIL'}: {args.model}")
     return 0 if ok else 1
 

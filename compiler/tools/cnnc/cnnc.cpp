@@ -11,6 +11,7 @@
 #include "compiler/codegen/Emitter.h"
 #include "compiler/codegen/Linker.h"
 #include "compiler/codegen/Target.h"
+#include "compiler/frontend/CnnPrinter.h"
 #include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
 #include "compiler/import/OnnxImporter.h"
@@ -43,7 +44,18 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { AST, Cnn, CnnOpt, Linalg, LLVMMlir, LLVMIR, Asm, Obj, Exe };
+enum class Emit {
+  AST,
+  CnnText,
+  Cnn,
+  CnnOpt,
+  Linalg,
+  LLVMMlir,
+  LLVMIR,
+  Asm,
+  Obj,
+  Exe
+};
 
 cl::OptionCategory category("cnnc options");
 
@@ -55,6 +67,9 @@ cl::opt<Emit>
     emit("emit", cl::desc("Stop after this stage and write its result:"),
          cl::init(Emit::Exe),
          cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
+                    clEnumValN(Emit::CnnText, "cnn-text",
+                               "the model as .cnn source (weights to "
+                               "OUTPUT-STEM.safetensors beside it)"),
                     clEnumValN(Emit::Cnn, "cnn", "the cnn dialect"),
                     clEnumValN(Emit::CnnOpt, "cnn-opt",
                                "the cnn dialect after its optimisations"),
@@ -256,6 +271,28 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
   return success();
 }
 
+/// The model as .cnn source, its parameters in a safetensors file beside
+/// the output (named after it), so that `cnnc OUTPUT` compiles it again.
+LogicalResult emitCnnText(func::FuncOp model) {
+  std::string output = outputFile.empty() ? "-" : outputFile.getValue();
+  llvm::SmallString<256> weightsPath(output);
+  llvm::sys::path::replace_extension(weightsPath, ".safetensors");
+  FailureOr<cnnc::CnnText> text =
+      cnnc::printCnnText(model, llvm::sys::path::filename(weightsPath),
+                         llvm::sys::path::filename(inputFile));
+  if (failed(text))
+    return failure();
+  if (!text->weights.empty()) {
+    if (output == "-")
+      return fail("--emit=cnn-text writes the weights to a .safetensors file "
+                  "beside its output; give -o FILE.cnn");
+    if (llvm::Error error = cnnc::writeSafeTensors(weightsPath, text->weights))
+      return fail(llvm::toString(std::move(error)));
+  }
+  return writeOutput(output,
+                     [&](llvm::raw_ostream &os) { os << text->source; });
+}
+
 /// The cnn-dialect module from a .cnn file (through its AST) or an .onnx
 /// file (imported, with its own weights); null after an error, or when the
 /// AST was the requested output.
@@ -299,6 +336,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   auto modelFunc = *module->getOps<func::FuncOp>().begin();
   cnnc::ModelSignature signature = cnnc::getModelSignature(modelFunc);
 
+  if (stage == Emit::CnnText)
+    return emitCnnText(modelFunc);
   if (reference)
     return cnnc::runReference(modelFunc, inputs, outputs);
 
