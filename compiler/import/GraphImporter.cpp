@@ -123,6 +123,15 @@ GraphImporter::constantFloats(llvm::StringRef name) const {
   return t->floats;
 }
 
+std::optional<cnn::Shape>
+GraphImporter::staticShape(llvm::StringRef name) const {
+  if (Value v = values.lookup(name))
+    return shapeOf(v);
+  if (const Tensor *t = constant(name))
+    return cnn::Shape(t->dims.begin(), t->dims.end());
+  return std::nullopt;
+}
+
 Value GraphImporter::weight(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
                             llvm::ArrayRef<float> data, Location loc) {
   RankedTensorType type = tensorType(shape);
@@ -216,22 +225,34 @@ LogicalResult GraphImporter::importNodes() {
     current = &node;
     label = nodeLabel(node, i);
     Location loc = nodeLoc(node, i);
-    // What needs no shapes is checked for every node; nodes fed by a failed
-    // one are not built (their shape checks would repeat its error).
-    std::string reason = unsupportedReason(node, *this);
-    bool skip = !reason.empty();
-    if (skip)
-      emitUnsupported(loc, node, reason);
-    else if (llvm::any_of(node.inputs, [&](const std::string &name) {
-               return failedValues.contains(name);
-             }))
-      skip = true;
-    else if (node.opType == "Constant")
-      addConstant(*constantNodeValue(node));
-    else
-      skip = failed(importNode(*this, node, loc));
-    if (!skip)
+    // Constant computations are evaluated; what needs no shapes is checked
+    // for every node; nodes fed by a failed one are not built (their shape
+    // checks would repeat its error).
+    bool fedByFailure = llvm::any_of(node.inputs, [&](const std::string &n) {
+      return failedValues.contains(n);
+    });
+    std::string foldError;
+    std::optional<Tensor> folded =
+        fedByFailure ? std::nullopt : foldConstantNode(node, *this, foldError);
+    if (folded) {
+      addConstant(std::move(*folded));
       continue;
+    }
+    std::string reason = unsupportedReason(node, *this);
+    if (!foldError.empty()) {
+      emitError(loc) << "cannot evaluate ONNX op '" << node.opType
+                     << "' on constants: " << foldError << " (node '" << label
+                     << "')";
+    } else if (!reason.empty()) {
+      emitUnsupported(loc, node, reason);
+    } else if (!fedByFailure) {
+      if (node.opType == "Constant") {
+        addConstant(*constantNodeValue(node));
+        continue;
+      }
+      if (succeeded(importNode(*this, node, loc)))
+        continue;
+    }
     ok = false;
     for (const std::string &output : node.outputs)
       failedValues.insert(output);

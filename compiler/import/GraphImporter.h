@@ -37,6 +37,8 @@ public:
   /// The values of a float constant, if `name` is one.
   std::optional<std::vector<float>> constantFloats(llvm::StringRef name) const;
   int64_t opset() const { return graph.opset; }
+  /// The shape of a value imported so far or of a constant.
+  std::optional<cnn::Shape> staticShape(llvm::StringRef name) const;
   /// The tensor for input `index` of `node`; constants become `cnn.weight`s.
   mlir::FailureOr<mlir::Value> operand(const Node &node, size_t index,
                                        mlir::Location loc);
@@ -84,6 +86,15 @@ std::string unsupportedReason(const Node &node, const GraphImporter &graph);
 /// Builds the cnn ops for a node that passed `unsupportedReason`.
 mlir::LogicalResult importNode(GraphImporter &graph, const Node &node,
                                mlir::Location loc);
+
+/// The output of `node` evaluated at import time when its inputs are
+/// constants and it moves data (Concat, Reshape, Slice, Gather, ...) or does
+/// integer arithmetic, or when it is the Shape of a static shape
+/// (OnnxConstantFolding.cpp); nullopt otherwise, with `error` set when the
+/// node could be evaluated but is malformed.
+std::optional<Tensor> foldConstantNode(const Node &node,
+                                       const GraphImporter &graph,
+                                       std::string &error);
 
 /// The shape ops: Reshape, Flatten, Squeeze, Unsqueeze, Pad, Resize, Upsample
 /// (OnnxShapeOps.cpp), dispatched to by the two functions above.

@@ -8,6 +8,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <algorithm>
+
 #include <cstring>
 #include <fstream>
 
@@ -114,6 +116,12 @@ Tensor convertTensor(const pb::TensorProto &proto) {
     break;
   }
   default:
+    return t;
+  }
+  if (std::any_of(t.dims.begin(), t.dims.end(),
+                  [](int64_t d) { return d < 0; })) {
+    t.type = Tensor::Type::Other;
+    t.typeName += " with a negative dimension";
     return t;
   }
   // A tensor whose data does not match its dims is as bad as no data.

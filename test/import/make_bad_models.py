@@ -6,7 +6,8 @@
   empty.onnx        zero bytes
   unsupported.onnx  many unsupported nodes (ops, attribute values, inputs
                     that must be constant, values known only from shapes, one
-                    unnamed, one of another domain) and an invalid Squeeze,
+                    unnamed, one of another domain), a constant Reshape
+                    that cannot be evaluated and an invalid Squeeze,
                     among supported nodes, some fed by failing ones
   dynamic.onnx      an input with a symbolic batch dimension
   int_input.onnx    an INT64 input
@@ -74,17 +75,18 @@ def main():
           coordinate_transformation_mode="align_corners"),
         n("Flatten", ["x"], ["f"], name="flat"),
         n("Gemm", ["f", "fc"], ["g"], name="gemm_ta", transA=1),
-        n("Shape", ["x"], ["s"], name="shape"),
+        n("NonZero", ["x"], ["s"], name="nonzero"),
         n("Reshape", ["x", "s"], ["rs"], name="reshape_dyn"),
         n("Upsample", ["x", "scales2"], ["u"], name="up"),
         n("HardSwish", ["x"], ["hs"], name="hswish"),
         n("FusedConv", ["x", "w"], ["fc_out"], name="fused", domain="com.microsoft"),
+        n("Reshape", ["fc", "shape5"], ["bad_shape"], name="bad_fold"),
         n("Squeeze", ["x", "axis1"], ["sq"], name="squeeze_3"),
         n("Relu", ["sq"], ["y"], name="fed_by_squeeze"),
     ], [x], [w, ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), ints("crop", [0, 0, -1, 0, 0, 0, 0, 0]),
              floats("scales2", [1, 1, 2, 2]), floats("scales15", [1, 1, 1.5, 1.5]),
              ints("sizes12", [1, 3, 12, 12]), floats("fc", np.ones((4, 192))),
-             ints("axis1", [1])],
+             ints("axis1", [1]), ints("shape5", [5, -1])],
         opsets=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)]),
         "unsupported.onnx")
 

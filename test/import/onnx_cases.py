@@ -435,6 +435,50 @@ def case_resize_tf(opset=13):
     return nodes, {"x": x}, {"scales": np.array([1, 1, 2, 3], np.float32)}, expected, opset
 
 
+def case_folding(opset=13):
+    """Shape computations an exporter may leave in the graph, evaluated at
+    import: x.view(x.size(0), -1) unfolded (Shape, Gather, Unsqueeze,
+    Concat, Reshape), PyTorch's F.pad pads (ConstantOfShape, Concat,
+    Reshape, Slice with a negative step, Transpose, Cast) and Resize sizes
+    from integer arithmetic on the shape."""
+    x = rand(2, 3, 4, 4)
+    n = helper.make_node
+    i64 = lambda *v: np.array(v, np.int64)
+    nodes = [
+        n("Shape", ["x"], ["shape"]),
+        n("Gather", ["shape", "zero"], ["batch"], axis=0),
+        n("Unsqueeze", ["batch", "axis0"], ["batch1"]),
+        n("Concat", ["batch1", "minus1"], ["target"], axis=0),
+        n("Reshape", ["x", "target"], ["flat"], name="view"),
+        n("ConstantOfShape", ["four"], ["zeros4"], value=numpy_helper.from_array(i64(0))),
+        n("Concat", ["torch_pads", "zeros4"], ["p8"], axis=0),
+        n("Reshape", ["p8", "rows"], ["p42"]),
+        n("Slice", ["p42", "minus1", "int_min", "axis0", "minus1"], ["reversed"]),
+        n("Transpose", ["reversed"], ["transposed"], perm=[1, 0]),
+        n("Reshape", ["transposed", "minus1"], ["pads_i"]),
+        n("Cast", ["pads_i"], ["pads"], to=TensorProto.INT64),
+        n("Pad", ["x", "pads", "half"], ["padded"], name="pad"),
+        n("Slice", ["shape", "zero1", "two1"], ["nc"]),
+        n("Slice", ["shape", "two1", "four"], ["hw"]),
+        n("Mul", ["hw", "three"], ["hw3"]),
+        n("Div", ["hw3", "three"], ["hw1"]),
+        n("Add", ["hw1", "hw1"], ["hw2"]),
+        n("Concat", ["nc", "hw2"], ["sizes"], axis=0),
+        n("Resize", ["x", "", "", "sizes"], ["resized"], name="resize", mode="nearest",
+          coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+    ]
+    inits = dict(zero=np.array(0, np.int64), axis0=i64(0), minus1=i64(-1), four=i64(4),
+                 torch_pads=i64(1, 2, 0, 1), rows=i64(-1, 2), int_min=i64(-2**63 + 1),
+                 half=np.array(0.5, np.float32), zero1=i64(0), two1=i64(2), three=i64(3))
+    xd = x.astype(np.float64)
+    expected = {
+        "flat": xd.reshape(2, -1),
+        "padded": np.pad(xd, [(0, 0), (0, 0), (0, 1), (1, 2)], constant_values=0.5),
+        "resized": xd.repeat(2, axis=2).repeat(2, axis=3),
+    }
+    return nodes, {"x": x}, inits, expected, opset
+
+
 def case_upsample(opset=9):
     """Upsample (nearest): scales an attribute at opsets 7-8, an input at 9."""
     x = rand(1, 2, 3, 4)

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """PyTorch models exported to ONNX (opset 13) and compiled by cnnc.
 
-  torch_models.py MODEL --cnnc PATH --workdir DIR [--levels 0,2] [--ort-dir DIR]
-                  [--print-back] [--perturb]
+  torch_models.py MODEL --cnnc PATH --workdir DIR [--opset 13] [--levels 0,2]
+                  [--ort-dir DIR] [--print-back] [--perturb]
 
 MODEL is `lenet` (a LeNet-style net using conv, max/avg pooling, tanh,
-leaky_relu, sigmoid and linear layers), `resnet18` or `mobilenet_v2`
-(torchvision, random initialisation, no download; every BatchNorm gets random
-statistics and affine parameters). The model is exported in eval mode with
-torch.onnx.export, compiled, and cnnc's --reference and executables are
+leaky_relu, sigmoid and linear layers), `ops` (padding, upsampling, hard
+activations, clamp, arithmetic, reshapes), `resnet18`, `mobilenet_v2` or
+`mobilenet_v3_small` (torchvision, random initialisation, no download; every
+BatchNorm gets random statistics and affine parameters). The model is
+exported in eval mode with torch.onnx.export (opset 13, or --opset), compiled, and cnnc's --reference and executables are
 compared with torch's output: max|a - e| / max|e| <= 1e-4. With --ort-dir
 (a directory with node_modules/onnxruntime-node) ONNX Runtime runs the
 exported file too; it is compared with torch and every cnnc output with it,
@@ -50,9 +51,36 @@ class LeNet(nn.Module):
         return self.f7(torch.sigmoid(self.f6(x)))
 
 
+class Ops(nn.Module):
+    """The ops of the ONNX importer's second round as PyTorch exports them:
+    F.pad (reflect, constant value, replicate) becomes Pad with its pads
+    computed by ConstantOfShape/Concat/Slice/Transpose/Cast of constants;
+    nn.Upsample a Resize; hardswish (a HardSigmoid and Mul before opset 14),
+    hardsigmoid, clamp, arithmetic with scalars, reshape/unsqueeze/squeeze."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.c2 = nn.Conv2d(8, 8, 3)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.fc = nn.Linear(8 * 9 * 9, 10)
+
+    def forward(self, x):
+        f = nn.functional
+        y = f.hardswish(self.c1(x))
+        y = self.c2(f.pad(y, (1, 1, 2, 0), mode="reflect"))
+        y = torch.clamp((y - 0.5) / 2.0, -1.0, 2.0)
+        y = self.up(f.hardsigmoid(y) * y)
+        y = f.pad(f.pad(y, (1, 1, 1, 1), value=0.25), (0, 1, 1, 0), mode="replicate")
+        y = f.max_pool2d(y, 2).reshape(1, 8, -1).unsqueeze(1).squeeze(1)
+        return self.fc(torch.flatten(y, 1))
+
+
 def make(name):
     if name == "lenet":
         return LeNet(), torch.randn(1, 1, 28, 28)
+    if name == "ops":
+        return Ops(), torch.randn(1, 3, 8, 8)
     model = getattr(torchvision.models, name)()  # random init, no download
     with torch.no_grad():
         for m in model.modules():
@@ -72,7 +100,9 @@ def run(cmd):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("model", choices=["lenet", "resnet18", "mobilenet_v2"])
+    p.add_argument("model", choices=["lenet", "ops", "resnet18", "mobilenet_v2",
+                                     "mobilenet_v3_small"])
+    p.add_argument("--opset", type=int, default=13)
     p.add_argument("--cnnc", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--levels", default="2")
@@ -89,7 +119,7 @@ def main():
     with torch.no_grad():
         expected = model(x).numpy().astype(np.float64)
     path = os.path.join(args.workdir, args.model + ".onnx")
-    torch.onnx.export(model, x, path, opset_version=13, input_names=["image"],
+    torch.onnx.export(model, x, path, opset_version=args.opset, input_names=["image"],
                       output_names=["logits"])
     if args.perturb:
         m = onnx.load(path)
