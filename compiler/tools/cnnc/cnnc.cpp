@@ -398,6 +398,8 @@ int main(int argc, char **argv) {
       "  cnnc model.cnn -o model          executable (./model --help)\n"
       "  cnnc model.cnn -c -o model.o     object file + model.h\n"
       "  cnnc model.cnn --emit=linalg     print a stage\n"
+      "  cnnc model.onnx --emit=cnn-text -o model.cnn\n"
+      "                                   the model as .cnn source\n"
       "  cnnc model.cnn --reference --input image=x.npy --output "
       "logits=y.npy\n"
       "  cnnc model.cnn --stats           also print the planned workspace\n");
