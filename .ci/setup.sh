@@ -32,7 +32,7 @@ cmake -G Ninja -S . -B build \
   -DCMAKE_C_COMPILER=/usr/lib/llvm-22/bin/clang \
   -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++ \
   -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
-ninja -C build cnnc cnnc-opt cnnrt cnnrt-fake-model
+ninja -C build cnnc cnnc-opt cnnrt cnnrt-fake-model cnnrt-parallel-for-check
 
 # ONNX Runtime 1.30, which the ONNX import tests compare against (lit
 # feature 'ort'), where Node.js and npm are installed. Without it those

@@ -40,6 +40,23 @@ typedef struct {
  * 2 bad command line or file. */
 int cnnrt_main(const cnnrt_model *model, int argc, char **argv);
 
+/* ---- Threads. Compiled models run their thread-level loops through
+ * cnnrt_parallel_for on a pool of worker threads. The thread count is, in
+ * order: the last cnnrt_set_num_threads, the CNNRT_NUM_THREADS environment
+ * variable, the number of online CPUs. Results do not depend on it. */
+#define CNNRT_MAX_THREADS 256
+
+/* One block [begin, end) of a loop's iterations. */
+typedef void (*cnnrt_task_fn)(void *ctx, int64_t begin, int64_t end);
+
+/* Runs task over [0, count) split into one contiguous block per thread and
+ * returns when all are done. A call made while another is running (from a
+ * task or another thread) runs its loop on the calling thread alone. */
+void cnnrt_parallel_for(cnnrt_task_fn task, void *ctx, int64_t count);
+/* Returns 0, or -1 when n is outside [1, CNNRT_MAX_THREADS]. */
+int cnnrt_set_num_threads(int n);
+int cnnrt_get_num_threads(void);
+
 /* Product of the dims (1 for rank 0); SIZE_MAX if the rank is out of range,
  * a dim is negative, or the product (in bytes, times 4) overflows size_t. */
 size_t cnnrt_num_elements(const cnnrt_tensor_info *t);

@@ -30,6 +30,7 @@ typedef struct {
   const char **output_files; /* per model output; NULL prints to stdout */
   long bench;                /* timed runs; 0 without --bench */
   uint64_t seed;
+  int threads; /* 0: the runtime's default (CNNRT_NUM_THREADS or CPUs) */
 } options;
 
 static int report(const char *prog, int status, const char *fmt, ...) {
@@ -64,7 +65,7 @@ static void print_tensor_list(FILE *out, const char *title,
 static void print_usage(const options *o) {
   const cnnrt_model *m = o->model;
   printf("usage: %s [--input NAME=FILE.npy]... [--output NAME=FILE.npy]... "
-         "[--bench N [--seed S]]\n",
+         "[--bench N [--seed S]] [--threads T]\n",
          o->prog);
   printf("Runs the model '%s' compiled by cnnc (cnnrt %s).\n\n", m->name,
          CNNRT_VERSION);
@@ -84,6 +85,10 @@ static void print_usage(const options *o) {
       "printed\n"
       "  --seed S                seed of the --bench random inputs (default "
       "0)\n"
+      "  --threads T             run on T threads (default: CNNRT_NUM_THREADS, "
+      "else\n"
+      "                          one per online CPU); results do not depend "
+      "on T\n"
       "  --help                  show this help\n"
       "  --version               show the model and runtime version\n"
       "\nEvery input must be given unless --bench is used. Outputs not "
@@ -170,6 +175,14 @@ static int match_option(const char *name, int argc, char **argv, int *i,
   return 1;
 }
 
+/* A decimal integer in [1, max]; 0 otherwise. */
+static long parse_count(const char *text, long max) {
+  char *end;
+  errno = 0;
+  long n = strtol(text, &end, 10);
+  return errno || end == text || *end || n < 1 || n > max ? 0 : n;
+}
+
 /* Parses the command line; returns -1 to go on running, else an exit status
  * (0 after --help or --version). */
 static int parse_args(options *o, int argc, char **argv) {
@@ -192,7 +205,9 @@ static int parse_args(options *o, int argc, char **argv) {
                    match_option("--bench", argc, argv, &i, &value);
     int is_seed = !is_input && !is_output && !is_bench &&
                   match_option("--seed", argc, argv, &i, &value);
-    if (!is_input && !is_output && !is_bench && !is_seed) {
+    int is_threads = !is_input && !is_output && !is_bench && !is_seed &&
+                     match_option("--threads", argc, argv, &i, &value);
+    if (!is_input && !is_output && !is_bench && !is_seed && !is_threads) {
       if (arg[0] == '-')
         return report(o->prog, EXIT_USAGE, "unknown option '%s' (see --help)",
                       arg);
@@ -210,14 +225,18 @@ static int parse_args(options *o, int argc, char **argv) {
       rc = bind_file(o, value, m->outputs, m->num_outputs, o->output_files,
                      "output");
     } else if (is_bench) {
-      char *end;
-      errno = 0;
-      long n = strtol(value, &end, 10);
-      if (errno || end == value || *end || n < 1 || n > MAX_BENCH_RUNS)
+      long n = parse_count(value, MAX_BENCH_RUNS);
+      if (!n)
         rc = report(o->prog, EXIT_USAGE,
                     "--bench needs a run count from 1 to %ld, got '%s'",
                     MAX_BENCH_RUNS, value);
       o->bench = n;
+    } else if (is_threads) {
+      o->threads = (int)parse_count(value, CNNRT_MAX_THREADS);
+      if (!o->threads)
+        rc = report(o->prog, EXIT_USAGE,
+                    "--threads needs a thread count from 1 to %d, got '%s'",
+                    CNNRT_MAX_THREADS, value);
     } else {
       char *end;
       errno = 0;
@@ -327,6 +346,22 @@ static int run_once(const options *o, const float *const *in, float *const *out,
   return EXIT_OK;
 }
 
+/* The process's peak resident set (VmHWM) in bytes, 0 where /proc is not
+ * there. getrusage's ru_maxrss would include what the parent held before
+ * exec. */
+static size_t peak_rss_bytes(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f)
+    return 0;
+  char line[256];
+  size_t kb = 0;
+  while (fgets(line, sizeof(line), f))
+    if (sscanf(line, "VmHWM: %zu kB", &kb) == 1)
+      break;
+  fclose(f);
+  return kb * 1024;
+}
+
 static int bench(const options *o, const float *const *in, float *const *out,
                  void *ws) {
   double *times = malloc((size_t)o->bench * sizeof(double));
@@ -344,8 +379,14 @@ static int bench(const options *o, const float *const *in, float *const *out,
     qsort(times, n, sizeof(double), compare_doubles);
     double median =
         n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
-    printf("latency ms: min %.4f median %.4f max %.4f (%ld runs)\n", times[0],
-           median, times[n - 1], o->bench);
+    int threads = cnnrt_get_num_threads();
+    printf("latency ms: min %.4f median %.4f max %.4f (%ld runs, %d "
+           "thread%s)\n",
+           times[0], median, times[n - 1], o->bench, threads,
+           threads == 1 ? "" : "s");
+    size_t rss = peak_rss_bytes();
+    if (rss)
+      printf("peak RSS MB: %.1f\n", rss / 1e6);
   }
   free(times);
   return rc;
@@ -427,7 +468,7 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
   if (rc != EXIT_OK)
     return rc;
 
-  options o = {model, prog, NULL, NULL, 0, 0};
+  options o = {model, prog, NULL, NULL, 0, 0, 0};
   o.input_files = calloc((size_t)model->num_inputs + 1, sizeof(char *));
   o.output_files = calloc((size_t)model->num_outputs + 1, sizeof(char *));
   if (!o.input_files || !o.output_files) {
@@ -439,6 +480,15 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
     goto done;
 
   rc = EXIT_OK;
+  const char *env = getenv("CNNRT_NUM_THREADS");
+  if (o.threads) {
+    cnnrt_set_num_threads(o.threads);
+  } else if (env && *env && !parse_count(env, CNNRT_MAX_THREADS)) {
+    rc = report(prog, EXIT_USAGE,
+                "CNNRT_NUM_THREADS needs a thread count from 1 to %d, got '%s'",
+                CNNRT_MAX_THREADS, env);
+    goto done;
+  }
   if (!o.bench) {
     for (int i = 0; i < model->num_inputs; ++i) {
       if (o.input_files[i])

@@ -23,6 +23,7 @@ for var in ["CC", "HOME", "TMPDIR"]:
 config.substitutions.append(("%cnnc-opt", os.path.join(config.cnnc_tools_dir, "cnnc-opt")))
 config.substitutions.append(("%cnnc", os.path.join(config.cnnc_tools_dir, "cnnc")))
 config.substitutions.append(("%fake_model", os.path.join(config.cnnc_tools_dir, "cnnrt-fake-model")))
+config.substitutions.append(("%parallel_for_check", os.path.join(config.cnnc_tools_dir, "cnnrt-parallel-for-check")))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%samples", os.path.join(config.cnnc_src_root, "samples")))
 config.substitutions.append(("%testtools", os.path.join(config.cnnc_src_root, "test", "tools")))

@@ -1,4 +1,4 @@
-//===- DataMovementToLinalg.cpp - weights, reshapes, concat, upsample, pad ===//
+//===- DataMovementToLinalg.cpp - weights, reshapes, slice, pad -----------===//
 
 #include "compiler/conversion/LinalgBuilders.h"
 #include "compiler/conversion/Passes.h"
@@ -194,6 +194,26 @@ struct ConcatLowering : OpRewritePattern<cnn::ConcatOp> {
   }
 };
 
+/// A slice is a static tensor.extract_slice (bufferized as a subview copy).
+struct SliceLowering : OpRewritePattern<cnn::SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    offsets[op.getAxis()] = rewriter.getIndexAttr(op.getOffset());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : type.getShape())
+      sizes.push_back(rewriter.getIndexAttr(d));
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, type, op.getInput(), offsets, sizes, strides);
+    return success();
+  }
+};
+
 /// Nearest upsampling reads in[n, c, y floordiv sh, x floordiv sw].
 struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -220,5 +240,6 @@ struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
 
 void cnnc::populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<WeightLowering, FlattenLowering, ReshapeLowering, ConcatLowering,
-               UpsampleLowering, PadLowering>(patterns.getContext());
+               SliceLowering, UpsampleLowering, PadLowering>(
+      patterns.getContext());
 }

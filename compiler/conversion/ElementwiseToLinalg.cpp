@@ -203,6 +203,7 @@ void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ActivationLowering<cnn::SigmoidOp>>(ctx, Activation::sigmoid);
   patterns.add<ActivationLowering<cnn::TanhOp>>(ctx, Activation::tanh);
   patterns.add<ActivationLowering<cnn::SiluOp>>(ctx, Activation::silu);
+  patterns.add<ActivationLowering<cnn::MishOp>>(ctx, Activation::mish);
   patterns.add<UnaryLowering<cnn::HardSigmoidOp>>(
       ctx, [](OpBuilder &b, Location l, cnn::HardSigmoidOp op, Value x) {
         return hardSigmoid(b, l, x, op.getAlpha().convertToDouble(),

@@ -73,6 +73,23 @@ static Value sigmoid(OpBuilder &b, Location loc, Value x) {
                                arith::AddFOp::create(b, loc, one, e));
 }
 
+/// x * tanh(softplus(x)) with one exp and no tanh: for n = e^x (e^x + 2),
+/// tanh(log(1 + e^x)) = n / (n + 2). Above 20 the factor is 1 in f32 (and
+/// n would overflow past 44); Darknet's softplus uses the same threshold.
+static Value mish(OpBuilder &b, Location loc, Value x) {
+  Value e = math::ExpOp::create(b, loc, x);
+  Value n = arith::MulFOp::create(
+      b, loc, e,
+      arith::AddFOp::create(b, loc, e, cnnc::f32Constant(b, loc, 2)));
+  Value factor = arith::DivFOp::create(
+      b, loc, n,
+      arith::AddFOp::create(b, loc, n, cnnc::f32Constant(b, loc, 2)));
+  Value large = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+                                      cnnc::f32Constant(b, loc, 20.0));
+  return arith::SelectOp::create(b, loc, large, x,
+                                 arith::MulFOp::create(b, loc, x, factor));
+}
+
 Value cnnc::applyActivation(OpBuilder &b, Location loc,
                             cnn::Activation activation, double alpha, Value x) {
   switch (activation) {
@@ -96,6 +113,8 @@ Value cnnc::applyActivation(OpBuilder &b, Location loc,
     return math::TanhOp::create(b, loc, x);
   case cnn::Activation::silu:
     return arith::MulFOp::create(b, loc, x, sigmoid(b, loc, x));
+  case cnn::Activation::mish:
+    return mish(b, loc, x);
   }
   llvm_unreachable("unknown activation");
 }

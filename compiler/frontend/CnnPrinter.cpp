@@ -374,6 +374,11 @@ FailureOr<std::string> Printer::call(Operation *op, bool piped) {
       .Case([&](cnn::ConcatOp concat) {
         attr("axis", std::to_string(concat.getAxis()));
       })
+      .Case([&](cnn::SliceOp slice) {
+        attr("offset", std::to_string(slice.getOffset()));
+        attr("size", std::to_string(slice.getSize()));
+        attr("axis", std::to_string(slice.getAxis()));
+      })
       .Case([&](cnn::UpsampleOp up) { attr("scale", pair(up.getScale())); })
       .Case([&](cnn::SoftmaxOp softmax) {
         attr("axis", std::to_string(softmax.getAxis()));
@@ -431,22 +436,28 @@ FailureOr<CnnText> Printer::run(llvm::StringRef weightsFile,
       return name.getValue().str();
     return (kind + llvm::Twine(i)).str();
   };
-  std::vector<std::string> header;
+  std::vector<std::string> header, renamed;
+  // Inputs and outputs keep their names (the C API's) where .cnn can say
+  // them; a keyword or a non-identifier is renamed, and the file says so.
+  auto boundaryName = [&](DictionaryAttr attrs, unsigned i, const char *kind) {
+    std::string original = nameAttr(attrs, i, kind);
+    std::string name = unique(identifier(original), /*mayBeOp=*/true);
+    if (name != original)
+      renamed.push_back("# " + std::string(kind) + " '" + original +
+                        "' is named '" + name + "' here");
+    return name;
+  };
   Block &body = func.getBody().front();
   for (BlockArgument arg : body.getArguments()) {
-    std::string name =
-        unique(identifier(nameAttr(func.getArgAttrDict(arg.getArgNumber()),
-                                   arg.getArgNumber(), "input")),
-               /*mayBeOp=*/true);
+    std::string name = boundaryName(func.getArgAttrDict(arg.getArgNumber()),
+                                    arg.getArgNumber(), "input");
     names[arg] = name;
     auto type = cast<RankedTensorType>(arg.getType());
     header.push_back("input " + name + ": f32" + list(type.getShape()));
   }
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-    outputNames[i] =
-        unique(identifier(nameAttr(func.getResultAttrDict(i), i, "output")),
-               /*mayBeOp=*/true);
+    outputNames[i] = boundaryName(func.getResultAttrDict(i), i, "output");
     // Inputs are already bound; every other value is bound once.
     if (!isa<BlockArgument>(v))
       firstResult.try_emplace(v, i);
@@ -490,7 +501,10 @@ FailureOr<CnnText> Printer::run(llvm::StringRef weightsFile,
   os << "# " << func.getSymName() << ", printed by cnnc --emit=cnn-text";
   if (!origin.empty())
     os << " from " << origin;
-  os << "\nmodel " << func.getSymName() << "\n";
+  os << "\n";
+  for (const std::string &line : renamed)
+    os << line << "\n";
+  os << "model " << func.getSymName() << "\n";
   for (const std::string &line : header)
     os << line << "\n";
   if (!weights.empty())

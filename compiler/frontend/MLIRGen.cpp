@@ -106,6 +106,7 @@ const std::vector<OpSpec> &opSpecs() {
       {"sigmoid", {{"input", K::Tensor, true}}},
       {"tanh", {{"input", K::Tensor, true}}},
       {"silu", {{"input", K::Tensor, true}}},
+      {"mish", {{"input", K::Tensor, true}}},
       {"leaky_relu", {{"input", K::Tensor, true}, {"alpha", K::Float}}},
       {"hardsigmoid",
        {{"input", K::Tensor, true}, {"alpha", K::Float}, {"beta", K::Float}}},
@@ -124,6 +125,11 @@ const std::vector<OpSpec> &opSpecs() {
         {"mode", K::String},
         {"value", K::Float}}},
       {"concat", {{"inputs", K::Tensors, true}, {"axis", K::Int}}},
+      {"slice",
+       {{"input", K::Tensor, true},
+        {"offset", K::Int, true},
+        {"size", K::Int, true},
+        {"axis", K::Int}}},
       {"upsample", {{"input", K::Tensor, true}, {"scale", K::IntPair}}},
       {"softmax", {{"input", K::Tensor, true}, {"axis", K::Int}}},
   };
@@ -966,6 +972,8 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     return make(cnn::TanhOp(), inShape, input, {});
   if (op == "silu")
     return make(cnn::SiluOp(), inShape, input, {});
+  if (op == "mish")
+    return make(cnn::MishOp(), inShape, input, {});
   if (op == "leaky_relu") {
     FailureOr<double> alpha = getFloat(args, "alpha", 0.01, scope);
     if (failed(alpha))
@@ -1073,6 +1081,19 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
         cnn::ConcatOp(), cnn::inferConcatShape(emitErr, shapes, *axis),
         operands,
         {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
+  }
+  if (op == "slice") {
+    FailureOr<int64_t> axis = normaliseAxis(1);
+    FailureOr<int64_t> offset = getInt(args, "offset", 0, scope);
+    FailureOr<int64_t> size = getInt(args, "size", 0, scope);
+    if (failed(axis) || failed(offset) || failed(size))
+      return failure();
+    return make(
+        cnn::SliceOp(),
+        cnn::inferSliceShape(emitErr, inShape, *axis, *offset, *size), input,
+        {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis)),
+         builder.getNamedAttr("offset", builder.getI64IntegerAttr(*offset)),
+         builder.getNamedAttr("size", builder.getI64IntegerAttr(*size))});
   }
   if (op == "upsample") {
     FailureOr<SmallVector<int64_t, 2>> scale =

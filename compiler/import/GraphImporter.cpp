@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/GraphImporter.h"
+#include "compiler/import/ModelName.h"
 #include "dialects/cnn/CnnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,16 +22,6 @@ using namespace mlir;
 using namespace cnnc::onnx;
 
 namespace {
-
-/// `name` as a C identifier: the function name becomes C symbols.
-std::string cIdentifier(llvm::StringRef name) {
-  std::string result;
-  for (char c : name)
-    result += llvm::isAlnum(c) ? c : '_';
-  if (result.empty() || llvm::isDigit(result[0]))
-    result = "m" + result;
-  return result;
-}
 
 /// Tensor names for `cnn.name`: dots are fine (the C API maps them to
 /// underscores), a leading digit is not (PyTorch names outputs "123").
@@ -270,7 +261,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   builder.setInsertionPointToEnd(module->getBody());
   SmallVector<Type> inputTypes;
   bool ok = succeeded(importInputs(inputTypes));
-  std::string name = cIdentifier(llvm::sys::path::stem(path));
+  std::string name = cnnc::modelNameFromPath(path);
   auto func = func::FuncOp::create(builder, fileLoc(), name,
                                    builder.getFunctionType(inputTypes, {}));
   Block *entry = func.addEntryBlock();

@@ -3,6 +3,7 @@
 #include "compiler/pipeline/Pipeline.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
@@ -28,9 +29,12 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
   }
   // NHWC convolutions, register-tiled and vectorised, with accumulators
   // hoisted out of the reduction loops into registers.
-  addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse,"
-                  "cnnc-vectorize-conv,loop-invariant-subset-hoisting,"
-                  "canonicalize,cse");
+  std::string vectorize = "cnnc-vectorize-conv{report=" +
+                          std::string(options.report ? "true" : "false");
+  if (!options.tileSizes.empty())
+    vectorize += " tile-sizes=" + llvm::join(options.tileSizes, ",");
+  addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse," + vectorize +
+                      "},loop-invariant-subset-hoisting,canonicalize,cse");
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm) {
@@ -44,10 +48,15 @@ void cnnc::addBufferizationPasses(OpPassManager &pm) {
       "canonicalize,cnnc-copy-to-linalg,cnnc-plan-workspace,cnnc-entry-abi");
 }
 
-void cnnc::addLowerToLLVMPasses(OpPassManager &pm) {
+void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
+                                const PipelineOptions &options) {
   // Vector transfers become 1-D and unrolled (no allocas in loops);
   // contractions become outer-product FMAs (the default is far slower).
-  addPipeline(pm,
+  // Thread-level loops go to the runtime's pool; any left run in order.
+  addPipeline(
+      pm, std::string("cnnc-parallelize") +
+              (options.report ? "{report=true}" : "") +
+              ",scf-forall-to-for,"
               "convert-vector-to-scf{full-unroll target-rank=1},"
               "convert-linalg-to-loops,expand-strided-metadata,"
               "lower-affine,convert-scf-to-cf,"
@@ -72,5 +81,5 @@ void cnnc::buildPipeline(OpPassManager &pm, Stage stop,
   if (stop == Stage::Linalg)
     return;
   addBufferizationPasses(pm);
-  addLowerToLLVMPasses(pm);
+  addLowerToLLVMPasses(pm, options);
 }

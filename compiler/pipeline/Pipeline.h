@@ -18,6 +18,9 @@ enum class Stage {
 struct PipelineOptions {
   unsigned optLevel = 2; // 0: none of the optimisations
   bool fuse = true;      // cnn-fuse (off: --no-fuse, for comparison)
+  bool report = false;   // remarks for cnnc --report
+  /// Register tiles per layer, LAYER:PIXELSxCHANNELS[xREDUCTION] (-O2).
+  std::vector<std::string> tileSizes;
 };
 
 /// cnn -> cnn: batch-norm folding, then conv/dense epilogue fusion.
@@ -30,8 +33,10 @@ void addCnnToLinalgPasses(mlir::OpPassManager &pm,
 /// linalg on tensors -> loops on buffers with the C entry ABI: outputs as
 /// destination buffers, intermediates planned into one workspace.
 void addBufferizationPasses(mlir::OpPassManager &pm);
-/// buffers and loops -> the LLVM dialect.
-void addLowerToLLVMPasses(mlir::OpPassManager &pm);
+/// buffers and loops -> the LLVM dialect, thread-level loops on the
+/// runtime's pool.
+void addLowerToLLVMPasses(mlir::OpPassManager &pm,
+                          const PipelineOptions &options);
 
 /// All stages up to and including `stop`.
 void buildPipeline(mlir::OpPassManager &pm, Stage stop,

@@ -75,6 +75,7 @@ private:
   FailureOr<Tensor> eval(cnn::GlobalAvgPoolOp op);
   FailureOr<Tensor> eval(cnn::FlattenOp op);
   FailureOr<Tensor> eval(cnn::ConcatOp op);
+  FailureOr<Tensor> eval(cnn::SliceOp op);
   FailureOr<Tensor> eval(cnn::UpsampleOp op);
   FailureOr<Tensor> eval(cnn::SoftmaxOp op);
   FailureOr<Tensor> eval(cnn::ReshapeOp op);
@@ -135,8 +136,9 @@ LogicalResult Evaluator::evaluate(Operation *op) {
       llvm::TypeSwitch<Operation *, FailureOr<Tensor>>(op)
           .Case<cnn::WeightOp, cnn::Conv2dOp, cnn::DenseOp, cnn::BatchNormOp,
                 cnn::MaxPool2dOp, cnn::AvgPool2dOp, cnn::GlobalAvgPoolOp,
-                cnn::FlattenOp, cnn::ConcatOp, cnn::UpsampleOp, cnn::SoftmaxOp,
-                cnn::ReshapeOp, cnn::PadOp>([&](auto op) { return eval(op); })
+                cnn::FlattenOp, cnn::ConcatOp, cnn::SliceOp, cnn::UpsampleOp,
+                cnn::SoftmaxOp, cnn::ReshapeOp, cnn::PadOp>(
+              [&](auto op) { return eval(op); })
           .Case([&](cnn::ReluOp) {
             return evalActivation(op, cnn::Activation::relu, 0);
           })
@@ -174,6 +176,9 @@ LogicalResult Evaluator::evaluate(Operation *op) {
             double hi = clip.getMax() ? clip.getMax()->convertToDouble() : inf;
             return evalUnary(op,
                              [&](double x) { return std::clamp(x, lo, hi); });
+          })
+          .Case([&](cnn::MishOp) {
+            return evalActivation(op, cnn::Activation::mish, 0);
           })
           .Case([&](cnn::AddOp) {
             return evalBinary(op, [](double a, double b) { return a + b; });
@@ -355,6 +360,17 @@ FailureOr<Tensor> Evaluator::eval(cnn::ConcatOp op) {
     return failure();
   Tensor out = zeros(*shape);
   concat(inputs, op.getAxis(), out);
+  return out;
+}
+
+FailureOr<Tensor> Evaluator::eval(cnn::SliceOp op) {
+  const Tensor &input = lookup(op.getInput());
+  FailureOr<cnn::Shape> shape = cnn::inferSliceShape(
+      errorAt(op), input.shape, op.getAxis(), op.getOffset(), op.getSize());
+  if (failed(shape))
+    return failure();
+  Tensor out = zeros(*shape);
+  slice(input, op.getAxis(), op.getOffset(), out);
   return out;
 }
 

@@ -212,6 +212,19 @@ void concat(ArrayRef<const Tensor *> inputs, int64_t axis, Tensor &out) {
   }
 }
 
+void slice(const Tensor &input, int64_t axis, int64_t offset, Tensor &out) {
+  // Row-major: `outer` rows, each keeping a contiguous chunk of the input's.
+  ArrayRef<int64_t> shape = input.shape;
+  const int64_t outer = numElements(shape.take_front(axis));
+  const int64_t inner = numElements(shape.drop_front(axis + 1));
+  const int64_t inChunk = shape[axis] * inner;
+  const int64_t outChunk = out.shape[axis] * inner;
+  for (int64_t o = 0; o < outer; ++o) {
+    const double *src = input.data.data() + o * inChunk + offset * inner;
+    std::copy(src, src + outChunk, out.data.data() + o * outChunk);
+  }
+}
+
 void upsampleNearest(const Tensor &input, ArrayRef<int64_t> scale,
                      Tensor &out) {
   const int64_t nc = input.shape[0] * input.shape[1], h = input.shape[2],
@@ -292,6 +305,8 @@ static double activate(cnn::Activation activation, double alpha, double x) {
     return std::tanh(x);
   case cnn::Activation::silu:
     return x / (1.0 + std::exp(-x));
+  case cnn::Activation::mish:
+    return x * std::tanh(std::log1p(std::exp(x)));
   }
   llvm_unreachable("unknown activation");
 }

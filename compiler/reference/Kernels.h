@@ -52,6 +52,9 @@ void globalAvgPool(const Tensor &input, Tensor &out);
 
 void concat(llvm::ArrayRef<const Tensor *> inputs, int64_t axis, Tensor &out);
 
+/// out = input[..., offset : offset + out.shape[axis], ...] along `axis`.
+void slice(const Tensor &input, int64_t axis, int64_t offset, Tensor &out);
+
 /// Nearest neighbour: out[.., y, x] = in[.., y / scale[0], x / scale[1]].
 void upsampleNearest(const Tensor &input, llvm::ArrayRef<int64_t> scale,
                      Tensor &out);

@@ -91,11 +91,52 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
     registers across the reduction loops. A conv whose schedule fails stays
     as it is (correct scalar loops).
   }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per conv: its tile sizes, or why it stayed scalar "
+           "(cnnc --report)">,
+    ListOption<"tileSizes", "tile-sizes", "std::string",
+               "Per-layer register tiles for experiments: "
+               "LAYER:PIXELSxCHANNELS[xREDUCTION] (LAYER as --report names it)">
+  ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",
     "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
     "mlir::vector::VectorDialect"
   ];
+}
+
+def Parallelize : Pass<"cnnc-parallelize", "mlir::ModuleOp"> {
+  let summary = "Run outermost scf.forall loops on libcnnrt's thread pool";
+  let description = [{
+    After bufferization, each outermost `scf.forall` with static bounds
+    becomes a private task function
+    `@F_loopK(%ctx: !llvm.ptr, %begin: i64, %end: i64)` that runs
+    iterations [begin, end) of the loop's linearised iteration space (last
+    dimension fastest), and the loop becomes
+    `call @cnnrt_parallel_for(@F_loopK, %ctx, count)`. `%ctx` is an array
+    of the pointers behind the memrefs the body uses, which must be
+    arguments of `F` with identity layouts (the entry ABI's inputs, outputs
+    and workspace); constants, globals and views of them are re-created in
+    the task. A loop that captures anything else stays sequential.
+
+    The runtime splits [0, count) into contiguous chunks that threads
+    claim, so every iteration runs the same code whatever the thread count.
+    Loops whose estimated work (vector elements processed, loop trip counts
+    included) is under `min-work` stay sequential: waking workers costs
+    microseconds.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 20",
+           "Parallelise only loops doing at least this many element operations">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per loop: on the pool or not, and why (cnnc --report)">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 #endif // CNNC_TRANSFORMS_PASSES_TD

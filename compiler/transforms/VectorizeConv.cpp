@@ -13,7 +13,9 @@
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Transform/Interfaces/TransformInterfaces.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Parser/Parser.h"
 
 #include <fmt/format.h>
@@ -56,12 +58,19 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
   // slower on ResNet layers).
   TileSizes best{1, 1, largestDivisorAtMost(inChannels, 4)};
   int64_t bestUse = 0;
-  // Whole vectors of output channels where they divide; otherwise the
-  // largest divisor (small layers: LeNet's 6 filters, a 255-channel head).
-  for (int64_t tf : {int64_t(64), int64_t(48), int64_t(32), int64_t(16),
-                     largestDivisorAtMost(outChannels, 64)}) {
-    if (outChannels % tf != 0)
-      continue;
+  // Power-of-two channel tiles only: LLVM widens a vector<48xf32> or
+  // <24xf32> to the next power of two and the padding costs 2.5-5x
+  // (measured on MobileNetV2's 1x1 convs: 576->96 at 14x14 1.49 ms with
+  // 48-channel tiles, 0.27 ms with 32). Channel counts that no such tile
+  // divides (LeNet's 6 filters, a 255-channel head) take their largest
+  // divisor.
+  SmallVector<int64_t> candidates;
+  for (int64_t tf : {64, 32, 16, 8})
+    if (outChannels % tf == 0)
+      candidates.push_back(tf);
+  if (candidates.empty())
+    candidates.push_back(largestDivisorAtMost(outChannels, 64));
+  for (int64_t tf : candidates) {
     int64_t vectors = (tf + kVectorWidth - 1) / kVectorWidth;
     int64_t tw = largestDivisorAtMost(outWidth, maxAccumulators / vectors);
     if (tw * tf > bestUse) {
@@ -73,13 +82,17 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
   return best;
 }
 
-/// The elementwise generic the conv feeds (its fused epilogue), if any.
+/// The elementwise generic the conv feeds as first input (its fused
+/// epilogue), if any. A residual add also reads another conv's result (a
+/// downsample path) as its second input; that conv is not its owner.
 linalg::GenericOp epilogueOf(linalg::LinalgOp conv) {
   Value result = conv->getResult(0);
   if (!result.hasOneUse())
     return nullptr;
   auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
   if (!generic || !linalg::isElementwise(generic) ||
+      generic.getNumDpsInputs() == 0 ||
+      generic.getDpsInputOperand(0)->get() != result ||
       generic.getResult(0).getType() != result.getType())
     return nullptr;
   return generic;
@@ -89,29 +102,43 @@ linalg::GenericOp epilogueOf(linalg::LinalgOp conv) {
 /// otherwise (n, oh, ow, f, kh, kw, c).
 std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
                      bool channelsOuter, TileSizes t) {
-  // Output-channel tiles outermost when the weights do not fit in cache:
-  // each tile's slice of the weights is then reused across all rows
-  // instead of streamed once per row (512->512 3x3 at 7x7: 17 -> 5 ms).
-  std::string order = channelsOuter ? " interchange = [0, 3, 1, 2]" : "";
   std::string noReduction = depthwise ? "0, 0" : "0, 0, 0";
   std::string reduction =
       depthwise ? "0, 0, 0, 0, 1, 0"
                 : fmt::format("0, 0, 0, 0, 1, 0, {}", t.reduction);
-  // The register-tile root is the epilogue when there is one, with the conv
-  // and its bias/zero init fused in. Without one, the conv is the root and
-  // its init stays a whole-tensor op: it is the tile loop's destination, which
+  // The register tiles form the thread-level scf.forall (cnnc-parallelize
+  // gives each thread a contiguous block of them, last dimension fastest).
+  // The root is the epilogue when there is one, with the conv and its
+  // bias/zero init fused in. Without one, the conv is the root and its init
+  // stays a whole-tensor op: it is the loop's destination, which
   // fuse_into_containing_op cannot fuse.
-  std::string tileRoot =
-      hasEpilogue ? fmt::format(R"(
-    %root_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %epi tile_sizes [1, 1, {0}, {1}]{3} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
-    %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %l3 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  //
+  // Output-channel tiles go outermost when the weights do not fit in cache
+  // (only with an epilogue: interchange needs a linalg.generic): each tile's
+  // slice of the weights is then reused across all rows instead of streamed
+  // once per row (512->512 3x3 at 7x7: 17 -> 5 ms), and each thread reads
+  // only its share of the weights.
+  std::string tileRoot;
+  if (hasEpilogue && channelsOuter)
+    tileRoot = fmt::format(R"(
+    %epi_i = transform.structured.interchange %epi iterator_interchange = [0, 3, 1, 2] : (!transform.any_op) -> !transform.any_op
+    %root_i, %tiles = transform.structured.tile_using_forall %epi_i tile_sizes [1, {1}, 1, {0}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %root_t = transform.structured.interchange %root_i iterator_interchange = [0, 2, 3, 1] : (!transform.any_op) -> !transform.any_op)",
+                           t.pixels, t.channels);
+  else if (hasEpilogue)
+    tileRoot = fmt::format(R"(
+    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [1, 1, {0}, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                           t.pixels, t.channels);
+  else
+    tileRoot = fmt::format(R"(
+    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [1, 1, {0}, {1}, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                           t.pixels, t.channels, noReduction);
+  if (hasEpilogue)
+    tileRoot += R"(
+    %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
     transform.structured.vectorize %root_t : !transform.any_op
-    transform.structured.vectorize %init_t : !transform.any_op)",
-                                t.pixels, t.channels, "", order)
-                  : fmt::format(R"(
-    %conv_t, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %conv tile_sizes [1, 1, {0}, {1}, {2}]{3} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op))",
-                                t.pixels, t.channels, noReduction, order);
+    transform.structured.vectorize %init_t : !transform.any_op)";
   return fmt::format(R"(
 module attributes {{transform.with_named_sequence}} {{
   transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
@@ -141,9 +168,48 @@ module attributes {{transform.with_named_sequence}} {{
                      depthwise ? "" : ", !transform.any_op");
 }
 
+/// The layer a conv belongs to: its weight constant's resource name (as
+/// MLIRGen and the importers name it) up to ".weight"; empty if unknown.
+std::string layerName(linalg::LinalgOp conv) {
+  Value weight = conv.getDpsInputs()[1];
+  while (auto expand = weight.getDefiningOp<tensor::ExpandShapeOp>())
+    weight = expand.getSrc();
+  DenseResourceElementsAttr blob;
+  if (!matchPattern(weight, m_Constant(&blob)))
+    return "";
+  llvm::StringRef key = blob.getRawHandle().getKey();
+  return key.substr(0, key.find(".weight")).str();
+}
+
+/// `layer:PIXELSxCHANNELS[xREDUCTION]` from --tile-sizes.
+FailureOr<std::pair<std::string, TileSizes>> parseOverride(StringRef text) {
+  auto [layer, sizes] = text.rsplit(':');
+  SmallVector<StringRef> parts;
+  sizes.split(parts, 'x');
+  TileSizes tiles{0, 0, 0};
+  if (layer.empty() || parts.size() < 2 || parts.size() > 3 ||
+      parts[0].getAsInteger(10, tiles.pixels) ||
+      parts[1].getAsInteger(10, tiles.channels) ||
+      (parts.size() == 3 && parts[2].getAsInteger(10, tiles.reduction)) ||
+      tiles.pixels < 1 || tiles.channels < 1 || tiles.reduction < 0)
+    return failure();
+  return std::make_pair(layer.str(), tiles);
+}
+
 struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    llvm::StringMap<TileSizes> overrides;
+    for (const std::string &text : tileSizes) {
+      FailureOr<std::pair<std::string, TileSizes>> entry = parseOverride(text);
+      if (failed(entry)) {
+        module.emitError() << "bad --tile-sizes entry '" << text
+                           << "' (expected LAYER:PIXELSxCHANNELS[xREDUCTION])";
+        return signalPassFailure();
+      }
+      overrides[entry->first] = entry->second;
+    }
     SmallVector<linalg::LinalgOp> convs;
     module.walk([&](linalg::LinalgOp conv) {
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
@@ -181,6 +247,25 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       TileSizes tiles =
           chooseTiles(out.getDimSize(2), out.getDimSize(3), in.getDimSize(3),
                       depthwise ? kMaxDepthwiseAccumulators : kMaxAccumulators);
+      if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
+        TileSizes wanted = it->second;
+        if (!wanted.reduction)
+          wanted.reduction = tiles.reduction;
+        if (out.getDimSize(2) % wanted.pixels ||
+            out.getDimSize(3) % wanted.channels ||
+            (!depthwise && in.getDimSize(3) % wanted.reduction)) {
+          conv->emitError()
+              << "--tile-sizes for '" << it->first() << "': " << wanted.pixels
+              << "x" << wanted.channels << "x" << wanted.reduction
+              << " must divide output width x channels x input "
+                 "channels "
+              << out.getDimSize(2) << "x" << out.getDimSize(3) << "x"
+              << in.getDimSize(3);
+          return signalPassFailure();
+        }
+        tiles = wanted;
+        overrides.erase(it);
+      }
       linalg::GenericOp epilogue = epilogueOf(conv);
       auto tag = b.getI64IntegerAttr(id);
       conv->setAttr("cnnc.vconv", tag);
@@ -189,8 +274,28 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         epilogue->setAttr("cnnc.vepi", tag);
       auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
       bool channelsOuter = weight.getNumElements() * 4 > kWeightCacheBytes;
-      apply(module,
-            schedule(id, epilogue != nullptr, depthwise, channelsOuter, tiles));
+      Location loc = conv->getLoc();
+      bool applied =
+          succeeded(apply(module, schedule(id, epilogue != nullptr, depthwise,
+                                           channelsOuter, tiles)));
+      if (!report)
+        continue;
+      if (!applied) {
+        emitRemark(loc) << "not vectorized (the schedule did not apply)";
+        continue;
+      }
+      int64_t vectors = (tiles.channels + kVectorWidth - 1) / kVectorWidth;
+      emitRemark(loc) << fmt::format(
+          "vectorized: tile {} px x {} ch ({} accumulators of {} x f32), "
+          "reduction 1 row x {} ch{}{}",
+          tiles.pixels, tiles.channels, tiles.pixels * vectors, kVectorWidth,
+          depthwise ? 1 : tiles.reduction, epilogue ? ", epilogue fused" : "",
+          epilogue && channelsOuter ? ", channel tiles outer" : "");
+    }
+    for (const auto &unused : overrides) {
+      module.emitError() << "--tile-sizes names '" << unused.first()
+                         << "', which is not a convolution of this model";
+      signalPassFailure();
     }
     // The tags have done their job.
     module.walk([](Operation *op) {
@@ -201,17 +306,17 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
 
   /// Runs one schedule; a failure (an op the vectoriser does not handle)
   /// leaves that conv tiled or untouched, which is still correct.
-  void apply(ModuleOp module, const std::string &script) {
+  LogicalResult apply(ModuleOp module, const std::string &script) {
     ParserConfig config(module.getContext());
     OwningOpRef<ModuleOp> transforms =
         parseSourceString<ModuleOp>(script, config);
     if (!transforms)
-      return;
+      return failure();
     Operation *entry = transforms->lookupSymbol("__transform_main");
     ScopedDiagnosticHandler quiet(module.getContext(),
                                   [](Diagnostic &) { return success(); });
-    (void)transform::applyTransformNamedSequence(module, entry, *transforms,
-                                                 transform::TransformOptions());
+    return transform::applyTransformNamedSequence(
+        module, entry, *transforms, transform::TransformOptions());
   }
 };
 

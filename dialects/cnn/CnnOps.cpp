@@ -186,6 +186,12 @@ LogicalResult PadOp::verify() {
                            getLow(), getHigh(), getMode() == PadMode::reflect));
 }
 
+LogicalResult SliceOp::verify() {
+  return checkResult(*this, inferSliceShape([&] { return emitOpError(); },
+                                            shapeOf(getInput()), getAxis(),
+                                            getOffset(), getSize()));
+}
+
 LogicalResult SoftmaxOp::verify() {
   return verifyAxis([&] { return emitOpError(); }, getAxis(),
                     getType().getRank());

@@ -22,7 +22,7 @@ def Cnn_Activation : I32EnumAttr<"Activation", "fused activation", [
     I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"relu", 1>,
     I32EnumAttrCase<"relu6", 2>, I32EnumAttrCase<"leaky_relu", 3>,
     I32EnumAttrCase<"sigmoid", 4>, I32EnumAttrCase<"tanh", 5>,
-    I32EnumAttrCase<"silu", 6>]> {
+    I32EnumAttrCase<"silu", 6>, I32EnumAttrCase<"mish", 7>]> {
   let cppNamespace = "::cnn";
   let genSpecializedAttr = 0;
 }
@@ -235,6 +235,25 @@ def Cnn_PadOp : Cnn_Op<"pad"> {
   let hasVerifier = 1;
 }
 
+def Cnn_SliceOp : Cnn_Op<"slice"> {
+  let summary = "the elements [offset, offset + size) along `axis`";
+  let description = [{
+    Keeps `size` consecutive entries of dimension `axis` starting at
+    `offset`; the other dimensions are unchanged. Darknet's `[route]` with
+    `groups`/`group_id` takes one channel group this way.
+
+    ```mlir
+    %y = cnn.slice %x {axis = 1 : i64, offset = 4 : i64, size = 4 : i64}
+           : (tensor<1x8x5x5xf32>) -> tensor<1x4x5x5xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_F32Tensor:$input, I64Attr:$axis, I64Attr:$offset,
+      I64Attr:$size);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Cnn_SoftmaxOp : Cnn_Op<"softmax", [SameOperandsAndResultType]> {
   let summary = "softmax along `axis`";
   let arguments = (ins Cnn_F32Tensor:$input, I64Attr:$axis);
@@ -260,6 +279,7 @@ def Cnn_Relu6Op : Cnn_UnaryOp<"relu6", "min(max(x, 0), 6)">;
 def Cnn_SigmoidOp : Cnn_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Cnn_TanhOp : Cnn_UnaryOp<"tanh", "tanh(x)">;
 def Cnn_SiluOp : Cnn_UnaryOp<"silu", "x * sigmoid(x)">;
+def Cnn_MishOp : Cnn_UnaryOp<"mish", "x * tanh(log(1 + exp(x)))">;
 def Cnn_LeakyReluOp : Cnn_UnaryOp<"leaky_relu", "x > 0 ? x : alpha * x"> {
   let arguments = (ins Cnn_F32Tensor:$input, F64Attr:$alpha);
 }

@@ -258,6 +258,19 @@ FailureOr<Shape> inferPadShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
   return result;
 }
 
+FailureOr<Shape> inferSliceShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
+                                 int64_t axis, int64_t offset, int64_t size) {
+  if (failed(verifyAxis(emitError, axis, in.size())))
+    return failure();
+  if (offset < 0 || size < 1 || offset + size > in[axis])
+    return emitError() << "slice [" << offset << ", " << offset + size
+                       << ") is out of range for dimension " << axis
+                       << " of shape " << formatShape(in);
+  Shape result(in);
+  result[axis] = size;
+  return result;
+}
+
 FailureOr<Shape> inferBroadcastShape(EmitErrorFn emitError,
                                      ArrayRef<int64_t> lhs,
                                      ArrayRef<int64_t> rhs) {

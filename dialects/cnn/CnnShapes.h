@@ -82,6 +82,12 @@ mlir::FailureOr<Shape> inferPadShape(EmitErrorFn emitError,
                                      llvm::ArrayRef<int64_t> high,
                                      bool reflect);
 
+/// `size` entries of dimension `axis` from `offset` on.
+mlir::FailureOr<Shape> inferSliceShape(EmitErrorFn emitError,
+                                       llvm::ArrayRef<int64_t> input,
+                                       int64_t axis, int64_t offset,
+                                       int64_t size);
+
 mlir::FailureOr<Shape> inferBroadcastShape(EmitErrorFn emitError,
                                            llvm::ArrayRef<int64_t> lhs,
                                            llvm::ArrayRef<int64_t> rhs);

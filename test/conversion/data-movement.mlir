@@ -19,6 +19,14 @@ func.func @concat(%a: tensor<1x2x4x4xf32>, %b: tensor<1x3x4x4xf32>) -> tensor<1x
   return %y : tensor<1x5x4x4xf32>
 }
 
+// A channel slice is an extract_slice.
+// CHECK-LABEL: func.func @slice
+// CHECK: tensor.extract_slice %{{.*}}[0, 2, 0, 0] [1, 3, 4, 4] [1, 1, 1, 1] : tensor<1x6x4x4xf32> to tensor<1x3x4x4xf32>
+func.func @slice(%x: tensor<1x6x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  %y = cnn.slice %x {axis = 1 : i64, offset = 2 : i64, size = 3 : i64} : (tensor<1x6x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
 // CHECK-LABEL: func.func @upsample
 // CHECK: linalg.generic {indexing_maps = [#[[NEAREST]], {{.*}}]
 func.func @upsample(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x8x12xf32> {

@@ -15,6 +15,15 @@
 // CHECK: math.tanh
 // CHECK: math.exp
 // CHECK: arith.mulf
+// mish: x * n / (n + 2) with n = e^x (e^x + 2); x itself above 20.
+// CHECK: %[[E:.*]] = math.exp %[[X:.*]] : f32
+// CHECK: %[[E2:.*]] = arith.addf %[[E]], %{{.*}} : f32
+// CHECK: %[[N:.*]] = arith.mulf %[[E]], %[[E2]] : f32
+// CHECK: %[[N2:.*]] = arith.addf %[[N]], %{{.*}} : f32
+// CHECK: %[[F:.*]] = arith.divf %[[N]], %[[N2]] : f32
+// CHECK: %[[BIG:.*]] = arith.cmpf ogt, %[[X]], %{{.*}} : f32
+// CHECK: %[[M:.*]] = arith.mulf %[[X]], %[[F]] : f32
+// CHECK: arith.select %[[BIG]], %[[X]], %[[M]] : f32
 func.func @activations(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %a = cnn.relu %x : tensor<1x2x3x3xf32>
   %b = cnn.relu6 %a : tensor<1x2x3x3xf32>
@@ -22,7 +31,8 @@ func.func @activations(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %d = cnn.sigmoid %c : tensor<1x2x3x3xf32>
   %e = cnn.tanh %d : tensor<1x2x3x3xf32>
   %f = cnn.silu %e : tensor<1x2x3x3xf32>
-  return %f : tensor<1x2x3x3xf32>
+  %g = cnn.mish %f : tensor<1x2x3x3xf32>
+  return %g : tensor<1x2x3x3xf32>
 }
 
 // Broadcasting is an indexing map that reads index 0 of size-1 dimensions.

@@ -112,6 +112,30 @@ func.func @upsample(%x: tensor<1x4x5x5xf32>) {
 
 // -----
 
+func.func @slice_range(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{slice [3, 5) is out of range for dimension 1 of shape [1, 4, 5, 5]}}
+  %y = "cnn.slice"(%x) {axis = 1 : i64, offset = 3 : i64, size = 2 : i64} : (tensor<1x4x5x5xf32>) -> tensor<1x2x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @slice_axis(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{axis 4 is out of range for rank 4}}
+  %y = "cnn.slice"(%x) {axis = 4 : i64, offset = 0 : i64, size = 2 : i64} : (tensor<1x4x5x5xf32>) -> tensor<1x2x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @slice_result(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{result shape [1, 3, 5, 5] does not match the expected shape [1, 2, 5, 5]}}
+  %y = "cnn.slice"(%x) {axis = 1 : i64, offset = 0 : i64, size = 2 : i64} : (tensor<1x4x5x5xf32>) -> tensor<1x3x5x5xf32>
+  return
+}
+
+// -----
+
 func.func @reshape_count(%x: tensor<1x4x3x3xf32>) {
   // expected-error @+1 {{cannot reshape [1, 4, 3, 3] (36 elements) to [4, 8]}}
   %y = "cnn.reshape"(%x) : (tensor<1x4x3x3xf32>) -> tensor<4x8xf32>

@@ -25,7 +25,12 @@ func.func @layers(%x: tensor<1x3x8x8xf32>) -> tensor<1x10xf32> {
   // CHECK: cnn.tanh
   %t = cnn.tanh %s : tensor<1x4x4x4xf32>
   // CHECK: cnn.silu
-  %si = cnn.silu %t : tensor<1x4x4x4xf32>
+  %si0 = cnn.silu %t : tensor<1x4x4x4xf32>
+  // CHECK: cnn.mish
+  %mi = cnn.mish %si0 : tensor<1x4x4x4xf32>
+  // CHECK: cnn.slice {{.*}} {axis = 1 : i64, offset = 2 : i64, size = 2 : i64} : (tensor<1x4x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %sl = cnn.slice %mi {axis = 1 : i64, offset = 2 : i64, size = 2 : i64} : (tensor<1x4x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %si = cnn.concat %sl, %sl {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
   // CHECK: cnn.global_avgpool
   %gp = cnn.global_avgpool %si : (tensor<1x4x4x4xf32>) -> tensor<1x4x1x1xf32>
   // CHECK: cnn.mul {{.*}} : (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x4x4xf32>

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Whole-model latency: cnnc against ONNX Runtime, same network, same weights.
 
-Exports torchvision models (random init) to ONNX with PyTorch, compiles each
-ONNX file with cnnc (-O2) and runs both at batch 1, alternating the engines
-so machine noise hits both alike. Prints median latencies and ratios.
+Exports the models of test/import/torch_models.py (a LeNet-style net,
+torchvision ResNet-18 and MobileNetV2, random init) to ONNX with PyTorch,
+compiles each ONNX file with cnnc (-O2) and runs both engines at batch 1 on
+each thread count, alternating engines so machine noise hits both alike.
+Prints median latencies, ratios, compile time, executable size and peak RSS
+(ONNX Runtime's includes the Node.js process it runs in).
 
 Needs: python3-torch python3-torchvision python3-onnx, Node.js, and
   npm install --ignore-scripts onnxruntime-node@1.30.0   (in --ort-dir)
 
-  models.py --cnnc build/bin/cnnc --ort-dir DIR [--threads 1] [--runs 20]
+  models.py --cnnc build/bin/cnnc --ort-dir DIR [--threads 1,2] [--runs 20]
 """
 import argparse
 import os
@@ -18,20 +21,32 @@ import sys
 import tempfile
 import time
 
-MODELS = ["resnet18", "mobilenet_v2"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "import"))
+
+MODELS = ["lenet", "resnet18", "mobilenet_v2"]
 
 
-def median_cnnc(exe, runs):
-    out = subprocess.run([exe, "--bench", str(runs)], check=True,
-                         capture_output=True, text=True).stdout
-    return float(re.search(r"median ([0-9.]+)", out).group(1))
+def bench(cmd, env=None):
+    """Median latency (ms) and peak RSS (MB) that a benchmark prints."""
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                         env=env).stdout
+    return (float(re.search(r"median ([0-9.]+)", out).group(1)),
+            float(re.search(r"peak RSS MB: ([0-9.]+)", out).group(1)))
 
 
-def median_ort(script, model, threads, runs, ort_dir):
+def bench_cnnc(exe, threads, runs):
+    return bench([exe, "--bench", str(runs), "--threads", str(threads)])
+
+
+def bench_ort(model, shape, threads, runs, ort_dir):
     env = dict(os.environ, NODE_PATH=os.path.join(ort_dir, "node_modules"))
-    out = subprocess.run(["node", script, model, str(threads), str(runs)],
-                         check=True, capture_output=True, text=True, env=env)
-    return float(out.stdout.strip())
+    return bench(["node", os.path.join(HERE, "ort_bench.js"), model, str(threads),
+                  str(runs), ",".join(map(str, shape))], env=env)
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
 
 
 def main():
@@ -39,36 +54,38 @@ def main():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cnnc", required=True)
     p.add_argument("--ort-dir", required=True)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", default="1,2")
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--models", default=",".join(MODELS))
     args = p.parse_args()
     import torch
-    import torchvision
+    from torch_models import make
 
     work = tempfile.mkdtemp(prefix="cnnc-perf-")
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ort_bench.js")
-    print(f"| model | cnnc -O2 ms | ONNX Runtime 1.30 ms ({args.threads} thread) "
-          f"| cnnc / ORT | cnnc compile s | executable MB |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for name in MODELS:
+    print("| model | threads | cnnc -O2 ms | ONNX Runtime 1.30 ms | cnnc / ORT "
+          "| cnnc compile s | cnnc executable MB | peak RSS MB cnnc / ORT |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name in args.models.split(","):
         torch.manual_seed(0)
-        model = getattr(torchvision.models, name)().eval()
+        model, example = make(name)
         onnx_path = os.path.join(work, f"{name}.onnx")
-        torch.onnx.export(model, torch.randn(1, 3, 224, 224), onnx_path,
-                          opset_version=13)
+        torch.onnx.export(model.eval(), example, onnx_path, opset_version=13)
         exe = os.path.join(work, name)
         start = time.time()
         subprocess.run([args.cnnc, onnx_path, "-O2", "-o", exe], check=True)
         compile_s = time.time() - start
-        cnnc_ms, ort_ms = [], []
-        for _ in range(args.rounds):
-            cnnc_ms.append(median_cnnc(exe, args.runs))
-            ort_ms.append(median_ort(script, onnx_path, args.threads, args.runs,
+        for threads in map(int, args.threads.split(",")):
+            cnnc, ort = [], []
+            for _ in range(args.rounds):
+                cnnc.append(bench_cnnc(exe, threads, args.runs))
+                ort.append(bench_ort(onnx_path, example.shape, threads, args.runs,
                                      args.ort_dir))
-        c, o = sorted(cnnc_ms)[len(cnnc_ms) // 2], sorted(ort_ms)[len(ort_ms) // 2]
-        print(f"| {name} | {c:.1f} | {o:.1f} | {c / o:.2f} | {compile_s:.1f} "
-              f"| {os.path.getsize(exe) / 1e6:.1f} |")
+            c, o = median([t for t, _ in cnnc]), median([t for t, _ in ort])
+            print(f"| {name} | {threads} | {c:.2f} | {o:.2f} | {c / o:.2f} "
+                  f"| {compile_s:.1f} | {os.path.getsize(exe) / 1e6:.1f} "
+                  f"| {max(r for _, r in cnnc):.0f} / {max(r for _, r in ort):.0f} |",
+                  flush=True)
     return 0
 
 

@@ -12,6 +12,17 @@ func.func @conv_relu(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x1x1xf32>, %b: tenso
 
 // -----
 
+// CHECK-LABEL: func.func @conv_mish
+// CHECK: cnn.conv2d {{.*}} {activation = #cnn<activation mish>
+// CHECK-NOT: cnn.mish
+func.func @conv_mish(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %y = cnn.mish %c : tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @dense_leaky
 // CHECK: cnn.dense {{.*}} {activation = #cnn<activation leaky_relu>, alpha = 1.000000e-01 : f64}
 // CHECK-NOT: cnn.leaky_relu

@@ -3,11 +3,12 @@
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
 // Register tile: 1 row x 8 pixels x 32 channels (8 x 2 accumulator vectors),
-// reduction over one kernel row and 4 input channels at a time; the
+// one per iteration of the thread-level forall (unit dimensions folded
+// away); reduction over one kernel row and 4 input channels at a time; the
 // accumulators are loop-carried vectors, the relu epilogue is vectorised.
 // CHECK-LABEL: func.func @conv_relu
 // CHECK-NOT: linalg.conv_2d
-// CHECK: scf.for {{.*}} step %c1
+// CHECK: scf.forall (%{{.*}}) in (8) shared_outs
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<8x32xf32>)
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<8x32xf32>)
 // CHECK: vector.contract {{.*}} : vector<8x4xf32>, vector<4x32xf32> into vector<8x32xf32>
@@ -36,4 +37,59 @@ func.func @depthwise(%in: tensor<1x10x10x32xf32>, %w: tensor<3x3x32xf32>) -> ten
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
   %c = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<1x10x10x32xf32>, tensor<3x3x32xf32>) outs(%init : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
   return %c : tensor<1x8x8x32xf32>
+}
+
+// Weights over 4 MB: output-channel tiles outermost in the forall (each
+// thread then reads only its share of the weights).
+// CHECK-LABEL: func.func @channels_outer
+// CHECK: scf.forall (%[[F:.*]], %[[H:.*]]) in (16, 7) shared_outs
+// CHECK: vector.contract {{.*}} into vector<7x32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<7x32xf32>
+func.func @channels_outer(%in: tensor<1x9x9x512xf32>, %w: tensor<3x3x512x512xf32>, %b: tensor<512xf32>) -> tensor<1x7x7x512xf32> {
+  %e = tensor.empty() : tensor<1x7x7x512xf32>
+  %init = linalg.broadcast ins(%b : tensor<512xf32>) outs(%e : tensor<1x7x7x512xf32>) dimensions = [0, 1, 2]
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<1x9x9x512xf32>, tensor<3x3x512x512xf32>) outs(%init : tensor<1x7x7x512xf32>) -> tensor<1x7x7x512xf32>
+  %e2 = tensor.empty() : tensor<1x7x7x512xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x7x7x512xf32>) outs(%e2 : tensor<1x7x7x512xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %m = arith.maximumf %x, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<1x7x7x512xf32>
+  return %r : tensor<1x7x7x512xf32>
+}
+
+// A residual add reading two convs belongs to the one it reads first (the
+// block's main conv, 9.4 MB of weights: channels outer); the 1x1 downsample
+// conv it also reads is tiled on its own.
+// CHECK-LABEL: func.func @residual_owner
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (7, 16) shared_outs(%{{.*}} = %broadcasted)
+// CHECK: vector.contract {{.*}} : vector<7x4xf32>, vector<4x32xf32> into vector<7x32xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (16, 7) shared_outs
+// CHECK: arith.addf {{.*}} : vector<7x32xf32>
+func.func @residual_owner(%in: tensor<1x9x9x512xf32>, %w: tensor<3x3x512x512xf32>, %x: tensor<1x7x7x64xf32>, %wd: tensor<1x1x64x512xf32>, %b: tensor<512xf32>) -> tensor<1x7x7x512xf32> {
+  %e = tensor.empty() : tensor<1x7x7x512xf32>
+  %initd = linalg.broadcast ins(%b : tensor<512xf32>) outs(%e : tensor<1x7x7x512xf32>) dimensions = [0, 1, 2]
+  %d = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wd : tensor<1x7x7x64xf32>, tensor<1x1x64x512xf32>) outs(%initd : tensor<1x7x7x512xf32>) -> tensor<1x7x7x512xf32>
+  %init = linalg.broadcast ins(%b : tensor<512xf32>) outs(%e : tensor<1x7x7x512xf32>) dimensions = [0, 1, 2]
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<1x9x9x512xf32>, tensor<3x3x512x512xf32>) outs(%init : tensor<1x7x7x512xf32>) -> tensor<1x7x7x512xf32>
+  %e2 = tensor.empty() : tensor<1x7x7x512xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %d : tensor<1x7x7x512xf32>, tensor<1x7x7x512xf32>) outs(%e2 : tensor<1x7x7x512xf32>) {
+  ^bb0(%x0: f32, %x1: f32, %o: f32):
+    %s = arith.addf %x0, %x1 : f32
+    linalg.yield %s : f32
+  } -> tensor<1x7x7x512xf32>
+  return %r : tensor<1x7x7x512xf32>
+}
+
+// Channel tiles are powers of two: 96 output channels get 32-channel tiles,
+// not 48 (LLVM would pad a vector<48xf32> to 64 lanes).
+// CHECK-LABEL: func.func @pointwise_96
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (14, 2, 3) shared_outs
+// CHECK: vector.contract {{.*}} into vector<7x32xf32>
+func.func @pointwise_96(%in: tensor<1x14x14x576xf32>, %w: tensor<1x1x576x96xf32>, %b: tensor<96xf32>) -> tensor<1x14x14x96xf32> {
+  %e = tensor.empty() : tensor<1x14x14x96xf32>
+  %init = linalg.broadcast ins(%b : tensor<96xf32>) outs(%e : tensor<1x14x14x96xf32>) dimensions = [0, 1, 2]
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<1x14x14x576xf32>, tensor<1x1x576x96xf32>) outs(%init : tensor<1x14x14x96xf32>) -> tensor<1x14x14x96xf32>
+  return %c : tensor<1x14x14x96xf32>
 }

@@ -1,6 +1,7 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
-// model.cnn -> AST -> cnn dialect -> linalg -> buffers/loops -> LLVM dialect
+// model.cnn -> AST -> cnn dialect (or model.onnx / model.cfg, imported) ->
+// linalg -> buffers/loops -> LLVM dialect
 // -> LLVM IR -> object (in-process) -> executable (system C compiler driver).
 // `--emit=STAGE` stops after any stage; `--reference` evaluates the cnn
 // dialect directly instead of compiling.
@@ -14,10 +15,12 @@
 #include "compiler/frontend/CnnPrinter.h"
 #include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
+#include "compiler/import/DarknetImporter.h"
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/pipeline/IRDumper.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "compiler/pipeline/Registration.h"
+#include "compiler/pipeline/Report.h"
 #include "compiler/reference/Evaluator.h"
 #include "compiler/tools/cnnc/ReferenceRunner.h"
 #include "dialects/cnn/CnnOps.h"
@@ -59,7 +62,8 @@ enum class Emit {
 
 cl::OptionCategory category("cnnc options");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<model.cnn|model.onnx|model.cfg>"),
                                cl::Required, cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                 cl::value_desc("file"), cl::cat(category));
@@ -98,7 +102,8 @@ cl::opt<std::string> targetTriple("target-triple",
                                   cl::cat(category));
 cl::opt<std::string>
     weightsFile("weights",
-                cl::desc("Weights (.safetensors), overriding the model's"),
+                cl::desc("Weights: .safetensors for a .cnn model (overriding "
+                         "its own), Darknet .weights for a .cfg"),
                 cl::value_desc("file"), cl::cat(category));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed for weights when no file is given"),
@@ -111,6 +116,17 @@ cl::opt<std::string>
     dumpIrDir("dump-ir",
               cl::desc("Write the IR after every pass to DIR/NN-PASS.mlir"),
               cl::value_desc("dir"), cl::cat(category));
+cl::opt<bool> report("report",
+                     cl::desc("Print a row per layer: its fused form, output "
+                              "shape, FLOPs, tile sizes and vector width, "
+                              "and whether it runs on the thread pool"),
+                     cl::cat(category));
+cl::list<std::string> tileSizes(
+    "tile-sizes",
+    cl::desc("Register tiles for chosen convolutions, for experiments "
+             "(-O2): LAYER:PIXELSxCHANNELS[xREDUCTION],... with LAYER as "
+             "--report names it"),
+    cl::CommaSeparated, cl::cat(category));
 cl::opt<bool> reference("reference",
                         cl::desc("Evaluate the model with the naive "
                                  "reference evaluator instead of compiling"),
@@ -293,12 +309,34 @@ LogicalResult emitCnnText(func::FuncOp model) {
                      [&](llvm::raw_ostream &os) { os << text->source; });
 }
 
-/// The cnn-dialect module from a .cnn file (through its AST) or an .onnx
-/// file (imported, with its own weights); null after an error, or when the
-/// AST was the requested output.
+/// A Darknet .cfg with the --weights .weights file, or seeded weights.
+LogicalResult importCfg(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                        OwningOpRef<ModuleOp> &module) {
+  std::optional<cnnc::darknet::WeightsFile> weights;
+  if (!weightsFile.empty()) {
+    llvm::Expected<cnnc::darknet::WeightsFile> file =
+        cnnc::darknet::WeightsFile::open(weightsFile);
+    if (!file)
+      return fail(llvm::toString(file.takeError()));
+    weights = std::move(*file);
+  }
+  module = cnnc::importDarknet(context, sourceMgr, std::move(weights), seed);
+  return success(static_cast<bool>(module));
+}
+
+/// The cnn-dialect module from a .cnn file (through its AST), an .onnx file
+/// (imported, with its own weights) or a Darknet .cfg; null after an error,
+/// or when the AST was the requested output.
 LogicalResult buildModule(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                           Emit stage, OwningOpRef<ModuleOp> &module) {
-  if (llvm::sys::path::extension(inputFile).equals_insensitive(".onnx")) {
+  llvm::StringRef extension = llvm::sys::path::extension(inputFile);
+  if (extension.equals_insensitive(".cfg")) {
+    if (stage == Emit::AST)
+      return fail("--emit=ast is for .cnn files; '" + inputFile +
+                  "' is a Darknet cfg (try --emit=cnn)");
+    return importCfg(context, sourceMgr, module);
+  }
+  if (extension.equals_insensitive(".onnx")) {
     if (stage == Emit::AST)
       return fail("--emit=ast is for .cnn files; '" + inputFile +
                   "' is an ONNX model (try --emit=cnn)");
@@ -355,13 +393,28 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                      : stage == Emit::CnnOpt ? cnnc::Stage::CnnOpt
                      : stage == Emit::Linalg ? cnnc::Stage::Linalg
                                              : cnnc::Stage::LLVMMlir;
-  cnnc::buildPipeline(pm, stop, {optLevel, !noFuse});
+  cnnc::LayerReport *layers = nullptr;
+  if (report) {
+    auto owned = std::make_unique<cnnc::LayerReport>(context);
+    layers = owned.get();
+    pm.addInstrumentation(std::move(owned));
+  }
+  cnnc::buildPipeline(
+      pm, stop,
+      {optLevel, !noFuse, report,
+       std::vector<std::string>(tileSizes.begin(), tileSizes.end())});
   int64_t parameters = 0;
   module->walk([&](cnn::WeightOp weight) {
     parameters += weight.getValue().getNumElements();
   });
   if (failed(pm.run(*module)))
     return failure();
+  if (layers) {
+    layers->snapshot(*module); // the model is still cnn at --emit=cnn(-opt)
+    llvm::outs() << signature.name << ": ";
+    layers->print(llvm::outs());
+    llvm::outs().flush();
+  }
   // LLVM owns --stats (its statistics); cnnc adds the model's own.
   if (llvm::AreStatisticsEnabled()) {
     auto bytes = module->lookupSymbol<LLVM::GlobalOp>(signature.name +
@@ -402,11 +455,17 @@ int main(int argc, char **argv) {
       "                                   the model as .cnn source\n"
       "  cnnc model.cnn --reference --input image=x.npy --output "
       "logits=y.npy\n"
-      "  cnnc model.cnn --stats           also print the planned workspace\n");
+      "  cnnc model.cnn --stats           also print the planned workspace\n"
+      "  cnnc model.cnn --report          also print what happened to each "
+      "layer\n"
+      "  cnnc model.onnx -o model         an ONNX model\n"
+      "  cnnc yolo.cfg --weights yolo.weights -o yolo   a Darknet model\n");
 
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);
   MLIRContext context(registry);
+  // Errors point at the model's source; a dump of the failing op is noise.
+  context.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   std::string includedFrom;

@@ -87,6 +87,7 @@ struct CnnFuse : cnn::impl::CnnFuseBase<CnnFuse> {
     patterns.add<FuseActivation<SigmoidOp>>(ctx, Activation::sigmoid);
     patterns.add<FuseActivation<TanhOp>>(ctx, Activation::tanh);
     patterns.add<FuseActivation<SiluOp>>(ctx, Activation::silu);
+    patterns.add<FuseActivation<MishOp>>(ctx, Activation::mish);
     patterns.add<FuseResidualAdd>(ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

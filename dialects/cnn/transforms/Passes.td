@@ -32,7 +32,7 @@ def CnnFuse : Pass<"cnn-fuse"> {
   let summary = "Fuse activations and residual adds into conv2d and dense";
   let description = [{
     - An activation (`relu`, `relu6`, `leaky_relu`, `sigmoid`, `tanh`,
-      `silu`) of a `cnn.conv2d` or `cnn.dense` used only by it becomes the
+      `silu`, `mish`) of a `cnn.conv2d` or `cnn.dense` used only by it becomes the
       layer's `activation` attribute.
     - An `add` of a conv2d (used only by the add, with no epilogue yet) and
       another tensor of the same shape becomes the conv's `residual`

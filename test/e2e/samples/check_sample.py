@@ -2,11 +2,12 @@
 """Compiles a sample at each optimisation level, runs it on seeded random
 inputs and compares every output with `cnnc --reference` (the naive
 double-precision evaluator): max|compiled - reference| / max|reference|
-must be <= rtol.
+must be <= rtol. Each executable runs with every --threads count (default
+1, 2 and 3) and the outputs must be bit-identical across them.
 
   check_sample.py --cnnc CNNC --model M.cnn --workdir DIR
                   --input NAME=D0,D1,.. [--input ...] --output NAME [...]
-                  [--opt 0 --opt 2] [--rtol 1e-4]
+                  [--opt 0 --opt 2] [--rtol 1e-4] [--threads T ...]
 """
 import argparse
 import os
@@ -32,6 +33,7 @@ def main():
     p.add_argument("--output", action="append", required=True)
     p.add_argument("--opt", action="append", default=[])
     p.add_argument("--rtol", type=float, default=1e-4)
+    p.add_argument("--threads", action="append", type=int, default=[])
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     name = os.path.splitext(os.path.basename(args.model))[0]
@@ -45,6 +47,8 @@ def main():
         np.save(path, rng.uniform(-1, 1, size=dims).astype(np.float32))
         flags += ["--input", f"{tensor}={path}"]
 
+    threads = args.threads or [1, 2, 3]
+
     def outputs(tag):
         out = []
         for tensor in args.output:
@@ -57,7 +61,15 @@ def main():
     for level in args.opt or ["0", "2"]:
         exe = os.path.join(args.workdir, f"{name}.O{level}")
         tc = run([args.cnnc, args.model, f"-O{level}", "-o", exe])
-        tr = run([exe] + flags + outputs(f"O{level}"))
+        tr = run([exe, f"--threads={threads[0]}"] + flags + outputs(f"O{level}"))
+        for count in threads[1:]:
+            run([exe, f"--threads={count}"] + flags + outputs(f"O{level}.t{count}"))
+            for tensor in args.output:
+                first, other = (np.load(os.path.join(args.workdir, f"{tensor}.O{level}{t}.npy"))
+                                for t in ("", f".t{count}"))
+                if not np.array_equal(first, other):
+                    print(f"FAIL -O{level} {tensor}: {count} threads differ from {threads[0]}")
+                    failed = True
         for tensor in args.output:
             got = np.load(os.path.join(args.workdir, f"{tensor}.O{level}.npy"))
             ref = np.load(os.path.join(args.workdir, f"{tensor}.ref.npy"))
@@ -70,7 +82,8 @@ def main():
             failed |= not ok
             print(f"{'ok' if ok else 'FAIL'} -O{level} {tensor}: normalised max error {err:.2e} "
                   f"(rtol {args.rtol:g}); compile {tc:.2f}s, run {tr:.2f}s, "
-                  f"executable {os.path.getsize(exe)} bytes")
+                  f"executable {os.path.getsize(exe)} bytes; same on threads "
+                  f"{', '.join(map(str, threads))}")
     return 1 if failed else 0
 
 

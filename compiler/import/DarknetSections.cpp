@@ -1,0 +1,100 @@
+//===- DarknetSections.cpp - the cfg sections and keys cnnc knows ---------===//
+
+#include "compiler/import/DarknetSections.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace cnnc::darknet;
+using llvm::StringRef;
+
+// Keys of AlexeyAB's darknet that only training reads.
+static constexpr StringRef kNetTraining =
+    "subdivisions momentum decay angle saturation exposure hue aspect "
+    "learning_rate learning_rate_min burn_in max_batches policy steps scales "
+    "step scale gamma power seq_scales sgdr_cycle sgdr_mult max_crop min_crop "
+    "flip blur gaussian_noise mixup cutmix mosaic mosaic_bound letter_box "
+    "label_smooth_eps adam B1 B2 eps time_steps track augment_speed "
+    "sequential_subdivisions try_fix_nan ema_alpha loss_scale "
+    "dynamic_minibatch optimized_memory workspace_size_limit_MB use_cuda_graph "
+    "resize_step attention adversarial_lr max_chart_loss contrastive "
+    "contrastive_jit_flip contrastive_color unsupervised show_receptive_field "
+    "weights_reject_freq equidistant_point badlabels_rejection_percentage "
+    "num_sigmas_reject_badlabels";
+static constexpr StringRef kLayerTraining = "stopbackward train_only_bn";
+// Anchors, losses and thresholds: training and box decoding only.
+static constexpr StringRef kYoloDecoding =
+    "anchors jitter ignore_thresh truth_thresh iou_thresh random scale_x_y "
+    "max max_delta show_details counters_per_class label_smooth_eps "
+    "objectness_smooth new_coords iou_normalizer obj_normalizer "
+    "cls_normalizer delta_normalizer iou_loss iou_thresh_kind beta_nms "
+    "nms_kind resize focal_loss track_history_size sim_thresh dets_for_track "
+    "dets_for_show track_ciou_norm embedding_layer map";
+static constexpr StringRef kRegionDecoding =
+    "anchors softmax jitter rescore object_scale noobject_scale class_scale "
+    "coord_scale mask_scale thresh random bias_match absolute log sqrt "
+    "focal_loss classfix max resize tree map";
+
+static const SectionSpec kSections[] = {
+    {"net", "width height channels batch", kNetTraining},
+    {"convolutional",
+     "filters size stride pad padding groups dilation activation "
+     "batch_normalize",
+     kLayerTraining},
+    {"connected", "output activation batch_normalize", kLayerTraining},
+    {"maxpool", "size stride padding", kLayerTraining},
+    {"avgpool", "", kLayerTraining},
+    {"route", "layers groups group_id", kLayerTraining},
+    {"shortcut", "from activation", kLayerTraining},
+    {"upsample", "stride", kLayerTraining},
+    {"softmax", "groups", "noloss"},
+    {"dropout", "", "probability"},
+    {"yolo", "classes num mask", kYoloDecoding},
+    {"region", "classes num coords", kRegionDecoding},
+};
+
+static bool isListed(StringRef list, StringRef key) {
+  llvm::SmallVector<StringRef> words;
+  list.split(words, ' ', -1, /*KeepEmpty=*/false);
+  return llvm::is_contained(words, key);
+}
+
+bool SectionSpec::accepts(StringRef key) const {
+  return isListed(keys, key) || isListed(ignored, key);
+}
+
+std::string SectionSpec::listKeys() const {
+  llvm::SmallVector<StringRef> words;
+  keys.split(words, ' ', -1, /*KeepEmpty=*/false);
+  return llvm::join(words, ", ");
+}
+
+StringRef cnnc::darknet::canonicalType(StringRef type) {
+  return llvm::StringSwitch<StringRef>(type)
+      .Case("network", "net")
+      .Case("conv", "convolutional")
+      .Case("conn", "connected")
+      .Case("max", "maxpool")
+      .Case("avg", "avgpool")
+      .Case("soft", "softmax")
+      .Default(type);
+}
+
+const SectionSpec *cnnc::darknet::findSection(StringRef type) {
+  for (const SectionSpec &spec : kSections)
+    if (spec.type == canonicalType(type))
+      return &spec;
+  return nullptr;
+}
+
+std::string cnnc::darknet::listSections() {
+  std::string result;
+  for (auto [i, spec] : llvm::enumerate(kSections)) {
+    if (i > 0)
+      result += i + 1 == std::size(kSections) ? " and " : ", ";
+    result += "[" + spec.type.str() + "]";
+  }
+  return result;
+}

@@ -1,0 +1,37 @@
+//===- DarknetSections.h - the cfg sections and keys cnnc knows -*- C++ -*-===//
+
+#ifndef CNNC_IMPORT_DARKNETSECTIONS_H
+#define CNNC_IMPORT_DARKNETSECTIONS_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace cnnc::darknet {
+
+/// A section type with the keys cnnc reads and the keys it accepts but
+/// ignores because Darknet uses them only for training or box decoding
+/// (both space-separated).
+struct SectionSpec {
+  llvm::StringRef type;
+  llvm::StringRef keys;
+  llvm::StringRef ignored;
+
+  bool accepts(llvm::StringRef key) const;
+  /// "filters, size, stride" for diagnostics.
+  std::string listKeys() const;
+};
+
+/// Darknet's long name for a short one ([conv] is [convolutional], ...).
+llvm::StringRef canonicalType(llvm::StringRef type);
+
+/// The spec of a section type (short names too), or null if cnnc does not
+/// support it.
+const SectionSpec *findSection(llvm::StringRef type);
+
+/// "[net], [convolutional], ... and [region]" for diagnostics.
+std::string listSections();
+
+} // namespace cnnc::darknet
+
+#endif // CNNC_IMPORT_DARKNETSECTIONS_H
