@@ -408,6 +408,12 @@ FailureOr<std::string> Printer::call(Operation *op, bool piped) {
         if (clip.getMax())
           attr("max", formatDouble(clip.getMax()->convertToDouble()));
       });
+  // .cnn numbers are finite (a pad value of -inf has no spelling).
+  if (llvm::any_of(attrs, [](llvm::StringRef a) {
+        return a.contains("inf") || a.contains("nan");
+      }))
+    return op->emitError("cannot print '")
+           << op->getName() << "' as .cnn: an attribute is inf or nan";
   std::string all = *operandText;
   for (const std::string &a : attrs)
     all += (all.empty() ? "" : ", ") + a;

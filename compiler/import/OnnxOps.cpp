@@ -10,6 +10,7 @@
 #include "compiler/import/GraphImporter.h"
 #include "dialects/cnn/CnnOps.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -276,8 +277,13 @@ LogicalResult NodeImporter::run() {
   if (op == "HardSwish")
     return done(cnn::HardSwishOp::create(b, loc, type(shape), x));
   if (op == "Clip") {
-    // [0, 6] and [0, inf) are the activations that fuse into layers.
+    // [0, 6] and [0, inf) are the activations that fuse into layers; an
+    // infinite bound does not clip.
     auto [lo, hi] = clipBounds(g, node);
+    if (lo && std::isinf(*lo))
+      lo.reset();
+    if (hi && std::isinf(*hi))
+      hi.reset();
     if (lo == 0.0f && hi == 6.0f)
       return done(cnn::Relu6Op::create(b, loc, type(shape), x));
     if (lo == 0.0f && !hi)

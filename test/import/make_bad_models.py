@@ -18,8 +18,9 @@
   undefined.onnx    a node reading a value nothing defines
   opset6.onnx, opset19.onnx, no_opset.onnx
                     opsets outside 7-18, and no default-domain opset
-  input_weight.onnx a Conv whose weight is a graph input: it compiles, but
-                    .cnn has no way to say it (--emit=cnn-text)
+  input_weight.onnx a Conv whose weight is a graph input, and
+  pad_inf.onnx      a Pad with the value -inf: they compile, but .cnn has no
+                    way to say them (--emit=cnn-text)
 """
 import os
 import sys
@@ -116,6 +117,9 @@ def main():
     save(model([n("Conv", ["x", "wi"], ["y"], name="conv")],
                [x, helper.make_tensor_value_info("wi", TensorProto.FLOAT, [2, 3, 1, 1])]),
          "input_weight.onnx")
+    save(model([n("Pad", ["x", "pads", "minus_inf"], ["y"], name="pad")], [x],
+               [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), floats("minus_inf", -np.inf)]),
+         "pad_inf.onnx")
     save(model(relu, [x], opset=6), "opset6.onnx")
     save(model(relu, [x], opset=19), "opset19.onnx")
     save(model(relu, [x], opsets=[helper.make_opsetid("com.microsoft", 1)]), "no_opset.onnx")

@@ -222,11 +222,12 @@ def case_activations(opset=13):
 
 
 def case_clip(opset=13):
-    """General bounds, one bound only, and the relu6/relu forms; bounds are
-    attributes before opset 11 and optional inputs from it on."""
+    """General bounds, one bound only, an infinite bound, and the relu6/relu
+    forms; bounds are attributes before opset 11 and optional inputs from it
+    on."""
     x = rand(1, 2, 3, 4, scale=8)
     forms = [("general", -1.0, 2.5), ("upper", None, 1.5), ("lower", -0.5, None),
-             ("six", 0.0, 6.0), ("zero", 0.0, None)]
+             ("six", 0.0, 6.0), ("zero", 0.0, None), ("infinite", -1.0, float("inf"))]
     nodes, inits, expected = [], {}, {}
     xd = x.astype(np.float64)
     for name, lo, hi in forms:
