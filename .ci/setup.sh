@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what cnnc needs on Debian 12 (as root) and builds it in ./build.
 # Used by the README quick start and by .ci/run. Packages are installed with
-# apt-get update + apt-get install -y when any is missing.
+# apt-get update + apt-get install -y when any is missing; ONNX Runtime for
+# the tests (onnxruntime-node) with npm into build/ort when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,3 +33,19 @@ cmake -G Ninja -S . -B build \
   -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++ \
   -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
 ninja -C build cnnc cnnc-opt cnnrt cnnrt-fake-model cnnrt-parallel-for-check
+
+# ONNX Runtime 1.30, which the ONNX import tests compare against (lit
+# feature 'ort'), where Node.js and npm are installed. Without it those
+# comparisons are skipped, so say so.
+if [ ! -f build/ort/node_modules/onnxruntime-node/package.json ]; then
+  if command -v npm >/dev/null && command -v node >/dev/null; then
+    mkdir -p build/ort
+    (cd build/ort && npm install --ignore-scripts --no-audit --no-fund \
+      onnxruntime-node@1.30.0) ||
+      echo "setup.sh: warning: npm could not install onnxruntime-node;" \
+        "tests will not compare against ONNX Runtime" >&2
+  else
+    echo "setup.sh: warning: no node/npm; tests will not compare against" \
+      "ONNX Runtime" >&2
+  fi
+fi

@@ -1,5 +1,6 @@
 # lit configuration for cnnc. Run with `ninja -C build check-cnnc`.
 import os
+import shutil
 
 import lit.formats
 
@@ -36,3 +37,14 @@ import importlib.util
 for module in ["torch", "onnx"]:
     if importlib.util.find_spec(module) is not None:
         config.available_features.add(module)
+
+# ONNX Runtime (onnxruntime-node, which .ci/setup.sh installs into build/ort;
+# CNNC_ORT_DIR overrides): where it is present, the ONNX import tests also
+# compare against it. %ort_args passes it to their scripts.
+ort_dir = os.environ.get("CNNC_ORT_DIR", os.path.join(config.cnnc_obj_root, "ort"))
+ort_package = os.path.join(ort_dir, "node_modules", "onnxruntime-node", "package.json")
+if shutil.which("node") and os.path.isfile(ort_package):
+    config.available_features.add("ort")
+    config.substitutions.append(("%ort_args", "--ort-dir " + ort_dir))
+else:
+    config.substitutions.append(("%ort_args", ""))

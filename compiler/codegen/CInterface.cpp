@@ -3,6 +3,7 @@
 #include "compiler/codegen/CInterface.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -35,6 +36,26 @@ static std::string cName(llvm::StringRef name) {
   for (char c : name)
     result += llvm::isAlnum(c) ? c : '_';
   return result;
+}
+
+/// A parameter name of the run function: C keywords (an ONNX output named
+/// "default") and the workspace parameter's own name get a '_' appended.
+static std::string paramName(llvm::StringRef name) {
+  static const llvm::StringSet<> reserved = {
+      "auto",     "break",    "case",          "char",
+      "const",    "continue", "default",       "do",
+      "double",   "else",     "enum",          "extern",
+      "float",    "for",      "goto",          "if",
+      "inline",   "int",      "long",          "register",
+      "restrict", "return",   "short",         "signed",
+      "sizeof",   "static",   "struct",        "switch",
+      "typedef",  "union",    "unsigned",      "void",
+      "volatile", "while",    "bool",          "true",
+      "false",    "nullptr",  "typeof",        "constexpr",
+      "alignas",  "alignof",  "static_assert", "thread_local",
+      "workspace"};
+  std::string result = cName(name);
+  return reserved.contains(result) ? result + "_" : result;
 }
 
 static std::string upper(llvm::StringRef s) {
@@ -82,9 +103,9 @@ extern const int64_t {2}_workspace_bytes;
 
   std::vector<std::string> params;
   for (const TensorSignature &t : model.inputs)
-    params.push_back("const float *" + cName(t.name));
+    params.push_back("const float *" + paramName(t.name));
   for (const TensorSignature &t : model.outputs)
-    params.push_back("float *" + cName(t.name));
+    params.push_back("float *" + paramName(t.name));
   params.push_back("void *workspace");
   os << fmt::format(
       R"(/* Runs the model; returns 0 on success. Buffers must not overlap. */

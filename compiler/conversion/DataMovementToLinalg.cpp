@@ -1,9 +1,10 @@
-//===- DataMovementToLinalg.cpp - weights, flatten, concat, slice, upsample
-//===//
+//===- DataMovementToLinalg.cpp - weights, reshapes, slice, pad -----------===//
 
 #include "compiler/conversion/LinalgBuilders.h"
 #include "compiler/conversion/Passes.h"
 #include "dialects/cnn/CnnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -67,6 +68,97 @@ struct FlattenLowering : OpRewritePattern<cnn::FlattenOp> {
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
         op, op.getType(), op.getInput(),
         ArrayRef<ReassociationIndices>{{0}, rest});
+    return success();
+  }
+};
+
+/// A single collapse_shape or expand_shape where the shapes nest (squeeze,
+/// unsqueeze, flatten); otherwise a collapse to 1-D and an expand.
+struct ReshapeLowering : OpRewritePattern<cnn::ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    if (inType == outType) {
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    auto reshape = [&](Value v, RankedTensorType to) -> Value {
+      auto from = cast<RankedTensorType>(v.getType());
+      if (from == to)
+        return v;
+      std::optional<SmallVector<ReassociationIndices>> groups =
+          getReassociationIndicesForReshape(from, to);
+      if (!groups)
+        return nullptr;
+      if (from.getRank() > to.getRank())
+        return tensor::CollapseShapeOp::create(rewriter, loc, to, v, *groups);
+      return tensor::ExpandShapeOp::create(rewriter, loc, to, v, *groups);
+    };
+    if (Value direct = reshape(input, outType)) {
+      rewriter.replaceOp(op, direct);
+      return success();
+    }
+    auto flatType = RankedTensorType::get({inType.getNumElements()},
+                                          inType.getElementType());
+    rewriter.replaceOp(op, reshape(reshape(input, flatType), outType));
+    return success();
+  }
+};
+
+/// Constant padding is a tensor.pad; reflect and edge padding a generic
+/// that reads the input at the mirrored or clamped index.
+struct PadLowering : OpRewritePattern<cnn::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::PadOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> low = op.getLow(), high = op.getHigh();
+    if (op.getMode() == cnn::PadMode::constant) {
+      rewriter.replaceOp(op, padTensor(rewriter, loc, op.getInput(), low, high,
+                                       op.getValue().convertToDouble()));
+      return success();
+    }
+    Value input = op.getInput();
+    ArrayRef<int64_t> inShape =
+        cast<RankedTensorType>(input.getType()).getShape();
+    bool reflect = op.getMode() == cnn::PadMode::reflect;
+    auto body = [&](OpBuilder &b, Location l, ValueRange) -> Value {
+      auto index = [&](int64_t v) {
+        return arith::ConstantIndexOp::create(b, l, v).getResult();
+      };
+      SmallVector<Value> indices;
+      for (auto [d, size] : llvm::enumerate(inShape)) {
+        Value i = linalg::IndexOp::create(b, l, d);
+        if (low[d] == 0 && high[d] == 0) {
+          indices.push_back(i);
+          continue;
+        }
+        i = arith::SubIOp::create(b, l, i, index(low[d]));
+        if (reflect) {
+          // |i|, then mirrored at the last element: pads are below the size,
+          // so one reflection on each side suffices.
+          Value negated = arith::SubIOp::create(b, l, index(0), i);
+          i = arith::MaxSIOp::create(b, l, i, negated);
+          Value mirrored =
+              arith::SubIOp::create(b, l, index(2 * (size - 1)), i);
+          i = arith::MinSIOp::create(b, l, i, mirrored);
+        } else {
+          i = arith::MaxSIOp::create(
+              b, l, arith::MinSIOp::create(b, l, i, index(size - 1)), index(0));
+        }
+        indices.push_back(i);
+      }
+      return tensor::ExtractOp::create(b, l, input, indices);
+    };
+    auto type = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, ValueRange(), {}, body));
     return success();
   }
 };
@@ -147,6 +239,7 @@ struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
 } // namespace
 
 void cnnc::populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<WeightLowering, FlattenLowering, ConcatLowering, SliceLowering,
-               UpsampleLowering>(patterns.getContext());
+  patterns.add<WeightLowering, FlattenLowering, ReshapeLowering, ConcatLowering,
+               SliceLowering, UpsampleLowering, PadLowering>(
+      patterns.getContext());
 }

@@ -1,4 +1,4 @@
-//===- ElementwiseToLinalg.cpp - activations, add/mul, batchnorm, softmax -===//
+//===- ElementwiseToLinalg.cpp - activations, binary ops, batchnorm, softmax //
 //
 // Each becomes an all-parallel linalg.generic (softmax: two reductions and
 // one generic), with numpy broadcasting expressed in the indexing maps.
@@ -9,6 +9,7 @@
 #include "compiler/conversion/Passes.h"
 #include "dialects/cnn/CnnOps.h"
 
+#include <functional>
 #include <limits>
 
 using namespace mlir;
@@ -40,6 +41,37 @@ template <typename OpTy> struct ActivationLowering : OpRewritePattern<OpTy> {
   cnn::Activation activation;
 };
 
+/// max(0, min(1, alpha * x + beta)).
+Value hardSigmoid(OpBuilder &b, Location l, Value x, double alpha,
+                  double beta) {
+  Value linear = arith::AddFOp::create(
+      b, l, arith::MulFOp::create(b, l, x, f32Constant(b, l, alpha)),
+      f32Constant(b, l, beta));
+  Value upper = arith::MinimumFOp::create(b, l, linear, f32Constant(b, l, 1.0));
+  return arith::MaximumFOp::create(b, l, upper, f32Constant(b, l, 0.0));
+}
+
+/// Activations with their own parameters (hardsigmoid, hardswish, clip): one
+/// generic applying `fn` to each element.
+template <typename OpTy> struct UnaryLowering : OpRewritePattern<OpTy> {
+  using Fn = std::function<Value(OpBuilder &, Location, OpTy, Value)>;
+  UnaryLowering(MLIRContext *ctx, Fn fn)
+      : OpRewritePattern<OpTy>(ctx), fn(std::move(fn)) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), type, op.getInput(),
+                        rewriter.getMultiDimIdentityMap(type.getRank()),
+                        [&](OpBuilder &b, Location l, ValueRange v) {
+                          return fn(b, l, op, v[0]);
+                        }));
+    return success();
+  }
+  Fn fn;
+};
+
 template <typename OpTy> struct BinaryLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
@@ -58,8 +90,12 @@ template <typename OpTy> struct BinaryLowering : OpRewritePattern<OpTy> {
                     maps, [](OpBuilder &b, Location l, ValueRange v) -> Value {
                       if constexpr (std::is_same_v<OpTy, cnn::AddOp>)
                         return arith::AddFOp::create(b, l, v[0], v[1]);
-                      else
+                      else if constexpr (std::is_same_v<OpTy, cnn::SubOp>)
+                        return arith::SubFOp::create(b, l, v[0], v[1]);
+                      else if constexpr (std::is_same_v<OpTy, cnn::MulOp>)
                         return arith::MulFOp::create(b, l, v[0], v[1]);
+                      else
+                        return arith::DivFOp::create(b, l, v[0], v[1]);
                     }));
     return success();
   }
@@ -168,6 +204,27 @@ void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ActivationLowering<cnn::TanhOp>>(ctx, Activation::tanh);
   patterns.add<ActivationLowering<cnn::SiluOp>>(ctx, Activation::silu);
   patterns.add<ActivationLowering<cnn::MishOp>>(ctx, Activation::mish);
-  patterns.add<BinaryLowering<cnn::AddOp>, BinaryLowering<cnn::MulOp>,
+  patterns.add<UnaryLowering<cnn::HardSigmoidOp>>(
+      ctx, [](OpBuilder &b, Location l, cnn::HardSigmoidOp op, Value x) {
+        return hardSigmoid(b, l, x, op.getAlpha().convertToDouble(),
+                           op.getBeta().convertToDouble());
+      });
+  patterns.add<UnaryLowering<cnn::HardSwishOp>>(
+      ctx, [](OpBuilder &b, Location l, cnn::HardSwishOp, Value x) -> Value {
+        return arith::MulFOp::create(b, l, x,
+                                     hardSigmoid(b, l, x, 1.0 / 6, 0.5));
+      });
+  patterns.add<UnaryLowering<cnn::ClipOp>>(
+      ctx, [](OpBuilder &b, Location l, cnn::ClipOp op, Value x) -> Value {
+        if (std::optional<llvm::APFloat> min = op.getMin())
+          x = arith::MaximumFOp::create(
+              b, l, x, f32Constant(b, l, min->convertToDouble()));
+        if (std::optional<llvm::APFloat> max = op.getMax())
+          x = arith::MinimumFOp::create(
+              b, l, x, f32Constant(b, l, max->convertToDouble()));
+        return x;
+      });
+  patterns.add<BinaryLowering<cnn::AddOp>, BinaryLowering<cnn::SubOp>,
+               BinaryLowering<cnn::MulOp>, BinaryLowering<cnn::DivOp>,
                BatchNormLowering, SoftmaxLowering>(ctx);
 }

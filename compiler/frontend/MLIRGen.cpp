@@ -40,6 +40,7 @@ enum class ParamKind {
   Bias,    // true / false / a tensor literal
   Literal, // a tensor literal [[..]]
   String,  // "name"
+  IntList, // [1, -1, 2]: one integer per dimension
 };
 
 struct ParamSpec {
@@ -107,8 +108,22 @@ const std::vector<OpSpec> &opSpecs() {
       {"silu", {{"input", K::Tensor, true}}},
       {"mish", {{"input", K::Tensor, true}}},
       {"leaky_relu", {{"input", K::Tensor, true}, {"alpha", K::Float}}},
+      {"hardsigmoid",
+       {{"input", K::Tensor, true}, {"alpha", K::Float}, {"beta", K::Float}}},
+      {"hardswish", {{"input", K::Tensor, true}}},
+      {"clip",
+       {{"input", K::Tensor, true}, {"min", K::Float}, {"max", K::Float}}},
       {"add", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
+      {"sub", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
       {"mul", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
+      {"div", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
+      {"reshape", {{"input", K::Tensor, true}, {"shape", K::IntList, true}}},
+      {"pad",
+       {{"input", K::Tensor, true},
+        {"low", K::IntList},
+        {"high", K::IntList},
+        {"mode", K::String},
+        {"value", K::Float}}},
       {"concat", {{"inputs", K::Tensors, true}, {"axis", K::Int}}},
       {"slice",
        {{"input", K::Tensor, true},
@@ -214,6 +229,10 @@ private:
              llvm::ArrayRef<int64_t> dilation, const Scope &scope);
   FailureOr<double> getFloat(const BoundArgs &args, llvm::StringRef name,
                              double defaultValue, const Scope &scope);
+  FailureOr<SmallVector<int64_t>> getIntList(const BoundArgs &args,
+                                             llvm::StringRef name,
+                                             SmallVector<int64_t> dflt,
+                                             const Scope &scope);
   FailureOr<bool> getBool(const BoundArgs &args, llvm::StringRef name,
                           bool defaultValue, const Scope &scope);
   LogicalResult flattenLiteral(const Expr &expr, size_t depth, Shape &shape,
@@ -597,6 +616,24 @@ FailureOr<double> MLIRGenImpl::getFloat(const BoundArgs &args,
   return lit->number;
 }
 
+FailureOr<SmallVector<int64_t>>
+MLIRGenImpl::getIntList(const BoundArgs &args, llvm::StringRef name,
+                        SmallVector<int64_t> dflt, const Scope &scope) {
+  const Expr *expr = args.get(name);
+  if (!expr)
+    return dflt;
+  const Expr *lit = resolveLiteral(expr, scope);
+  SmallVector<int64_t> values;
+  if (lit && (lit->kind == Expr::Kind::List || lit->kind == Expr::Kind::Tuple))
+    for (const ExprPtr &item : lit->items)
+      if (item->kind == Expr::Kind::Number && item->isInteger)
+        values.push_back(static_cast<int64_t>(item->number));
+  if (!lit || values.empty() || values.size() != lit->items.size())
+    return error(expr->loc, scope)
+           << "argument '" << name << "' must be a list of integers";
+  return values;
+}
+
 FailureOr<bool> MLIRGenImpl::getBool(const BoundArgs &args,
                                      llvm::StringRef name, bool defaultValue,
                                      const Scope &scope) {
@@ -945,12 +982,86 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
         cnn::LeakyReluOp(), inShape, input,
         {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha))});
   }
-  if (op == "add" || op == "mul") {
+  if (op == "hardswish")
+    return make(cnn::HardSwishOp(), inShape, input, {});
+  if (op == "hardsigmoid") {
+    FailureOr<double> alpha = getFloat(args, "alpha", 0.2, scope);
+    FailureOr<double> beta = getFloat(args, "beta", 0.5, scope);
+    if (failed(alpha) || failed(beta))
+      return failure();
+    return make(cnn::HardSigmoidOp(), inShape, input,
+                {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha)),
+                 builder.getNamedAttr("beta", builder.getF64FloatAttr(*beta))});
+  }
+  if (op == "clip") {
+    // An absent bound does not clip.
+    SmallVector<NamedAttribute> attrs;
+    for (const char *bound : {"min", "max"}) {
+      if (!args.get(bound))
+        continue;
+      FailureOr<double> v = getFloat(args, bound, 0, scope);
+      if (failed(v))
+        return failure();
+      attrs.push_back(builder.getNamedAttr(bound, builder.getF64FloatAttr(*v)));
+    }
+    if (attrs.size() == 2 &&
+        cast<FloatAttr>(attrs[0].getValue()).getValueAsDouble() >
+            cast<FloatAttr>(attrs[1].getValue()).getValueAsDouble())
+      return error(args.get("max")->loc, scope)
+             << "clip's max is below its min";
+    return make(cnn::ClipOp(), inShape, input, attrs);
+  }
+  if (op == "add" || op == "sub" || op == "mul" || op == "div") {
     FailureOr<Shape> shape =
         cnn::inferBroadcastShape(emitErr, inShape, shapeOf(operands[1]));
     if (op == "add")
       return make(cnn::AddOp(), shape, operands, {});
-    return make(cnn::MulOp(), shape, operands, {});
+    if (op == "sub")
+      return make(cnn::SubOp(), shape, operands, {});
+    if (op == "mul")
+      return make(cnn::MulOp(), shape, operands, {});
+    return make(cnn::DivOp(), shape, operands, {});
+  }
+  if (op == "reshape") {
+    // -1 is inferred, as in PyTorch's reshape.
+    FailureOr<SmallVector<int64_t>> target =
+        getIntList(args, "shape", {}, scope);
+    if (failed(target))
+      return failure();
+    return make(cnn::ReshapeOp(),
+                cnn::inferReshapeShape(emitErr, inShape, *target,
+                                       /*copyZeros=*/false),
+                input, {});
+  }
+  if (op == "pad") {
+    SmallVector<int64_t> zeros(inShape.size(), 0);
+    FailureOr<SmallVector<int64_t>> low = getIntList(args, "low", zeros, scope);
+    FailureOr<SmallVector<int64_t>> high =
+        getIntList(args, "high", zeros, scope);
+    FailureOr<double> value = getFloat(args, "value", 0, scope);
+    if (failed(low) || failed(high) || failed(value))
+      return failure();
+    std::optional<cnn::PadMode> mode = cnn::PadMode::constant;
+    if (const Expr *m = args.get("mode")) {
+      const Expr *lit = resolveLiteral(m, scope);
+      mode = lit && lit->kind == Expr::Kind::String
+                 ? cnn::symbolizePadMode(lit->text)
+                 : std::nullopt;
+      if (!mode)
+        return error(m->loc, scope)
+               << "argument 'mode' must be \"constant\", \"reflect\" or "
+                  "\"edge\"";
+    }
+    return make(
+        cnn::PadOp(),
+        cnn::inferPadShape(emitErr, inShape, *low, *high,
+                           *mode == cnn::PadMode::reflect),
+        input,
+        {builder.getNamedAttr("low", i64Array(*low)),
+         builder.getNamedAttr("high", i64Array(*high)),
+         builder.getNamedAttr(
+             "mode", cnn::PadModeAttr::get(builder.getContext(), *mode)),
+         builder.getNamedAttr("value", builder.getF64FloatAttr(*value))});
   }
   // Axis arguments count from the end when negative, as in PyTorch.
   auto normaliseAxis = [&](int64_t defaultAxis) -> FailureOr<int64_t> {
@@ -1005,6 +1116,8 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
 }
 
 } // namespace
+
+bool cnnc::isBuiltinOp(llvm::StringRef name) { return findOp(name); }
 
 OwningOpRef<ModuleOp> cnnc::mlirGen(MLIRContext &context,
                                     const llvm::SourceMgr &sourceMgr,

@@ -21,6 +21,9 @@ mlir::OwningOpRef<mlir::ModuleOp> mlirGen(mlir::MLIRContext &context,
                                           const ModelAST &model,
                                           WeightSource &weights);
 
+/// Whether `name` is an op of the .cnn language (`conv2d`, `relu`, ...).
+bool isBuiltinOp(llvm::StringRef name);
+
 } // namespace cnnc
 
 #endif // CNNC_FRONTEND_MLIRGEN_H

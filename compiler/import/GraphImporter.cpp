@@ -2,8 +2,10 @@
 //
 // Graph inputs become arguments, initializers `cnn.weight`s (made at their
 // first use, so integer shape constants never become tensors), nodes cnn ops.
-// Every node is checked before any op is built so that all unsupported nodes
-// are reported together.
+// A node that cannot be imported is reported and its outputs marked failed;
+// import goes on with the nodes that do not depend on it, so that every
+// unsupported node (and every bad input) is reported in one run, and the
+// caller gets no module, hence no code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,7 +39,51 @@ std::string nodeLabel(const Node &node, size_t index) {
                            : node.name;
 }
 
+/// The value of a Constant node: `value`, or since opset 12 one of
+/// `value_float(s)` / `value_int(s)`; nullopt for the other forms.
+std::optional<Tensor> constantNodeValue(const Node &node) {
+  for (const auto &[key, a] : node.attributes) {
+    Tensor t;
+    t.name = node.outputs[0];
+    if (key == "value" && a.kind == cnnc::onnx::Attribute::Kind::Tensor) {
+      t = *a.tensor;
+      t.name = node.outputs[0];
+      return t;
+    }
+    if (key == "value_float" || key == "value_floats") {
+      t.type = Tensor::Type::Float;
+      t.floats = key == "value_float" ? std::vector<float>{a.f} : a.floats;
+    } else if (key == "value_int" || key == "value_ints") {
+      t.type = Tensor::Type::Int64;
+      t.ints = key == "value_int" ? std::vector<int64_t>{a.i} : a.ints;
+    } else {
+      continue;
+    }
+    if (key == "value_floats" || key == "value_ints")
+      t.dims = {static_cast<int64_t>(std::max(t.floats.size(), t.ints.size()))};
+    t.typeName = t.type == Tensor::Type::Float ? "FLOAT" : "INT64";
+    return t;
+  }
+  return std::nullopt;
+}
+
 } // namespace
+
+InFlightDiagnostic cnnc::onnx::emitUnsupported(Location loc, const Node &node,
+                                               llvm::StringRef reason) {
+  InFlightDiagnostic diag = emitError(loc);
+  // "op" or "op (why)": the op itself is not supported.
+  if (reason.consume_front("op")) {
+    diag << "unsupported ONNX op '" << node.opType << "'";
+    if (!node.domain.empty() && node.domain != "ai.onnx")
+      diag << " of domain '" << node.domain << "'";
+    diag << reason;
+  } else
+    diag << "unsupported " << reason << " in ONNX op '" << node.opType << "'";
+  if (auto name = dyn_cast<NameLoc>(loc))
+    diag << " (node '" << name.getName().getValue() << "')";
+  return diag;
+}
 
 Location GraphImporter::fileLoc() {
   return FileLineColLoc::get(builder.getContext(), path, 0, 0);
@@ -52,12 +98,44 @@ void GraphImporter::addConstant(Tensor tensor) {
   constants[ownedConstants.back().name] = &ownedConstants.back();
 }
 
+std::optional<std::vector<int64_t>>
+GraphImporter::constantInts(llvm::StringRef name) const {
+  const Tensor *t = constant(name);
+  if (!t || t->type != Tensor::Type::Int64)
+    return std::nullopt;
+  return t->ints;
+}
+
+std::optional<std::vector<float>>
+GraphImporter::constantFloats(llvm::StringRef name) const {
+  const Tensor *t = constant(name);
+  if (!t || t->type != Tensor::Type::Float)
+    return std::nullopt;
+  return t->floats;
+}
+
+std::optional<cnn::Shape>
+GraphImporter::staticShape(llvm::StringRef name) const {
+  if (Value v = values.lookup(name))
+    return shapeOf(v);
+  if (const Tensor *t = constant(name))
+    return cnn::Shape(t->dims.begin(), t->dims.end());
+  return std::nullopt;
+}
+
 Value GraphImporter::weight(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
                             llvm::ArrayRef<float> data, Location loc) {
   RankedTensorType type = tensorType(shape);
   return cnn::WeightOp::create(builder, loc, builder.getStringAttr(name),
                                cnn::createWeightBlob(type, name, data))
       .getResult();
+}
+
+Value GraphImporter::reshape(Value v, llvm::ArrayRef<int64_t> shape,
+                             Location loc) {
+  if (shapeOf(v) == cnn::Shape(shape))
+    return v;
+  return cnn::ReshapeOp::create(builder, loc, tensorType(shape), v);
 }
 
 FailureOr<Value> GraphImporter::operand(const Node &node, size_t index,
@@ -76,63 +154,113 @@ FailureOr<Value> GraphImporter::operand(const Node &node, size_t index,
   return emitError(loc) << "ONNX value '" << name << "' is not defined";
 }
 
-LogicalResult GraphImporter::checkSupport() {
-  bool ok = true;
-  for (auto [i, node] : llvm::enumerate(graph.nodes)) {
-    std::string reason = unsupportedReason(node, *this);
-    if (node.opType == "Constant" && reason.empty()) {
-      Tensor value = *node.attr("value")->tensor;
-      value.name = node.outputs[0];
-      addConstant(std::move(value));
-    }
-    if (reason.empty())
-      continue;
-    ok = false;
-    InFlightDiagnostic diag = emitError(nodeLoc(node, i));
-    if (reason == "op")
-      diag << "unsupported ONNX op '" << node.opType << "'";
-    else
-      diag << "unsupported " << reason << " in ONNX op '" << node.opType << "'";
-    diag << " (node '" << nodeLabel(node, i) << "')";
-  }
-  return success(ok);
+LogicalResult GraphImporter::checkOpset() {
+  if (graph.opset >= kMinOpset && graph.opset <= kMaxOpset)
+    return success();
+  InFlightDiagnostic diag = emitError(fileLoc());
+  if (graph.opset == 0)
+    diag << "the model imports no opset of the default ONNX domain";
+  else
+    diag << "ONNX opset " << graph.opset << " is not supported";
+  return diag << "; cnnc imports opsets " << kMinOpset << " to " << kMaxOpset;
 }
 
 LogicalResult GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
+  bool ok = true;
   for (const ValueInfo &input : graph.inputs) {
     if (constant(input.name))
       continue; // older exporters list initializers as inputs too
     Location loc = NameLoc::get(builder.getStringAttr(input.name), fileLoc());
-    if (!input.isFloat)
-      return emitError(loc) << "input '" << input.name << "' has element type "
-                            << input.typeName << "; cnnc supports FLOAT";
-    if (!input.hasShape)
-      return emitError(loc) << "input '" << input.name << "' has no shape";
-    for (auto [d, dim] : llvm::enumerate(input.dims))
-      if (dim < 1) {
-        InFlightDiagnostic diag = emitError(loc);
-        diag << "input '" << input.name << "' has a dynamic dimension " << d;
-        if (!input.dimNames[d].empty())
-          diag << " ('" << input.dimNames[d] << "')";
-        return diag << "; cnnc needs static shapes (export with a fixed "
-                       "input size)";
-      }
+    auto bad = [&]() -> InFlightDiagnostic {
+      ok = false;
+      failedValues.insert(input.name);
+      return emitError(loc);
+    };
+    if (!input.isFloat) {
+      bad() << "input '" << input.name << "' has element type "
+            << input.typeName << "; cnnc supports FLOAT";
+      continue;
+    }
+    if (!input.hasShape) {
+      bad() << "input '" << input.name << "' has no shape";
+      continue;
+    }
+    auto dynamic = llvm::find_if(input.dims, [](int64_t d) { return d < 1; });
+    if (dynamic != input.dims.end()) {
+      size_t d = dynamic - input.dims.begin();
+      InFlightDiagnostic diag = bad();
+      diag << "input '" << input.name << "' has a dynamic dimension " << d;
+      if (!input.dimNames[d].empty())
+        diag << " ('" << input.dimNames[d] << "')";
+      diag << "; cnnc needs static shapes (export with a fixed input size)";
+      continue;
+    }
     types.push_back(tensorType(input.dims));
   }
-  return success();
+  return success(ok);
+}
+
+LogicalResult GraphImporter::importNodes() {
+  // Errors name the node they come from: the printed location is the file.
+  const Node *current = nullptr;
+  std::string label;
+  ScopedDiagnosticHandler handler(builder.getContext(), [&](Diagnostic &d) {
+    if (current && d.getSeverity() == DiagnosticSeverity::Error &&
+        !llvm::StringRef(d.str()).contains("(node '"))
+      d.attachNote() << "in ONNX node '" << label << "' (" << current->opType
+                     << ")";
+    return failure(); // and on to the handler that prints it
+  });
+  bool ok = true;
+  for (auto [i, node] : llvm::enumerate(graph.nodes)) {
+    current = &node;
+    label = nodeLabel(node, i);
+    Location loc = nodeLoc(node, i);
+    // Constant computations are evaluated; what needs no shapes is checked
+    // for every node; nodes fed by a failed one are not built (their shape
+    // checks would repeat its error).
+    bool fedByFailure = llvm::any_of(node.inputs, [&](const std::string &n) {
+      return failedValues.contains(n);
+    });
+    std::string foldError;
+    std::optional<Tensor> folded =
+        fedByFailure ? std::nullopt : foldConstantNode(node, *this, foldError);
+    if (folded) {
+      addConstant(std::move(*folded));
+      continue;
+    }
+    std::string reason = unsupportedReason(node, *this);
+    if (!foldError.empty()) {
+      emitError(loc) << "cannot evaluate ONNX op '" << node.opType
+                     << "' on constants: " << foldError << " (node '" << label
+                     << "')";
+    } else if (!reason.empty()) {
+      emitUnsupported(loc, node, reason);
+    } else if (!fedByFailure) {
+      if (node.opType == "Constant") {
+        addConstant(*constantNodeValue(node));
+        continue;
+      }
+      if (succeeded(importNode(*this, node, loc)))
+        continue;
+    }
+    ok = false;
+    for (const std::string &output : node.outputs)
+      failedValues.insert(output);
+  }
+  return success(ok);
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
+  if (failed(checkOpset()))
+    return nullptr;
   for (const Tensor &t : graph.initializers)
     constants[t.name] = &t;
-  if (failed(checkSupport()))
-    return nullptr;
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
   builder.setInsertionPointToEnd(module->getBody());
   SmallVector<Type> inputTypes;
-  if (failed(importInputs(inputTypes)))
-    return nullptr;
+  bool ok = succeeded(importInputs(inputTypes));
   std::string name = cnnc::modelNameFromPath(path);
   auto func = func::FuncOp::create(builder, fileLoc(), name,
                                    builder.getFunctionType(inputTypes, {}));
@@ -140,18 +268,15 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   builder.setInsertionPointToStart(entry);
   unsigned arg = 0;
   for (const ValueInfo &input : graph.inputs) {
-    if (constant(input.name))
+    if (constant(input.name) || failedValues.contains(input.name))
       continue;
     func.setArgAttr(arg, "cnn.name",
                     builder.getStringAttr(tensorName(input.name)));
     values[input.name] = entry->getArgument(arg++);
   }
-
-  for (auto [i, node] : llvm::enumerate(graph.nodes))
-    if (node.opType != "Constant" &&
-        failed(importNode(*this, node, nodeLoc(node, i))))
-      return nullptr;
-
+  ok &= succeeded(importNodes());
+  if (!ok)
+    return nullptr;
   SmallVector<Value> results;
   for (const ValueInfo &output : graph.outputs) {
     Location loc = NameLoc::get(builder.getStringAttr(output.name), fileLoc());

@@ -8,6 +8,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <algorithm>
+
 #include <cstring>
 #include <fstream>
 
@@ -98,7 +100,13 @@ Tensor convertTensor(const pb::TensorProto &proto) {
                  : std::vector<int64_t>(proto.int64_data().begin(),
                                         proto.int64_data().end());
     break;
+  case pb::TensorProto::BOOL: // Dropout's training_mode; one byte each
   case pb::TensorProto::INT32: {
+    if (raw && proto.data_type() == pb::TensorProto::BOOL) {
+      t.type = Tensor::Type::Int64;
+      t.ints.assign(proto.raw_data().begin(), proto.raw_data().end());
+      break;
+    }
     std::vector<int32_t> i =
         raw ? fromRaw<int32_t>(proto.raw_data())
             : std::vector<int32_t>(proto.int32_data().begin(),
@@ -110,11 +118,20 @@ Tensor convertTensor(const pb::TensorProto &proto) {
   default:
     return t;
   }
+  if (std::any_of(t.dims.begin(), t.dims.end(),
+                  [](int64_t d) { return d < 0; })) {
+    t.type = Tensor::Type::Other;
+    t.typeName += " with a negative dimension";
+    return t;
+  }
   // A tensor whose data does not match its dims is as bad as no data.
   size_t count =
       t.type == Tensor::Type::Float ? t.floats.size() : t.ints.size();
-  if (static_cast<int64_t>(count) != t.numElements())
+  if (static_cast<int64_t>(count) != t.numElements()) {
     t.type = Tensor::Type::Other;
+    t.typeName += " with " + std::to_string(count) + " values for " +
+                  std::to_string(t.numElements()) + " elements";
+  }
   return t;
 }
 

@@ -1,14 +1,16 @@
 //===- OnnxOps.cpp - ONNX nodes to cnn ops --------------------------------===//
 //
-// One check and one builder per op family. Attributes that moved to inputs
-// in later opsets (Clip's min/max since 11, Reshape's shape since 5) are read
-// from constants, so opsets 11-18 import alike.
+// One check and one builder per op family: layers, activations, elementwise
+// ops (the shape ops are in OnnxShapeOps.cpp). Attributes that moved to
+// inputs in later opsets (Clip's min/max since 11, Dropout's training_mode
+// since 12) are read from constants, so opsets 7-18 import alike.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/GraphImporter.h"
 #include "dialects/cnn/CnnOps.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,11 +18,7 @@ using namespace mlir;
 using namespace cnnc::onnx;
 using cnn::Shape;
 
-namespace {
-
-/// A float attribute as the double it was written as (0.2f -> 0.2, not
-/// 0.20000000298...): the shortest decimal that reads back as the float.
-double widen(float f) {
+double cnnc::onnx::widen(float f) {
   for (int digits = 6; digits < 9; ++digits) {
     char text[32];
     std::snprintf(text, sizeof(text), "%.*g", digits, static_cast<double>(f));
@@ -30,6 +28,8 @@ double widen(float f) {
   }
   return f;
 }
+
+namespace {
 
 bool isUsed(const Node &node, size_t output) {
   return output < node.outputs.size() && !node.outputs[output].empty();
@@ -104,9 +104,12 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   if (node.outputs.empty() || (op != "Constant" && node.inputs.empty()))
     return "node without inputs or outputs";
   if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" ||
-      op == "Add" || op == "Mul" || op == "GlobalAveragePool" ||
-      op == "Concat" || op == "Softmax" || op == "Identity")
+      op == "HardSigmoid" || op == "Add" || op == "Mul" || op == "Sub" ||
+      op == "Div" || op == "GlobalAveragePool" || op == "Concat" ||
+      op == "Softmax" || op == "Identity")
     return "";
+  if (isShapeOp(op))
+    return unsupportedShapeOpReason(node, g);
   if (op == "Conv") {
     const Tensor *w = g.constant(node.input(1));
     if (w && w->dims.size() != 4)
@@ -134,16 +137,21 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   if (op == "BatchNormalization") {
     if (node.getInt("training_mode", 0) != 0 || isUsed(node, 1))
       return "training_mode (only inference)";
+    if (node.getInt("spatial", 1) != 1) // opsets 7-8
+      return "spatial=0";
     return "";
   }
   if (op == "Clip") {
     auto [lo, hi] = clipBounds(g, node);
-    if ((!node.input(1).empty() && !lo) || (!node.input(2).empty() && !hi))
-      return "non-constant min/max";
-    if (lo && *lo == 0 && (!hi || *hi == 6))
-      return "";
-    return "min/max (only [0, 6] as relu6 or [0, inf) as relu)";
+    if (g.opset() >= 11 &&
+        ((!node.input(1).empty() && !lo) || (!node.input(2).empty() && !hi)))
+      return "min/max (only constant scalars)";
+    if (lo && hi && *lo > *hi)
+      return "min/max (min above max)";
+    return "";
   }
+  if (op == "HardSwish")
+    return g.opset() >= 14 ? "" : "op (new in opset 14)";
   if (op == "MaxPool") {
     if (node.getInt("storage_order", 0) != 0 || isUsed(node, 1))
       return "Indices output";
@@ -151,37 +159,36 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   }
   if (op == "AveragePool")
     return checkWindow(node);
-  if (op == "Flatten")
-    return node.getInt("axis", 1) == 1 ? "" : "axis (only axis=1)";
-  if (op == "Reshape") {
-    const Tensor *shape = g.constant(node.input(1));
-    if (!shape || shape->type != Tensor::Type::Int64 ||
-        shape->ints.size() != 2 || node.getInt("allowzero", 0) != 0)
-      return "shape (only a constant [N, -1], as a flatten)";
-    return "";
-  }
-  if (op == "Dropout")
-    return isUsed(node, 1) ? "mask output" : "";
-  if (op == "Pad") {
-    // PyTorch exports avg_pool2d as a Pad of zeros before AveragePool.
-    std::vector<int64_t> pads = node.getInts("pads", {});
-    if (g.graph.opset >= 11) {
-      const Tensor *t = g.constant(node.input(1));
-      if (!t || t->type != Tensor::Type::Int64)
-        return "pads (only constant)";
-      pads = t->ints;
+  if (op == "Dropout") {
+    if (isUsed(node, 1))
+      return "mask output";
+    // Since opset 12 training_mode is an input; true would drop at random.
+    if (!node.input(2).empty()) {
+      std::optional<std::vector<int64_t>> mode = g.constantInts(node.input(2));
+      const Tensor *t = g.constant(node.input(2));
+      bool isFalse = t && t->numElements() == 1 &&
+                     ((mode && (*mode)[0] == 0) ||
+                      (t->type == Tensor::Type::Float && t->floats[0] == 0));
+      if (!isFalse)
+        return "training_mode (only false: inference)";
     }
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
-      return "pads (only all-zero padding)";
     return "";
   }
   if (op == "Constant") {
-    const cnnc::onnx::Attribute *value = node.attr("value");
-    if (!value || value->kind != cnnc::onnx::Attribute::Kind::Tensor)
-      return "attribute (only 'value')";
-    if (value->tensor->type == Tensor::Type::Other)
-      return "value type " + value->tensor->typeName;
-    return "";
+    using Kind = cnnc::onnx::Attribute::Kind;
+    for (const auto &[key, a] : node.attributes) {
+      if (key == "value" && a.kind == Kind::Tensor) {
+        if (a.tensor->type == Tensor::Type::Other)
+          return "value type " + a.tensor->typeName;
+        return "";
+      }
+      if ((key == "value_float" && a.kind == Kind::Float) ||
+          (key == "value_floats" && a.kind == Kind::Floats) ||
+          (key == "value_int" && a.kind == Kind::Int) ||
+          (key == "value_ints" && a.kind == Kind::Ints))
+        return "";
+    }
+    return "attribute (only value, value_float(s), value_int(s))";
   }
   return "op";
 }
@@ -226,9 +233,9 @@ private:
   LogicalResult matmul(Value x);
   LogicalResult pool(Value x);
   LogicalResult binary();
-  LogicalResult reshape(Value x);
-  /// A constant operand of lower rank than `rank`, with leading 1s added.
-  FailureOr<Value> expandConstant(size_t index, size_t rank);
+  LogicalResult softmax(Value x);
+  /// Operand `index`, of lower rank than `rank`, with leading 1s added.
+  FailureOr<Value> expandRank(size_t index, size_t rank);
 
   GraphImporter &g;
   OpBuilder &b;
@@ -239,8 +246,10 @@ private:
 LogicalResult NodeImporter::run() {
   const std::string &op = node.opType;
   // Either operand may be a constant to reshape before it becomes a weight.
-  if (op == "Add" || op == "Mul")
+  if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div")
     return binary();
+  if (isShapeOp(op))
+    return importShapeOp(g, node, loc);
   FailureOr<Value> first = in(0);
   if (failed(first))
     return failure();
@@ -248,7 +257,7 @@ LogicalResult NodeImporter::run() {
   Shape shape = GraphImporter::shapeOf(x);
   auto emitErr = [&] { return error(); };
 
-  if (op == "Identity" || op == "Dropout" || op == "Pad")
+  if (op == "Identity" || op == "Dropout")
     return done(x);
   if (op == "Relu")
     return done(cnn::ReluOp::create(b, loc, type(shape), x));
@@ -260,11 +269,31 @@ LogicalResult NodeImporter::run() {
     return done(cnn::LeakyReluOp::create(
         b, loc, type(shape), x,
         llvm::APFloat(widen(node.getFloat("alpha", 0.01f)))));
+  if (op == "HardSigmoid")
+    return done(cnn::HardSigmoidOp::create(
+        b, loc, type(shape), x,
+        llvm::APFloat(widen(node.getFloat("alpha", 0.2f))),
+        llvm::APFloat(widen(node.getFloat("beta", 0.5f)))));
+  if (op == "HardSwish")
+    return done(cnn::HardSwishOp::create(b, loc, type(shape), x));
   if (op == "Clip") {
-    bool six = clipBounds(g, node).second.has_value();
-    if (six)
+    // [0, 6] and [0, inf) are the activations that fuse into layers; an
+    // infinite bound does not clip.
+    auto [lo, hi] = clipBounds(g, node);
+    if (lo && std::isinf(*lo))
+      lo.reset();
+    if (hi && std::isinf(*hi))
+      hi.reset();
+    if (lo == 0.0f && hi == 6.0f)
       return done(cnn::Relu6Op::create(b, loc, type(shape), x));
-    return done(cnn::ReluOp::create(b, loc, type(shape), x));
+    if (lo == 0.0f && !hi)
+      return done(cnn::ReluOp::create(b, loc, type(shape), x));
+    FloatAttr min, max;
+    if (lo)
+      min = b.getF64FloatAttr(widen(*lo));
+    if (hi)
+      max = b.getF64FloatAttr(widen(*hi));
+    return done(cnn::ClipOp::create(b, loc, type(shape), x, min, max));
   }
   if (op == "Conv")
     return conv(x);
@@ -274,8 +303,6 @@ LogicalResult NodeImporter::run() {
     return matmul(x);
   if (op == "MaxPool" || op == "AveragePool")
     return pool(x);
-  if (op == "Reshape")
-    return reshape(x);
   if (op == "BatchNormalization") {
     SmallVector<Value, 4> params;
     for (size_t i = 1; i <= 4; ++i) {
@@ -304,12 +331,6 @@ LogicalResult NodeImporter::run() {
     return done(cnn::GlobalAvgPoolOp::create(
         b, loc, type({shape[0], shape[1], 1, 1}), x));
   }
-  if (op == "Flatten") {
-    FailureOr<Shape> out = cnn::inferFlattenShape(emitErr, shape);
-    if (failed(out))
-      return failure();
-    return done(cnn::FlattenOp::create(b, loc, type(*out), x));
-  }
   int64_t rank = shape.size();
   auto axis = [&](int64_t dflt) -> FailureOr<int64_t> {
     return cnn::normalizeAxis(emitErr, node.getInt("axis", dflt), rank);
@@ -332,18 +353,8 @@ LogicalResult NodeImporter::run() {
       return failure();
     return done(cnn::ConcatOp::create(b, loc, type(*out), ins, *a));
   }
-  if (op == "Softmax") {
-    // Before opset 13 Softmax flattens to 2-D at `axis` (default 1); that is
-    // a per-axis softmax only over the last axis.
-    bool old = g.graph.opset < 13;
-    FailureOr<int64_t> a = axis(old ? 1 : -1);
-    if (failed(a))
-      return failure();
-    if (old && *a != rank - 1)
-      return error() << "Softmax before opset 13 is supported only over the "
-                        "last axis";
-    return done(cnn::SoftmaxOp::create(b, loc, type(shape), x, *a));
-  }
+  if (op == "Softmax")
+    return softmax(x);
   return error() << "ONNX op '" << op << "' has no importer";
 }
 
@@ -474,30 +485,36 @@ LogicalResult NodeImporter::pool(Value x) {
                                        pads, ceil, countPad));
 }
 
-FailureOr<Value> NodeImporter::expandConstant(size_t index, size_t rank) {
+FailureOr<Value> NodeImporter::expandRank(size_t index, size_t rank) {
+  // A constant becomes a weight of the broadcast rank; a tensor is reshaped.
   const Tensor *t = g.constant(node.input(index));
-  if (!t || t->type != Tensor::Type::Float)
-    return error() << node.opType
-                   << " operands must have the same rank (a lower-rank "
-                      "operand must be a constant)";
-  std::vector<int64_t> dims(rank - t->dims.size(), 1);
-  dims.insert(dims.end(), t->dims.begin(), t->dims.end());
-  return g.weight(t->name, dims, t->floats, loc);
+  if (t && t->type == Tensor::Type::Float && !g.isDefined(t->name)) {
+    std::vector<int64_t> dims(rank - t->dims.size(), 1);
+    dims.insert(dims.end(), t->dims.begin(), t->dims.end());
+    return g.weight(t->name, dims, t->floats, loc);
+  }
+  FailureOr<Value> v = in(index);
+  if (failed(v))
+    return failure();
+  Shape shape = GraphImporter::shapeOf(*v);
+  Shape dims(rank - shape.size(), 1);
+  dims.append(shape.begin(), shape.end());
+  return g.reshape(*v, dims, loc);
 }
 
 LogicalResult NodeImporter::binary() {
-  // ONNX broadcasting prepends 1s to the lower-rank operand; only constants
-  // can be reshaped here, so look at ranks before making weights.
+  // ONNX broadcasting prepends 1s to the lower-rank operand; a constant one
+  // becomes a weight of the full rank, so look at ranks before making weights.
   auto rankOf = [&](size_t i) -> size_t {
-    if (const Tensor *t = g.constant(node.input(i)); t && !g.isDefined(t->name))
-      return t->dims.size();
-    FailureOr<Value> v = in(i);
-    return succeeded(v) ? GraphImporter::shapeOf(*v).size() : 0;
+    if (g.isDefined(node.input(i)))
+      return GraphImporter::shapeOf(*in(i)).size();
+    const Tensor *t = g.constant(node.input(i));
+    return t ? t->dims.size() : 0; // an undefined value: in(i) reports it
   };
   size_t rank = std::max(rankOf(0), rankOf(1));
   SmallVector<Value, 2> operands;
   for (size_t i = 0; i < 2; ++i) {
-    FailureOr<Value> v = rankOf(i) < rank ? expandConstant(i, rank) : in(i);
+    FailureOr<Value> v = rankOf(i) < rank ? expandRank(i, rank) : in(i);
     if (failed(v))
       return failure();
     operands.push_back(*v);
@@ -508,28 +525,35 @@ LogicalResult NodeImporter::binary() {
                                                   GraphImporter::shapeOf(rhs));
   if (failed(out))
     return failure();
-  if (node.opType == "Add")
+  const std::string &op = node.opType;
+  if (op == "Add")
     return done(cnn::AddOp::create(b, loc, type(*out), lhs, rhs));
-  return done(cnn::MulOp::create(b, loc, type(*out), lhs, rhs));
+  if (op == "Sub")
+    return done(cnn::SubOp::create(b, loc, type(*out), lhs, rhs));
+  if (op == "Mul")
+    return done(cnn::MulOp::create(b, loc, type(*out), lhs, rhs));
+  return done(cnn::DivOp::create(b, loc, type(*out), lhs, rhs));
 }
 
-/// Reshape to [N, -1] (or [N, K] with K the product of the rest) is how
-/// exporters write flatten.
-LogicalResult NodeImporter::reshape(Value x) {
-  Shape inShape = GraphImporter::shapeOf(x);
-  const std::vector<int64_t> &target = g.constant(node.input(1))->ints;
-  if (inShape.size() < 2)
-    return error() << "Reshape of a rank-" << inShape.size()
-                   << " tensor is not supported";
-  int64_t rest = 1;
-  for (size_t i = 1; i < inShape.size(); ++i)
-    rest *= inShape[i];
-  bool batch = target[0] == inShape[0] || target[0] == 0;
-  if (!batch || (target[1] != -1 && target[1] != rest))
-    return error() << "Reshape of " << cnn::formatShape(inShape) << " to "
-                   << cnn::formatShape(target)
-                   << " is not supported (only [N, -1], as a flatten)";
-  return done(cnn::FlattenOp::create(b, loc, type({inShape[0], rest}), x));
+/// Since opset 13 Softmax normalises along `axis` (default -1). Before, it
+/// normalised the input flattened to 2-D at `axis` (default 1): a reshape
+/// around a softmax over the last axis.
+LogicalResult NodeImporter::softmax(Value x) {
+  Shape shape = GraphImporter::shapeOf(x);
+  int64_t rank = shape.size();
+  bool old = g.opset() < 13;
+  FailureOr<int64_t> axis = cnn::normalizeAxis(
+      [&] { return error(); }, node.getInt("axis", old ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  if (!old || *axis == rank - 1)
+    return done(cnn::SoftmaxOp::create(b, loc, type(shape), x, *axis));
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < *axis ? outer : inner) *= shape[d];
+  Value flat = g.reshape(x, {outer, inner}, loc);
+  Value y = cnn::SoftmaxOp::create(b, loc, type({outer, inner}), flat, 1);
+  return done(g.reshape(y, shape, loc));
 }
 
 } // namespace

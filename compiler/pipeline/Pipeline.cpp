@@ -42,6 +42,7 @@ void cnnc::addBufferizationPasses(OpPassManager &pm) {
       pm,
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
+      "cnnc-distinct-results,"
       "buffer-results-to-out-params{hoist-static-allocs "
       "modify-public-functions},"
       "canonicalize,cnnc-copy-to-linalg,cnnc-plan-workspace,cnnc-entry-abi");

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 using namespace mlir;
@@ -77,6 +78,10 @@ private:
   FailureOr<Tensor> eval(cnn::SliceOp op);
   FailureOr<Tensor> eval(cnn::UpsampleOp op);
   FailureOr<Tensor> eval(cnn::SoftmaxOp op);
+  FailureOr<Tensor> eval(cnn::ReshapeOp op);
+  FailureOr<Tensor> eval(cnn::PadOp op);
+  FailureOr<Tensor> evalUnary(Operation *op,
+                              llvm::function_ref<double(double)> fn);
   FailureOr<Tensor> evalActivation(Operation *op, cnn::Activation activation,
                                    double alpha);
   FailureOr<Tensor> evalBinary(Operation *op,
@@ -132,7 +137,8 @@ LogicalResult Evaluator::evaluate(Operation *op) {
           .Case<cnn::WeightOp, cnn::Conv2dOp, cnn::DenseOp, cnn::BatchNormOp,
                 cnn::MaxPool2dOp, cnn::AvgPool2dOp, cnn::GlobalAvgPoolOp,
                 cnn::FlattenOp, cnn::ConcatOp, cnn::SliceOp, cnn::UpsampleOp,
-                cnn::SoftmaxOp>([&](auto op) { return eval(op); })
+                cnn::SoftmaxOp, cnn::ReshapeOp, cnn::PadOp>(
+              [&](auto op) { return eval(op); })
           .Case([&](cnn::ReluOp) {
             return evalActivation(op, cnn::Activation::relu, 0);
           })
@@ -152,14 +158,39 @@ LogicalResult Evaluator::evaluate(Operation *op) {
           .Case([&](cnn::SiluOp) {
             return evalActivation(op, cnn::Activation::silu, 0);
           })
+          .Case([&](cnn::HardSigmoidOp hard) {
+            double alpha = hard.getAlpha().convertToDouble(),
+                   beta = hard.getBeta().convertToDouble();
+            return evalUnary(op, [&](double x) {
+              return std::clamp(alpha * x + beta, 0.0, 1.0);
+            });
+          })
+          .Case([&](cnn::HardSwishOp) {
+            return evalUnary(op, [](double x) {
+              return x * std::clamp(x / 6 + 0.5, 0.0, 1.0);
+            });
+          })
+          .Case([&](cnn::ClipOp clip) {
+            double inf = std::numeric_limits<double>::infinity();
+            double lo = clip.getMin() ? clip.getMin()->convertToDouble() : -inf;
+            double hi = clip.getMax() ? clip.getMax()->convertToDouble() : inf;
+            return evalUnary(op,
+                             [&](double x) { return std::clamp(x, lo, hi); });
+          })
           .Case([&](cnn::MishOp) {
             return evalActivation(op, cnn::Activation::mish, 0);
           })
           .Case([&](cnn::AddOp) {
             return evalBinary(op, [](double a, double b) { return a + b; });
           })
+          .Case([&](cnn::SubOp) {
+            return evalBinary(op, [](double a, double b) { return a - b; });
+          })
           .Case([&](cnn::MulOp) {
             return evalBinary(op, [](double a, double b) { return a * b; });
+          })
+          .Case([&](cnn::DivOp) {
+            return evalBinary(op, [](double a, double b) { return a / b; });
           })
           .Default([&](Operation *op) -> FailureOr<Tensor> {
             return op->emitError("reference evaluator does not support '")
@@ -363,9 +394,42 @@ FailureOr<Tensor> Evaluator::eval(cnn::SoftmaxOp op) {
   return out;
 }
 
+FailureOr<Tensor> Evaluator::eval(cnn::ReshapeOp op) {
+  const Tensor &input = lookup(op.getInput());
+  FailureOr<cnn::Shape> shape =
+      cnn::inferReshapeShape(errorAt(op), input.shape, op.getType().getShape(),
+                             /*copyZeros=*/false);
+  if (failed(shape))
+    return failure();
+  Tensor out;
+  out.shape = *shape;
+  out.data = input.data;
+  return out;
+}
+
+FailureOr<Tensor> Evaluator::eval(cnn::PadOp op) {
+  const Tensor &input = lookup(op.getInput());
+  FailureOr<cnn::Shape> shape =
+      cnn::inferPadShape(errorAt(op), input.shape, op.getLow(), op.getHigh(),
+                         op.getMode() == cnn::PadMode::reflect);
+  if (failed(shape))
+    return failure();
+  Tensor out = zeros(*shape);
+  pad(input, op.getLow(), op.getMode(), op.getValue().convertToDouble(), out);
+  return out;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
+
+FailureOr<Tensor> Evaluator::evalUnary(Operation *op,
+                                       llvm::function_ref<double(double)> fn) {
+  Tensor out = lookup(op->getOperand(0));
+  for (double &x : out.data)
+    x = fn(x);
+  return out;
+}
 
 FailureOr<Tensor> Evaluator::evalActivation(Operation *op,
                                             cnn::Activation activation,

@@ -262,6 +262,33 @@ void softmax(const Tensor &input, int64_t axis, Tensor &out) {
   }
 }
 
+void pad(const Tensor &input, ArrayRef<int64_t> low, cnn::PadMode mode,
+         double value, Tensor &out) {
+  const size_t rank = out.shape.size();
+  llvm::SmallVector<int64_t, 4> index(rank, 0);
+  for (double &result : out.data) {
+    int64_t offset = 0;
+    bool outside = false;
+    for (size_t d = 0; d < rank; ++d) {
+      int64_t size = input.shape[d], i = index[d] - low[d];
+      if (mode == cnn::PadMode::reflect) {
+        i = i < 0 ? -i : i;
+        i = i > size - 1 ? 2 * (size - 1) - i : i;
+      } else if (mode == cnn::PadMode::edge) {
+        i = std::clamp<int64_t>(i, 0, size - 1);
+      }
+      outside |= i < 0 || i >= size;
+      offset = offset * size + i;
+    }
+    result = outside ? value : input.data[offset];
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < out.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
 static double activate(cnn::Activation activation, double alpha, double x) {
   switch (activation) {
   case cnn::Activation::none:

@@ -61,6 +61,11 @@ void upsampleNearest(const Tensor &input, llvm::ArrayRef<int64_t> scale,
 
 void softmax(const Tensor &input, int64_t axis, Tensor &out);
 
+/// Any rank: out[i] = in[i - low] inside the input; outside, `value`
+/// (constant), the mirrored element (reflect) or the nearest one (edge).
+void pad(const Tensor &input, llvm::ArrayRef<int64_t> low, cnn::PadMode mode,
+         double value, Tensor &out);
+
 /// out[i] = fn(in[i]).
 /// out = activation(out + residual), elementwise (residual may be null):
 /// the activation ops and the fused conv2d/dense epilogue.

@@ -46,6 +46,26 @@ def EntryAbi : Pass<"cnnc-entry-abi", "mlir::ModuleOp"> {
                            "mlir::LLVM::LLVMDialect"];
 }
 
+def DistinctResults : Pass<"cnnc-distinct-results"> {
+  let summary = "Give a buffer returned twice a copy of its own";
+  let description = [{
+    A model may list one tensor as two outputs (an ONNX graph whose outputs
+    both name it, or a `.cnn` `output b = a`). Each output becomes its own
+    out-parameter, so every repeated return operand is copied into a fresh
+    allocation, which `buffer-results-to-out-params` then replaces by that
+    output's buffer (that pass crashes on a buffer returned twice).
+
+    ```mlir
+    return %a, %a : memref<4xf32>, memref<4xf32>
+    // becomes
+    %copy = memref.alloc() : memref<4xf32>
+    memref.copy %a, %copy : memref<4xf32> to memref<4xf32>
+    return %a, %copy : memref<4xf32>, memref<4xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CopyToLinalg : Pass<"cnnc-copy-to-linalg"> {
   let summary = "Rewrite memref.copy as linalg.copy";
   let description = [{

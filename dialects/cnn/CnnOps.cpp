@@ -161,6 +161,31 @@ LogicalResult UpsampleOp::verify() {
                                         shapeOf(getInput()), getScale()));
 }
 
+LogicalResult ReshapeOp::verify() {
+  Shape out = shapeOf(getResult());
+  return checkResult(*this, inferReshapeShape([&] { return emitOpError(); },
+                                              shapeOf(getInput()), out,
+                                              /*copyZeros=*/false));
+}
+
+/// A reshape to the same shape is its input; a reshape of a reshape reads
+/// the first one's input (Unsqueeze then Squeeze).
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+LogicalResult PadOp::verify() {
+  return checkResult(
+      *this, inferPadShape([&] { return emitOpError(); }, shapeOf(getInput()),
+                           getLow(), getHigh(), getMode() == PadMode::reflect));
+}
+
 LogicalResult SliceOp::verify() {
   return checkResult(*this, inferSliceShape([&] { return emitOpError(); },
                                             shapeOf(getInput()), getAxis(),
@@ -180,6 +205,17 @@ static LogicalResult verifyBinary(Operation *op) {
 
 LogicalResult AddOp::verify() { return verifyBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBinary(*this); }
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() &&
+      getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min ")
+           << getMin()->convertToDouble() << " is above max "
+           << getMax()->convertToDouble();
+  return success();
+}
 
 #define GET_OP_CLASSES
 #include "dialects/cnn/CnnOps.cpp.inc"

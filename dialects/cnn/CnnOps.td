@@ -28,6 +28,15 @@ def Cnn_Activation : I32EnumAttr<"Activation", "fused activation", [
 }
 def Cnn_ActivationAttr : EnumAttr<Cnn_Dialect, Cnn_Activation, "activation">;
 
+// What `cnn.pad` reads outside the input (ONNX Pad's modes).
+def Cnn_PadMode : I32EnumAttr<"PadMode", "padding mode", [
+    I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>,
+    I32EnumAttrCase<"edge", 2>]> {
+  let cppNamespace = "::cnn";
+  let genSpecializedAttr = 0;
+}
+def Cnn_PadModeAttr : EnumAttr<Cnn_Dialect, Cnn_PadMode, "pad_mode">;
+
 class Cnn_Op<string mnemonic, list<Trait> traits = []>
     : Op<Cnn_Dialect, mnemonic, !listconcat(traits, [Pure])>;
 
@@ -187,6 +196,45 @@ def Cnn_UpsampleOp : Cnn_Op<"upsample"> {
   let hasVerifier = 1;
 }
 
+def Cnn_ReshapeOp : Cnn_Op<"reshape"> {
+  let summary = "the same elements, row-major, in another static shape";
+  let description = [{
+    The result type gives the new shape; the element count is unchanged.
+    ONNX Reshape, Squeeze, Unsqueeze and Flatten with any axis import as this.
+
+    ```mlir
+    %y = cnn.reshape %x : (tensor<1x8x1x1xf32>) -> tensor<1x2x4xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_F32Tensor:$input);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Cnn_PadOp : Cnn_Op<"pad"> {
+  let summary = "padding of every dimension, `low` before and `high` after";
+  let description = [{
+    `constant` fills with `value`; `reflect` mirrors the input without
+    repeating the border (`[a, b, c]` padded by 2 is `c, b, a, b, c, b, a`),
+    so each pad is below the dimension's size; `edge` repeats the border.
+
+    ```mlir
+    %y = cnn.pad %x {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 2, 2>,
+           mode = #cnn<pad_mode constant>, value = 5.000000e-01 : f64}
+           : (tensor<1x3x4x4xf32>) -> tensor<1x3x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_F32Tensor:$input, DenseI64ArrayAttr:$low,
+      DenseI64ArrayAttr:$high,
+      DefaultValuedAttr<Cnn_PadModeAttr, "::cnn::PadMode::constant">:$mode,
+      DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Cnn_SliceOp : Cnn_Op<"slice"> {
   let summary = "the elements [offset, offset + size) along `axis`";
   let description = [{
@@ -236,6 +284,22 @@ def Cnn_LeakyReluOp : Cnn_UnaryOp<"leaky_relu", "x > 0 ? x : alpha * x"> {
   let arguments = (ins Cnn_F32Tensor:$input, F64Attr:$alpha);
 }
 
+def Cnn_HardSigmoidOp
+    : Cnn_UnaryOp<"hardsigmoid", "max(0, min(1, alpha * x + beta))"> {
+  let arguments = (ins Cnn_F32Tensor:$input, F64Attr:$alpha, F64Attr:$beta);
+}
+def Cnn_HardSwishOp
+    : Cnn_UnaryOp<"hardswish", "x * max(0, min(1, x / 6 + 1 / 2))">;
+def Cnn_ClipOp : Cnn_UnaryOp<"clip", "min(max(x, min), max)"> {
+  let description = [{
+    A bound that is absent does not clip (ONNX Clip without `min` or `max`).
+    `[0, 6]` and `[0, inf)` are `cnn.relu6` and `cnn.relu`, which fuse.
+  }];
+  let arguments = (ins Cnn_F32Tensor:$input, OptionalAttr<F64Attr>:$min,
+      OptionalAttr<F64Attr>:$max);
+  let hasVerifier = 1;
+}
+
 class Cnn_BinaryOp<string mnemonic, string formula> : Cnn_Op<mnemonic> {
   let summary = "elementwise " # formula # " with size-1 broadcasting";
   let description = [{
@@ -250,5 +314,7 @@ class Cnn_BinaryOp<string mnemonic, string formula> : Cnn_Op<mnemonic> {
 
 def Cnn_AddOp : Cnn_BinaryOp<"add", "a + b">;
 def Cnn_MulOp : Cnn_BinaryOp<"mul", "a * b">;
+def Cnn_SubOp : Cnn_BinaryOp<"sub", "a - b">;
+def Cnn_DivOp : Cnn_BinaryOp<"div", "a / b">;
 
 #endif // CNN_OPS_TD

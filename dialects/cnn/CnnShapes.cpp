@@ -195,6 +195,69 @@ FailureOr<Shape> inferUpsampleShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
   return Shape{in[0], in[1], in[2] * scale[0], in[3] * scale[1]};
 }
 
+FailureOr<Shape> inferReshapeShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
+                                   ArrayRef<int64_t> target, bool copyZeros) {
+  int64_t count = 1;
+  for (int64_t d : in)
+    count *= d;
+  Shape result;
+  std::optional<size_t> inferred;
+  int64_t known = 1;
+  for (auto [i, value] : llvm::enumerate(target)) {
+    int64_t d = value;
+    if (d == 0 && copyZeros) {
+      if (i >= in.size())
+        return emitError() << "reshape target " << formatShape(target)
+                           << " copies dimension " << i << " (0) of "
+                           << formatShape(in) << ", which has no such "
+                           << "dimension";
+      d = in[i];
+    } else if (d == -1) {
+      if (inferred)
+        return emitError() << "reshape target " << formatShape(target)
+                           << " has more than one -1";
+      inferred = i;
+      result.push_back(1);
+      continue;
+    } else if (d < 1) {
+      return emitError() << "reshape target " << formatShape(target)
+                         << " has a dimension below 1";
+    }
+    result.push_back(d);
+    known *= d;
+  }
+  if (inferred ? count % known != 0 : known != count)
+    return emitError() << "cannot reshape " << formatShape(in) << " (" << count
+                       << " elements) to " << formatShape(target);
+  if (inferred)
+    result[*inferred] = count / known;
+  return result;
+}
+
+FailureOr<Shape> inferPadShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
+                               ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                               bool reflect) {
+  if (low.size() != in.size() || high.size() != in.size())
+    return emitError() << "pad needs " << in.size()
+                       << " low and high values (one per dimension of "
+                       << formatShape(in) << "), got " << low.size() << " and "
+                       << high.size();
+  Shape result;
+  for (auto [d, l, h] : llvm::zip_equal(in, low, high)) {
+    if (l < 0 || h < 0)
+      return emitError() << "pad amounts must be >= 0, got low "
+                         << formatShape(low) << " and high "
+                         << formatShape(high);
+    if (reflect && (l >= d || h >= d))
+      return emitError() << "reflect padding (low " << formatShape(low)
+                         << ", high " << formatShape(high)
+                         << ") must be smaller than each dimension of "
+                         << formatShape(in);
+    result.push_back(d + l + h);
+  }
+  return result;
+}
+
 FailureOr<Shape> inferSliceShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
                                  int64_t axis, int64_t offset, int64_t size) {
   if (failed(verifyAxis(emitError, axis, in.size())))

@@ -67,6 +67,21 @@ mlir::FailureOr<Shape> inferUpsampleShape(EmitErrorFn emitError,
                                           llvm::ArrayRef<int64_t> input,
                                           llvm::ArrayRef<int64_t> scale);
 
+/// `target` with one -1 resolved from the element count and, with
+/// `copyZeros` (ONNX Reshape), each 0 copied from the same input dimension.
+mlir::FailureOr<Shape> inferReshapeShape(EmitErrorFn emitError,
+                                         llvm::ArrayRef<int64_t> input,
+                                         llvm::ArrayRef<int64_t> target,
+                                         bool copyZeros);
+
+/// `input` grown by `low`/`high` per dimension; `reflect` padding must stay
+/// below each dimension's size (the border is not repeated).
+mlir::FailureOr<Shape> inferPadShape(EmitErrorFn emitError,
+                                     llvm::ArrayRef<int64_t> input,
+                                     llvm::ArrayRef<int64_t> low,
+                                     llvm::ArrayRef<int64_t> high,
+                                     bool reflect);
+
 /// `size` entries of dimension `axis` from `offset` on.
 mlir::FailureOr<Shape> inferSliceShape(EmitErrorFn emitError,
                                        llvm::ArrayRef<int64_t> input,

@@ -65,3 +65,50 @@ func.func @softmax(%x: tensor<2x10xf32>) -> tensor<2x10xf32> {
   %y = cnn.softmax %x {axis = 1 : i64} : tensor<2x10xf32>
   return %y : tensor<2x10xf32>
 }
+
+// hardsigmoid: clamp(alpha * x + beta, 0, 1); hardswish multiplies x by it
+// with alpha = 1/6, beta = 1/2.
+// CHECK-LABEL: func.func @hard_activations
+// CHECK: linalg.generic
+// CHECK: %[[A:.*]] = arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK: %[[B:.*]] = arith.addf %[[A]]
+// CHECK: %[[C:.*]] = arith.minimumf %[[B]]
+// CHECK: arith.maximumf %[[C]]
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK: arith.mulf %[[X]]
+// CHECK: arith.addf
+// CHECK: arith.minimumf
+// CHECK: %[[H:.*]] = arith.maximumf
+// CHECK: arith.mulf %[[X]], %[[H]]
+func.func @hard_activations(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %a = cnn.hardsigmoid %x {alpha = 0.2 : f64, beta = 0.5 : f64} : tensor<1x2x3x3xf32>
+  %b = cnn.hardswish %a : tensor<1x2x3x3xf32>
+  return %b : tensor<1x2x3x3xf32>
+}
+
+// A clip applies only the bounds it has.
+// CHECK-LABEL: func.func @clip
+// CHECK: %[[LO:.*]] = arith.maximumf
+// CHECK: %[[HI:.*]] = arith.minimumf %[[LO]]
+// CHECK-NEXT: linalg.yield %[[HI]]
+// CHECK: linalg.generic
+// CHECK-NOT: arith.maximumf
+// CHECK: %[[HI2:.*]] = arith.minimumf
+// CHECK-NEXT: linalg.yield %[[HI2]]
+func.func @clip(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %a = cnn.clip %x {min = -1.0 : f64, max = 1.0 : f64} : tensor<2x3xf32>
+  %b = cnn.clip %a {max = 0.5 : f64} : tensor<2x3xf32>
+  return %b : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func.func @sub_div
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[BCAST]], #[[ID]]]
+// CHECK: arith.subf
+// CHECK: linalg.generic {indexing_maps = [#[[BCAST]], #[[ID]], #[[ID]]]
+// CHECK: arith.divf
+func.func @sub_div(%x: tensor<1x2x3x3xf32>, %g: tensor<1x2x1x1xf32>) -> tensor<1x2x3x3xf32> {
+  %a = cnn.sub %x, %g : (tensor<1x2x3x3xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %b = cnn.div %g, %a : (tensor<1x2x1x1xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %b : tensor<1x2x3x3xf32>
+}

@@ -133,3 +133,59 @@ func.func @slice_result(%x: tensor<1x4x5x5xf32>) {
   %y = "cnn.slice"(%x) {axis = 1 : i64, offset = 0 : i64, size = 2 : i64} : (tensor<1x4x5x5xf32>) -> tensor<1x3x5x5xf32>
   return
 }
+
+// -----
+
+func.func @reshape_count(%x: tensor<1x4x3x3xf32>) {
+  // expected-error @+1 {{cannot reshape [1, 4, 3, 3] (36 elements) to [4, 8]}}
+  %y = "cnn.reshape"(%x) : (tensor<1x4x3x3xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @pad_rank(%x: tensor<1x4x3x3xf32>) {
+  // expected-error @+1 {{pad needs 4 low and high values (one per dimension of [1, 4, 3, 3]), got 2 and 2}}
+  %y = "cnn.pad"(%x) {low = array<i64: 1, 1>, high = array<i64: 1, 1>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<1x4x3x3xf32>) {
+  // expected-error @+1 {{pad amounts must be >= 0, got low [0, 0, -1, 0] and high [0, 0, 0, 0]}}
+  %y = "cnn.pad"(%x) {low = array<i64: 0, 0, -1, 0>, high = array<i64: 0, 0, 0, 0>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x2x3xf32>
+  return
+}
+
+// -----
+
+func.func @pad_reflect(%x: tensor<1x4x3x3xf32>) {
+  // expected-error @+1 {{reflect padding (low [0, 0, 3, 0], high [0, 0, 0, 0]) must be smaller than each dimension of [1, 4, 3, 3]}}
+  %y = "cnn.pad"(%x) {low = array<i64: 0, 0, 3, 0>, high = array<i64: 0, 0, 0, 0>, mode = #cnn<pad_mode reflect>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x6x3xf32>
+  return
+}
+
+// -----
+
+func.func @pad_result(%x: tensor<1x4x3x3xf32>) {
+  // expected-error @+1 {{result shape [1, 4, 5, 5] does not match the expected shape [1, 4, 4, 4]}}
+  %y = "cnn.pad"(%x) {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 0, 0>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @clip_bounds(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{min 2.000000e+00 is above max 1.000000e+00}}
+  %y = "cnn.clip"(%x) {min = 2.0 : f64, max = 1.0 : f64} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @sub_broadcast(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) {
+  // expected-error @+1 {{operand shapes [2, 3] and [3, 3] do not broadcast}}
+  %y = "cnn.sub"(%a, %b) : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+  return
+}

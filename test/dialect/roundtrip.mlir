@@ -54,3 +54,28 @@ func.func @layers(%x: tensor<1x3x8x8xf32>) -> tensor<1x10xf32> {
   %p = cnn.softmax %y {axis = 1 : i64} : tensor<1x10xf32>
   return %p : tensor<1x10xf32>
 }
+
+// The ops ONNX models need beyond the layers above.
+// CHECK-LABEL: func.func @onnx_ops
+func.func @onnx_ops(%x: tensor<1x4x3x3xf32>, %g: tensor<1x4x1x1xf32>) -> (tensor<4x9xf32>, tensor<1x4x6x7xf32>, tensor<1x4x5x5xf32>) {
+  // CHECK: cnn.hardsigmoid %{{.*}} {alpha = 2.000000e-01 : f64, beta = 5.000000e-01 : f64} : tensor<1x4x3x3xf32>
+  %hs = cnn.hardsigmoid %x {alpha = 0.2 : f64, beta = 0.5 : f64} : tensor<1x4x3x3xf32>
+  // CHECK: cnn.hardswish %{{.*}} : tensor<1x4x3x3xf32>
+  %hw = cnn.hardswish %hs : tensor<1x4x3x3xf32>
+  // CHECK: cnn.clip %{{.*}} {max = 2.500000e+00 : f64, min = -1.000000e+00 : f64}
+  %c = cnn.clip %hw {min = -1.0 : f64, max = 2.5 : f64} : tensor<1x4x3x3xf32>
+  // CHECK: cnn.clip %{{.*}} {min = 0.000000e+00 : f64} : tensor<1x4x3x3xf32>
+  %c2 = cnn.clip %c {min = 0.0 : f64} : tensor<1x4x3x3xf32>
+  // CHECK: cnn.sub {{.*}} : (tensor<1x4x3x3xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  %s = cnn.sub %c2, %g : (tensor<1x4x3x3xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  // CHECK: cnn.div {{.*}} : (tensor<1x4x1x1xf32>, tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %d = cnn.div %g, %s : (tensor<1x4x1x1xf32>, tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  // CHECK: cnn.reshape %{{.*}} : (tensor<1x4x3x3xf32>) -> tensor<4x9xf32>
+  %r = cnn.reshape %d : (tensor<1x4x3x3xf32>) -> tensor<4x9xf32>
+  // The default mode (constant) and value (0) are not printed.
+  // CHECK: cnn.pad %{{.*}} {high = array<i64: 0, 0, 2, 2>, low = array<i64: 0, 0, 1, 2>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x6x7xf32>
+  %p = cnn.pad %d {low = array<i64: 0, 0, 1, 2>, high = array<i64: 0, 0, 2, 2>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x6x7xf32>
+  // CHECK: cnn.pad %{{.*}} {high = array<i64: 0, 0, 1, 1>, low = array<i64: 0, 0, 1, 1>, mode = #cnn<pad_mode reflect>, value = 1.500000e+00 : f64}
+  %q = cnn.pad %d {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 1, 1>, mode = #cnn<pad_mode reflect>, value = 1.5 : f64} : (tensor<1x4x3x3xf32>) -> tensor<1x4x5x5xf32>
+  return %r, %p, %q : tensor<4x9xf32>, tensor<1x4x6x7xf32>, tensor<1x4x5x5xf32>
+}

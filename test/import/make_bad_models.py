@@ -1,30 +1,55 @@
 #!/usr/bin/env python3
 """ONNX files that cnnc must reject, written to OUT:
 
-  truncated.onnx   the first 100 bytes of a valid model
-  text.onnx        a text file
-  unsupported.onnx two unsupported ops (one unnamed), an unsupported
-                   attribute value and a non-zero Pad, among supported nodes
-  dynamic.onnx     an input with a symbolic batch dimension
-  int_input.onnx   an INT64 input
+  truncated.onnx    the first half of a valid model
+  text.onnx         a text file
+  empty.onnx        zero bytes
+  unsupported.onnx  many unsupported nodes (ops, attribute values, inputs
+                    that must be constant, values known only from shapes, one
+                    unnamed, one of another domain), a constant Reshape
+                    that cannot be evaluated and an invalid Squeeze,
+                    among supported nodes, some fed by failing ones
+  dynamic.onnx      an input with a symbolic batch dimension
+  int_input.onnx    an INT64 input
+  bad_inputs.onnx   a dynamic, an INT64 and a shapeless input and an
+                    unsupported op, all reported together
+  bad_data.onnx     an initializer with fewer values than its dims say
+  external.onnx     an initializer stored outside the file
+  undefined.onnx    a node reading a value nothing defines
+  opset6.onnx, opset19.onnx, no_opset.onnx
+                    opsets outside 7-18, and no default-domain opset
+  input_weight.onnx a Conv whose weight is a graph input, and
+  pad_inf.onnx      a Pad with the value -inf: they compile, but .cnn has no
+                    way to say them (--emit=cnn-text)
 """
 import os
 import sys
 
+import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 
-def model(nodes, inputs, inits=()):
+def model(nodes, inputs, inits=(), opset=13, opsets=None):
     graph = helper.make_graph(
         nodes, "bad", inputs,
         [helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.FLOAT, None)],
         list(inits))
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    return helper.make_model(
+        graph, opset_imports=opsets or [helper.make_opsetid("", opset)])
+
+
+def ints(name, values):
+    return numpy_helper.from_array(np.array(values, np.int64), name)
+
+
+def floats(name, values):
+    return numpy_helper.from_array(np.array(values, np.float32), name)
 
 
 def main():
     out = sys.argv[1]
+    save = lambda m, name: onnx.save(m, os.path.join(out, name))
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])
     w = helper.make_tensor("w", TensorProto.FLOAT, [2, 3, 1, 1], [0.5] * 6)
     good = model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [x])
@@ -33,20 +58,71 @@ def main():
         f.write(data[:len(data) // 2])
     with open(os.path.join(out, "text.onnx"), "w") as f:
         f.write("model lenet5\ninput image: f32[1, 1, 28, 28]\n")
-    onnx.save(model([
-        helper.make_node("Relu", ["x"], ["a"], name="relu"),
-        helper.make_node("Erf", ["a"], ["b"], name="erf_1"),
-        helper.make_node("Conv", ["b", "w"], ["c"], name="conv_1", auto_pad="SAME_WEIRD"),
-        helper.make_node("Cos", ["c"], ["d"]),
-        helper.make_node("Pad", ["d", "pads"], ["y"], name="pad"),
-    ], [x], [w, helper.make_tensor("pads", TensorProto.INT64, [8], [0, 0, 1, 1, 0, 0, 1, 1])]), os.path.join(out, "unsupported.onnx"))
-    onnx.save(model([helper.make_node("Relu", ["x"], ["y"])],
-                    [helper.make_tensor_value_info("x", TensorProto.FLOAT,
-                                                   [1, 3, "height", 8])]),
-              os.path.join(out, "dynamic.onnx"))
-    onnx.save(model([helper.make_node("Relu", ["x"], ["y"])],
-                    [helper.make_tensor_value_info("x", TensorProto.INT64, [1, 3])]),
-              os.path.join(out, "int_input.onnx"))
+    open(os.path.join(out, "empty.onnx"), "wb").close()
+
+    n = helper.make_node
+    save(model([
+        n("Relu", ["x"], ["a"], name="relu"),
+        n("Erf", ["a"], ["b"], name="erf_1"),
+        n("Conv", ["b", "w"], ["c"], name="conv_1", auto_pad="SAME_WEIRD"),
+        n("Cos", ["c"], ["d"]),
+        n("Relu", ["d"], ["after_cos"], name="fed_by_cos"),
+        n("Pad", ["x", "pads"], ["p1"], name="pad_wrap", mode="wrap"),
+        n("Pad", ["x", "crop"], ["p2"], name="pad_crop"),
+        n("Resize", ["x", "", "scales2"], ["r1"], name="resize_linear", mode="linear"),
+        n("Resize", ["x", "", "scales15"], ["r2"], name="resize_frac", mode="nearest"),
+        n("Resize", ["x", "", "", "sizes12"], ["r3"], name="resize_sizes", mode="nearest"),
+        n("Resize", ["x", "", "scales2"], ["r4"], name="resize_corners", mode="nearest",
+          coordinate_transformation_mode="align_corners"),
+        n("Flatten", ["x"], ["f"], name="flat"),
+        n("Gemm", ["f", "fc"], ["g"], name="gemm_ta", transA=1),
+        n("NonZero", ["x"], ["s"], name="nonzero"),
+        n("Reshape", ["x", "s"], ["rs"], name="reshape_dyn"),
+        n("Upsample", ["x", "scales2"], ["u"], name="up"),
+        n("HardSwish", ["x"], ["hs"], name="hswish"),
+        n("FusedConv", ["x", "w"], ["fc_out"], name="fused", domain="com.microsoft"),
+        n("Reshape", ["fc", "shape5"], ["bad_shape"], name="bad_fold"),
+        n("Squeeze", ["x", "axis1"], ["sq"], name="squeeze_3"),
+        n("Relu", ["sq"], ["y"], name="fed_by_squeeze"),
+    ], [x], [w, ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), ints("crop", [0, 0, -1, 0, 0, 0, 0, 0]),
+             floats("scales2", [1, 1, 2, 2]), floats("scales15", [1, 1, 1.5, 1.5]),
+             ints("sizes12", [1, 3, 12, 12]), floats("fc", np.ones((4, 192))),
+             ints("axis1", [1]), ints("shape5", [5, -1])],
+        opsets=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)]),
+        "unsupported.onnx")
+
+    relu = [n("Relu", ["x"], ["y"])]
+    save(model(relu, [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                    [1, 3, "height", 8])]), "dynamic.onnx")
+    save(model(relu, [helper.make_tensor_value_info("x", TensorProto.INT64, [1, 3])]),
+         "int_input.onnx")
+    save(model([n("Erf", ["z"], ["y"], name="erf")],
+               [helper.make_tensor_value_info("d", TensorProto.FLOAT, ["batch", 3]),
+                helper.make_tensor_value_info("i", TensorProto.INT64, [1, 3]),
+                helper.make_tensor_value_info("s", TensorProto.FLOAT, None),
+                helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 3])]),
+         "bad_inputs.onnx")
+
+    short = helper.make_tensor("w", TensorProto.FLOAT, [2, 3, 1, 1], [0.5] * 6)
+    short.raw_data = np.ones(3, np.float32).tobytes()
+    del short.float_data[:]
+    save(model([n("Conv", ["x", "w"], ["y"], name="conv")], [x], [short]), "bad_data.onnx")
+    external = helper.make_tensor("w", TensorProto.FLOAT, [2, 3, 1, 1], [0.5] * 6)
+    external.data_location = TensorProto.EXTERNAL
+    external.external_data.add(key="location", value="weights.bin")
+    save(model([n("Conv", ["x", "w"], ["y"], name="conv")], [x], [external]),
+         "external.onnx")
+    save(model([n("Add", ["x", "nowhere"], ["y"], name="add")], [x]), "undefined.onnx")
+
+    save(model([n("Conv", ["x", "wi"], ["y"], name="conv")],
+               [x, helper.make_tensor_value_info("wi", TensorProto.FLOAT, [2, 3, 1, 1])]),
+         "input_weight.onnx")
+    save(model([n("Pad", ["x", "pads", "minus_inf"], ["y"], name="pad")], [x],
+               [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), floats("minus_inf", -np.inf)]),
+         "pad_inf.onnx")
+    save(model(relu, [x], opset=6), "opset6.onnx")
+    save(model(relu, [x], opset=19), "opset19.onnx")
+    save(model(relu, [x], opsets=[helper.make_opsetid("com.microsoft", 1)]), "no_opset.onnx")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 """PyTorch models exported to ONNX (opset 13) and compiled by cnnc.
 
-  torch_models.py MODEL --cnnc PATH --workdir DIR [--levels 0,2] [--perturb]
+  torch_models.py MODEL --cnnc PATH --workdir DIR [--opset 13] [--levels 0,2]
+                  [--ort-dir DIR] [--print-back] [--perturb]
 
 MODEL is `lenet` (a LeNet-style net using conv, max/avg pooling, tanh,
-leaky_relu, sigmoid and linear layers), `resnet18` or `mobilenet_v2`
-(torchvision, random initialisation, no download; every BatchNorm gets random
-statistics and affine parameters). The model is exported in eval mode with
-torch.onnx.export, compiled, and cnnc's --reference and executables are
-compared with torch's output: max|a - e| / max|e| <= 1e-4. --perturb
-changes one initializer in the saved file after torch ran.
+leaky_relu, sigmoid and linear layers), `ops` (padding, upsampling, hard
+activations, clamp, arithmetic, reshapes), `resnet18`, `mobilenet_v2` or
+`mobilenet_v3_small` (torchvision, random initialisation, no download; every
+BatchNorm gets random statistics and affine parameters). The model is
+exported in eval mode with torch.onnx.export (opset 13, or --opset), compiled, and cnnc's --reference and executables are
+compared with torch's output: max|a - e| / max|e| <= 1e-4. With --ort-dir
+(a directory with node_modules/onnxruntime-node) ONNX Runtime runs the
+exported file too; it is compared with torch and every cnnc output with it,
+with the same bound. --print-back prints the imported model as .cnn
+(--emit=cnn-text), compiles that at the last level and requires outputs
+identical to the .onnx executable's. --perturb changes one initializer in
+the saved file after torch ran.
 """
 import argparse
 import os
@@ -23,6 +30,9 @@ import torch
 import torchvision
 from onnx import numpy_helper
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import ort_oracle  # noqa: E402
 
 
 class LeNet(nn.Module):
@@ -41,9 +51,36 @@ class LeNet(nn.Module):
         return self.f7(torch.sigmoid(self.f6(x)))
 
 
+class Ops(nn.Module):
+    """The ops of the ONNX importer's second round as PyTorch exports them:
+    F.pad (reflect, constant value, replicate) becomes Pad with its pads
+    computed by ConstantOfShape/Concat/Slice/Transpose/Cast of constants;
+    nn.Upsample a Resize; hardswish (a HardSigmoid and Mul before opset 14),
+    hardsigmoid, clamp, arithmetic with scalars, reshape/unsqueeze/squeeze."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.c2 = nn.Conv2d(8, 8, 3)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.fc = nn.Linear(8 * 9 * 9, 10)
+
+    def forward(self, x):
+        f = nn.functional
+        y = f.hardswish(self.c1(x))
+        y = self.c2(f.pad(y, (1, 1, 2, 0), mode="reflect"))
+        y = torch.clamp((y - 0.5) / 2.0, -1.0, 2.0)
+        y = self.up(f.hardsigmoid(y) * y)
+        y = f.pad(f.pad(y, (1, 1, 1, 1), value=0.25), (0, 1, 1, 0), mode="replicate")
+        y = f.max_pool2d(y, 2).reshape(1, 8, -1).unsqueeze(1).squeeze(1)
+        return self.fc(torch.flatten(y, 1))
+
+
 def make(name):
     if name == "lenet":
         return LeNet(), torch.randn(1, 1, 28, 28)
+    if name == "ops":
+        return Ops(), torch.randn(1, 3, 8, 8)
     model = getattr(torchvision.models, name)()  # random init, no download
     with torch.no_grad():
         for m in model.modules():
@@ -63,10 +100,14 @@ def run(cmd):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("model", choices=["lenet", "resnet18", "mobilenet_v2"])
+    p.add_argument("model", choices=["lenet", "ops", "resnet18", "mobilenet_v2",
+                                     "mobilenet_v3_small"])
+    p.add_argument("--opset", type=int, default=13)
     p.add_argument("--cnnc", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--levels", default="2")
+    p.add_argument("--ort-dir")
+    p.add_argument("--print-back", action="store_true")
     p.add_argument("--perturb", action="store_true")
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
@@ -78,7 +119,7 @@ def main():
     with torch.no_grad():
         expected = model(x).numpy().astype(np.float64)
     path = os.path.join(args.workdir, args.model + ".onnx")
-    torch.onnx.export(model, x, path, opset_version=13, input_names=["image"],
+    torch.onnx.export(model, x, path, opset_version=args.opset, input_names=["image"],
                       output_names=["logits"])
     if args.perturb:
         m = onnx.load(path)
@@ -94,6 +135,13 @@ def main():
     np.save(xin, x.numpy())
 
     ok = True
+    ort = None
+    if args.ort_dir:
+        ort = ort_oracle.run(args.ort_dir, path, {"image": x.numpy()}, args.workdir)["logits"]
+        err = ort_oracle.normalised_error(ort, expected)
+        ok &= err <= 1e-4
+        print(f"onnxruntime vs torch: normalised max error {err:.2e} "
+              f"{'ok' if err <= 1e-4 else 'MISMATCH'}")
     runs = [("--reference", None)] + [(f"-O{l}", l) for l in args.levels.split(",") if l]
     for label, level in runs:
         out = os.path.join(args.workdir, f"out{level}.npy")
@@ -106,13 +154,32 @@ def main():
             tc = run([args.cnnc, path, f"-O{level}", "-o", exe])
             tr = run([exe, "--input", f"image={xin}", "--output", f"logits={out}"])
             timing = f"compile {tc:.1f}s, run {tr:.1f}s"
-        actual = np.load(out).astype(np.float64)
-        err = (float(np.max(np.abs(actual - expected))) / max(float(np.max(np.abs(expected))), 1e-30)
-               if actual.shape == expected.shape else float("inf"))
-        good = err <= 1e-4
-        ok &= good
-        print(f"{label} vs torch: normalised max error {err:.2e} "
-              f"{'ok' if good else 'MISMATCH'} ({timing})")
+        actual = np.load(out)
+        for oracle, value in [("torch", expected), ("onnxruntime", ort)]:
+            if value is None:
+                continue
+            err = ort_oracle.normalised_error(actual, value)
+            good = err <= 1e-4
+            ok &= good
+            print(f"{label} vs {oracle}: normalised max error {err:.2e} "
+                  f"{'ok' if good else 'MISMATCH'} ({timing})")
+    if args.print_back:
+        printed = os.path.join(args.workdir, "printed", args.model + ".cnn")
+        os.makedirs(os.path.dirname(printed), exist_ok=True)
+        run([args.cnnc, path, "--emit=cnn-text", "-o", printed])
+        exe = printed[:-4]
+        flags = ["--reference"] if level is None else [f"-O{level}", "-o", exe]
+        out_p = printed[:-4] + "_out.npy"
+        io = ["--input", f"image={xin}", "--output", f"logits={out_p}"]
+        if level is None:
+            run([args.cnnc, printed] + flags + io)
+        else:
+            run([args.cnnc, printed] + flags)
+            run([exe] + io)
+        same = np.array_equal(np.load(out_p), np.load(out))
+        ok &= same
+        print(f"printed .cnn {label}: {'identical' if same else 'DIFFERENT'} "
+              f"to the .onnx model's")
     print(f"{'PASS' if ok else 'FAIL'}: {args.model}")
     return 0 if ok else 1
 

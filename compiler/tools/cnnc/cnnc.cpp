@@ -12,6 +12,7 @@
 #include "compiler/codegen/Emitter.h"
 #include "compiler/codegen/Linker.h"
 #include "compiler/codegen/Target.h"
+#include "compiler/frontend/CnnPrinter.h"
 #include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
 #include "compiler/import/DarknetImporter.h"
@@ -46,7 +47,18 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { AST, Cnn, CnnOpt, Linalg, LLVMMlir, LLVMIR, Asm, Obj, Exe };
+enum class Emit {
+  AST,
+  CnnText,
+  Cnn,
+  CnnOpt,
+  Linalg,
+  LLVMMlir,
+  LLVMIR,
+  Asm,
+  Obj,
+  Exe
+};
 
 cl::OptionCategory category("cnnc options");
 
@@ -59,6 +71,9 @@ cl::opt<Emit>
     emit("emit", cl::desc("Stop after this stage and write its result:"),
          cl::init(Emit::Exe),
          cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
+                    clEnumValN(Emit::CnnText, "cnn-text",
+                               "the model as .cnn source (weights to "
+                               "OUTPUT-STEM.safetensors beside it)"),
                     clEnumValN(Emit::Cnn, "cnn", "the cnn dialect"),
                     clEnumValN(Emit::CnnOpt, "cnn-opt",
                                "the cnn dialect after its optimisations"),
@@ -272,6 +287,28 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
   return success();
 }
 
+/// The model as .cnn source, its parameters in a safetensors file beside
+/// the output (named after it), so that `cnnc OUTPUT` compiles it again.
+LogicalResult emitCnnText(func::FuncOp model) {
+  std::string output = outputFile.empty() ? "-" : outputFile.getValue();
+  llvm::SmallString<256> weightsPath(output);
+  llvm::sys::path::replace_extension(weightsPath, ".safetensors");
+  FailureOr<cnnc::CnnText> text =
+      cnnc::printCnnText(model, llvm::sys::path::filename(weightsPath),
+                         llvm::sys::path::filename(inputFile));
+  if (failed(text))
+    return failure();
+  if (!text->weights.empty()) {
+    if (output == "-")
+      return fail("--emit=cnn-text writes the weights to a .safetensors file "
+                  "beside its output; give -o FILE.cnn");
+    if (llvm::Error error = cnnc::writeSafeTensors(weightsPath, text->weights))
+      return fail(llvm::toString(std::move(error)));
+  }
+  return writeOutput(output,
+                     [&](llvm::raw_ostream &os) { os << text->source; });
+}
+
 /// A Darknet .cfg with the --weights .weights file, or seeded weights.
 LogicalResult importCfg(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                         OwningOpRef<ModuleOp> &module) {
@@ -337,6 +374,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   auto modelFunc = *module->getOps<func::FuncOp>().begin();
   cnnc::ModelSignature signature = cnnc::getModelSignature(modelFunc);
 
+  if (stage == Emit::CnnText)
+    return emitCnnText(modelFunc);
   if (reference)
     return cnnc::runReference(modelFunc, inputs, outputs);
 
@@ -412,6 +451,8 @@ int main(int argc, char **argv) {
       "  cnnc model.cnn -o model          executable (./model --help)\n"
       "  cnnc model.cnn -c -o model.o     object file + model.h\n"
       "  cnnc model.cnn --emit=linalg     print a stage\n"
+      "  cnnc model.onnx --emit=cnn-text -o model.cnn\n"
+      "                                   the model as .cnn source\n"
       "  cnnc model.cnn --reference --input image=x.npy --output "
       "logits=y.npy\n"
       "  cnnc model.cnn --stats           also print the planned workspace\n"

@@ -1,0 +1,488 @@
+//===- OnnxConstantFolding.cpp - evaluate constant ONNX subgraphs ---------===//
+//
+// Exporters leave shape arithmetic in graphs that is constant once the input
+// shapes are: PyTorch 1.13 writes F.pad's pads as ConstantOfShape, Concat,
+// Reshape, Slice, Transpose and Cast of constants; `x.view(x.size(0), -1)`
+// without constant folding is Shape, Gather, Unsqueeze, Concat. Nodes of the
+// data-movement ops below whose inputs are all constants (Shape: whose input
+// has a static shape) are evaluated here, and their outputs become constants
+// like a Constant node's; integer arithmetic is evaluated too. No cnn op is
+// built for them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/import/GraphImporter.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <functional>
+#include <numeric>
+
+using namespace cnnc::onnx;
+
+namespace {
+
+using Dims = std::vector<int64_t>;
+
+int64_t product(llvm::ArrayRef<int64_t> dims) {
+  return std::accumulate(dims.begin(), dims.end(), int64_t(1),
+                         std::multiplies<int64_t>());
+}
+
+Dims stridesOf(llvm::ArrayRef<int64_t> dims) {
+  Dims strides(dims.size(), 1);
+  for (size_t d = dims.size(); d-- > 1;)
+    strides[d - 1] = strides[d] * dims[d];
+  return strides;
+}
+
+Tensor like(const Tensor &t, Dims dims) {
+  Tensor result;
+  result.type = t.type;
+  result.typeName = t.typeName;
+  result.dims = std::move(dims);
+  return result;
+}
+
+void append(Tensor &dst, const Tensor &src, int64_t index) {
+  if (src.type == Tensor::Type::Float)
+    dst.floats.push_back(src.floats[index]);
+  else
+    dst.ints.push_back(src.ints[index]);
+}
+
+/// Folded tensors are shape arithmetic and small constants; a larger one
+/// (a corrupt shape) is not evaluated.
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+
+bool tooLarge(llvm::ArrayRef<int64_t> dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || (d > 0 && n > kMaxFoldedElements / d))
+      return true;
+    n *= d;
+  }
+  return false;
+}
+
+/// `dims`-shaped tensor whose element at each index is `src`'s element at
+/// `source(index)`: transpose, slice, gather, broadcast. The caller checked
+/// `dims` (non-negative, at most kMaxFoldedElements).
+Tensor gather(const Tensor &src, Dims dims,
+              llvm::function_ref<int64_t(llvm::ArrayRef<int64_t>)> source) {
+  Tensor result = like(src, dims);
+  int64_t count = product(dims);
+  Dims index(dims.size(), 0);
+  for (int64_t i = 0; i < count; ++i) {
+    append(result, src, source(index));
+    for (size_t d = dims.size(); d-- > 0;) {
+      if (++index[d] < dims[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return result;
+}
+
+/// Folds one node: `error` says why a node that looked foldable is not.
+class Folder {
+public:
+  Folder(const Node &node, const GraphImporter &g, std::string &error)
+      : node(node), g(g), error(error) {}
+
+  std::optional<Tensor> run();
+
+private:
+  const Tensor *in(size_t i) { return g.constant(node.input(i)); }
+  std::optional<Tensor> fail(const std::string &why) {
+    error = why;
+    return std::nullopt;
+  }
+  std::optional<int64_t> axis(int64_t a, int64_t rank) {
+    if (a < -rank || a >= rank)
+      return std::nullopt;
+    return a < 0 ? a + rank : a;
+  }
+  /// An attribute before `sinceOpset`, the constant input `index` after.
+  std::optional<Dims> ints(const char *attr, size_t index, int64_t sinceOpset) {
+    if (g.opset() < sinceOpset) {
+      const cnnc::onnx::Attribute *a = node.attr(attr);
+      return a ? std::optional<Dims>(a->ints) : std::nullopt;
+    }
+    return node.input(index).empty() ? std::nullopt
+                                     : g.constantInts(node.input(index));
+  }
+
+  std::optional<Tensor> constantOfShape();
+  std::optional<Tensor> concat();
+  std::optional<Tensor> reshape();
+  std::optional<Tensor> slice();
+  std::optional<Tensor> transpose();
+  std::optional<Tensor> cast();
+  std::optional<Tensor> gatherOp();
+  std::optional<Tensor> squeeze(bool unsqueeze);
+  std::optional<Tensor> arithmetic();
+
+  const Node &node;
+  const GraphImporter &g;
+  std::string &error;
+};
+
+std::optional<Tensor> Folder::run() {
+  const std::string &op = node.opType;
+  if (op == "ConstantOfShape")
+    return constantOfShape();
+  if (op == "Concat")
+    return concat();
+  if (op == "Reshape")
+    return reshape();
+  if (op == "Slice")
+    return slice();
+  if (op == "Transpose")
+    return transpose();
+  if (op == "Cast")
+    return cast();
+  if (op == "Gather")
+    return gatherOp();
+  if (op == "Squeeze" || op == "Unsqueeze")
+    return squeeze(op == "Unsqueeze");
+  if (op == "Identity")
+    return *in(0);
+  return arithmetic();
+}
+
+std::optional<Tensor> Folder::constantOfShape() {
+  const Tensor *shape = in(0);
+  if (shape->type != Tensor::Type::Int64)
+    return fail("its shape is not an integer tensor");
+  Tensor fill;
+  fill.type = Tensor::Type::Float;
+  fill.floats = {0.0f};
+  if (const cnnc::onnx::Attribute *value = node.attr("value")) {
+    if (!value->tensor || value->tensor->numElements() != 1 ||
+        value->tensor->type == Tensor::Type::Other)
+      return fail("its value is not a one-element number tensor");
+    fill = *value->tensor;
+  }
+  if (tooLarge(shape->ints))
+    return fail("its shape is negative or too large");
+  return gather(fill, shape->ints, [](llvm::ArrayRef<int64_t>) { return 0; });
+}
+
+std::optional<Tensor> Folder::concat() {
+  const Tensor *first = in(0);
+  int64_t rank = first->dims.size();
+  std::optional<int64_t> a = axis(node.getInt("axis", 0), rank);
+  if (!a)
+    return fail("its axis is out of range");
+  Dims dims = first->dims;
+  dims[*a] = 0;
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    const Tensor *t = in(i);
+    if (t->type != first->type || t->dims.size() != first->dims.size())
+      return fail("its inputs differ in type or rank");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != *a && t->dims[d] != first->dims[d])
+        return fail("its inputs differ outside the axis");
+    dims[*a] += t->dims[*a];
+  }
+  // Rows of the result: one chunk (dims axis..) of each input in turn.
+  Tensor result = like(*first, dims);
+  int64_t outer = product(llvm::ArrayRef(dims).take_front(*a));
+  for (int64_t o = 0; o < outer; ++o)
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const Tensor *t = in(i);
+      int64_t chunk = product(llvm::ArrayRef(t->dims).drop_front(*a));
+      for (int64_t k = 0; k < chunk; ++k)
+        append(result, *t, o * chunk + k);
+    }
+  return result;
+}
+
+std::optional<Tensor> Folder::reshape() {
+  const Tensor *data = in(0), *shape = in(1);
+  if (shape->type != Tensor::Type::Int64)
+    return fail("its shape is not an integer tensor");
+  Dims dims = shape->ints;
+  bool allowZero = node.getInt("allowzero", 0) != 0;
+  int64_t known = 1, inferred = -1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == 0 && !allowZero) { // 0 copies the input's dimension
+      if (i >= data->dims.size())
+        return fail("its shape copies a dimension the data does not have");
+      dims[i] = data->dims[i];
+    }
+    if (dims[i] == -1 && inferred < 0) {
+      inferred = i;
+      continue;
+    }
+    if (dims[i] < 0)
+      return fail("its shape is invalid");
+    known *= dims[i];
+  }
+  int64_t count = data->numElements();
+  if (inferred >= 0 && known > 0 && count % known == 0)
+    dims[inferred] = count / known;
+  if (product(dims) != count)
+    return fail("its shape does not hold the data");
+  Tensor result = *data;
+  result.dims = dims;
+  return result;
+}
+
+std::optional<Tensor> Folder::slice() {
+  const Tensor *data = in(0);
+  int64_t rank = data->dims.size();
+  std::optional<Dims> starts = ints("starts", 1, 10);
+  std::optional<Dims> ends = ints("ends", 2, 10);
+  if (!starts || !ends || starts->size() != ends->size())
+    return fail("its starts/ends are not constant lists of one length");
+  Dims axes(starts->size()), steps(starts->size(), 1);
+  std::iota(axes.begin(), axes.end(), 0);
+  if (std::optional<Dims> a = ints("axes", 3, 10))
+    axes = *a;
+  if (g.opset() >= 10 && !node.input(4).empty()) {
+    std::optional<Dims> s = g.constantInts(node.input(4));
+    if (!s)
+      return fail("its steps are not constant");
+    steps = *s;
+  }
+  if (axes.size() != starts->size() || steps.size() != starts->size())
+    return fail("its axes/steps do not match its starts");
+  Dims begin(rank, 0), step(rank, 1), dims = data->dims;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    std::optional<int64_t> a = axis(axes[i], rank);
+    if (!a || steps[i] == 0)
+      return fail("its axes or steps are invalid");
+    int64_t size = data->dims[*a];
+    // Python slice rules: negative from the end, clamped to the dimension.
+    auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
+      v = v < 0 ? v + size : v;
+      return std::clamp(v, lo, hi);
+    };
+    int64_t s = steps[i];
+    int64_t b = s > 0 ? clampIndex((*starts)[i], 0, size)
+                      : clampIndex((*starts)[i], -1, size - 1);
+    int64_t e = s > 0 ? clampIndex((*ends)[i], 0, size)
+                      : clampIndex((*ends)[i], -1, size - 1);
+    int64_t n = s > 0 ? (e - b + s - 1) / s : (b - e - s - 1) / -s;
+    begin[*a] = b;
+    step[*a] = s;
+    dims[*a] = std::max<int64_t>(n, 0);
+  }
+  Dims strides = stridesOf(data->dims);
+  return gather(*data, dims, [&](llvm::ArrayRef<int64_t> index) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      offset += (begin[d] + index[d] * step[d]) * strides[d];
+    return offset;
+  });
+}
+
+std::optional<Tensor> Folder::transpose() {
+  const Tensor *data = in(0);
+  int64_t rank = data->dims.size();
+  Dims perm(rank);
+  std::iota(perm.rbegin(), perm.rend(), 0);
+  perm = node.getInts("perm", perm);
+  Dims sorted = perm;
+  llvm::sort(sorted);
+  Dims identity(rank);
+  std::iota(identity.begin(), identity.end(), 0);
+  if (sorted != identity)
+    return fail("its perm is not a permutation");
+  Dims dims(rank), strides = stridesOf(data->dims);
+  for (int64_t d = 0; d < rank; ++d)
+    dims[d] = data->dims[perm[d]];
+  return gather(*data, dims, [&](llvm::ArrayRef<int64_t> index) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      offset += index[d] * strides[perm[d]];
+    return offset;
+  });
+}
+
+std::optional<Tensor> Folder::cast() {
+  // TensorProto.DataType: FLOAT 1, UINT8 2, INT8 3, INT16 5, INT32 6,
+  // INT64 7, BOOL 9, DOUBLE 11.
+  int64_t to = node.getInt("to", 0);
+  bool toFloat = to == 1 || to == 11;
+  bool toInt = to == 2 || to == 3 || to == 5 || to == 6 || to == 7 || to == 9;
+  if (!toFloat && !toInt)
+    return fail("it casts to data type " + std::to_string(to));
+  Tensor result = *in(0);
+  if (toFloat && result.type == Tensor::Type::Int64) {
+    result.floats.assign(result.ints.begin(), result.ints.end());
+    result.ints.clear();
+  } else if (toInt && result.type == Tensor::Type::Float) {
+    for (float f : result.floats)
+      result.ints.push_back(to == 9 ? f != 0 : static_cast<int64_t>(f));
+    result.floats.clear();
+  } else if (to == 9) {
+    for (int64_t &v : result.ints)
+      v = v != 0;
+  }
+  result.type = toFloat ? Tensor::Type::Float : Tensor::Type::Int64;
+  result.typeName = toFloat ? "FLOAT" : "INT64";
+  return result;
+}
+
+std::optional<Tensor> Folder::gatherOp() {
+  const Tensor *data = in(0), *indices = in(1);
+  int64_t rank = data->dims.size();
+  std::optional<int64_t> a = axis(node.getInt("axis", 0), rank);
+  if (!a || indices->type != Tensor::Type::Int64)
+    return fail("its axis or indices are invalid");
+  int64_t size = data->dims[*a];
+  for (int64_t i : indices->ints)
+    if (i < -size || i >= size)
+      return fail("an index is out of range");
+  // Result dims: data's before the axis, the indices', data's after it.
+  Dims dims(data->dims.begin(), data->dims.begin() + *a);
+  llvm::append_range(dims, indices->dims);
+  dims.insert(dims.end(), data->dims.begin() + *a + 1, data->dims.end());
+  if (tooLarge(dims))
+    return fail("its result is too large");
+  Dims strides = stridesOf(data->dims), indexStrides = stridesOf(indices->dims);
+  int64_t indexRank = indices->dims.size();
+  return gather(*data, dims, [&](llvm::ArrayRef<int64_t> index) {
+    int64_t flat = 0;
+    for (int64_t d = 0; d < indexRank; ++d)
+      flat += index[*a + d] * indexStrides[d];
+    int64_t i = indices->ints[flat];
+    int64_t offset = (i < 0 ? i + size : i) * strides[*a];
+    for (int64_t d = 0; d < *a; ++d)
+      offset += index[d] * strides[d];
+    for (int64_t d = *a + 1; d < rank; ++d)
+      offset += index[d - 1 + indexRank] * strides[d];
+    return offset;
+  });
+}
+
+std::optional<Tensor> Folder::squeeze(bool unsqueeze) {
+  Tensor result = *in(0);
+  std::optional<Dims> axes = ints("axes", 1, 13);
+  int64_t rank = result.dims.size() + (unsqueeze && axes ? axes->size() : 0);
+  Dims normalised;
+  for (int64_t a : axes.value_or(Dims())) {
+    std::optional<int64_t> n = axis(a, rank);
+    if (!n)
+      return fail("an axis is out of range");
+    normalised.push_back(*n);
+  }
+  Dims dims;
+  if (unsqueeze) {
+    auto next = result.dims.begin();
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(llvm::is_contained(normalised, d) ? 1 : *next++);
+  } else {
+    for (auto [d, size] : llvm::enumerate(result.dims))
+      if (axes ? !llvm::is_contained(normalised, d) : size != 1)
+        dims.push_back(size);
+  }
+  if (product(dims) != result.numElements())
+    return fail("it squeezes a dimension that is not 1");
+  result.dims = dims;
+  return result;
+}
+
+/// Integer Add/Sub/Mul/Div with numpy broadcasting (shape arithmetic).
+std::optional<Tensor> Folder::arithmetic() {
+  const Tensor *a = in(0), *b = in(1);
+  size_t rank = std::max(a->dims.size(), b->dims.size());
+  auto padded = [&](const Tensor *t) {
+    Dims dims(rank - t->dims.size(), 1);
+    llvm::append_range(dims, t->dims);
+    return dims;
+  };
+  Dims da = padded(a), db = padded(b), dims(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    if (da[d] != db[d] && da[d] != 1 && db[d] != 1)
+      return fail("its operands do not broadcast");
+    dims[d] = da[d] == 1 ? db[d] : da[d]; // a 1 takes the other size, 0 too
+  }
+  if (tooLarge(dims))
+    return fail("its result is too large");
+  Dims sa = stridesOf(da), sb = stridesOf(db);
+  auto offset = [&](llvm::ArrayRef<int64_t> index, const Dims &d,
+                    const Dims &s) {
+    int64_t o = 0;
+    for (size_t i = 0; i < rank; ++i)
+      o += (d[i] == 1 ? 0 : index[i]) * s[i];
+    return o;
+  };
+  Tensor lhs = gather(*a, dims, [&](llvm::ArrayRef<int64_t> index) {
+    return offset(index, da, sa);
+  });
+  Tensor rhs = gather(*b, dims, [&](llvm::ArrayRef<int64_t> index) {
+    return offset(index, db, sb);
+  });
+  const std::string &op = node.opType;
+  for (size_t i = 0; i < lhs.ints.size(); ++i) {
+    int64_t x = lhs.ints[i], y = rhs.ints[i];
+    if (op == "Div" && y == 0)
+      return fail("it divides by zero");
+    lhs.ints[i] = op == "Add"   ? x + y
+                  : op == "Sub" ? x - y
+                  : op == "Mul" ? x * y
+                                : x / y;
+  }
+  return lhs;
+}
+
+bool isFoldable(const Node &node, const GraphImporter &g) {
+  static const llvm::StringSet<> dataMovement = {
+      "ConstantOfShape", "Concat",    "Reshape", "Slice",   "Transpose", "Cast",
+      "Gather",          "Unsqueeze", "Squeeze", "Identity"};
+  static const llvm::StringSet<> arithmetic = {"Add", "Sub", "Mul", "Div"};
+  bool data = dataMovement.contains(node.opType);
+  bool integer = arithmetic.contains(node.opType);
+  if ((!data && !integer) || node.inputs.empty() || node.outputs.size() != 1)
+    return false;
+  // Every non-empty input is a constant (an omitted optional one is "").
+  for (const std::string &name : node.inputs) {
+    if (name.empty())
+      continue;
+    const Tensor *t = g.constant(name);
+    if (!t || t->type == Tensor::Type::Other ||
+        (integer && t->type != Tensor::Type::Int64))
+      return false;
+  }
+  return !node.input(0).empty();
+}
+
+} // namespace
+
+std::optional<Tensor> cnnc::onnx::foldConstantNode(const Node &node,
+                                                   const GraphImporter &g,
+                                                   std::string &error) {
+  error.clear();
+  if (node.domain.size() && node.domain != "ai.onnx")
+    return std::nullopt;
+  std::optional<Tensor> result;
+  if (node.opType == "Shape" && node.inputs.size() == 1 &&
+      node.outputs.size() == 1) {
+    // A static shape is a constant; opset 15 added start/end.
+    std::optional<llvm::SmallVector<int64_t, 4>> dims =
+        g.staticShape(node.input(0));
+    if (!dims)
+      return std::nullopt;
+    int64_t rank = dims->size();
+    auto bound = [&](int64_t v) {
+      return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);
+    };
+    int64_t start = bound(node.getInt("start", 0));
+    int64_t end = bound(node.getInt("end", rank));
+    result.emplace();
+    result->type = Tensor::Type::Int64;
+    result->typeName = "INT64";
+    result->ints.assign(dims->begin() + start,
+                        dims->begin() + std::max(start, end));
+    result->dims = {static_cast<int64_t>(result->ints.size())};
+  } else if (isFoldable(node, g)) {
+    result = Folder(node, g, error).run();
+  }
+  if (result)
+    result->name = node.outputs[0];
+  return result;
+}

@@ -1,0 +1,504 @@
+//===- OnnxShapeOps.cpp - ONNX reshapes, padding and resampling -----------===//
+//
+// Reshape, Flatten, Squeeze, Unsqueeze, Pad, Resize and Upsample. Their
+// shape-like operands (target shape, axes, pads, scales, sizes) must be
+// constants. Where an opset moved an attribute to an input (Upsample's scales
+// at 9, Pad's pads at 11 and axes at 18, Squeeze/Unsqueeze's axes at 13) both
+// forms are read, so that opsets 7-18 import alike. Checks that need no
+// tensor shape are in unsupportedShapeOpReason; the importers check the rest
+// and report it in the same words.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/import/GraphImporter.h"
+#include "dialects/cnn/CnnOps.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace cnnc::onnx;
+using cnn::Shape;
+
+namespace {
+
+/// An operand that is an attribute before `sinceOpset` and an optional
+/// constant input from it on.
+struct ConstOperand {
+  bool present = false; // given at all
+  bool constant = true; // an attribute or a constant of the right type
+  std::vector<int64_t> ints;
+  std::vector<float> floats;
+};
+
+ConstOperand intsOperand(const GraphImporter &g, const Node &node,
+                         const char *attr, size_t input, int64_t sinceOpset) {
+  ConstOperand result;
+  if (g.opset() < sinceOpset) {
+    const cnnc::onnx::Attribute *a = node.attr(attr);
+    result.present = a != nullptr;
+    result.constant = !a || a->kind == cnnc::onnx::Attribute::Kind::Ints;
+    if (a)
+      result.ints = a->ints;
+    return result;
+  }
+  std::string name = node.input(input);
+  result.present = !name.empty();
+  if (!result.present)
+    return result;
+  std::optional<std::vector<int64_t>> ints = g.constantInts(name);
+  result.constant = ints.has_value();
+  if (ints)
+    result.ints = *ints;
+  return result;
+}
+
+/// A float input; an empty tensor counts as absent (Resize's scales when
+/// sizes are given, opsets 11-12).
+ConstOperand floatsInput(const GraphImporter &g, const std::string &name) {
+  ConstOperand result;
+  result.present = !name.empty();
+  if (!result.present)
+    return result;
+  std::optional<std::vector<float>> floats = g.constantFloats(name);
+  result.constant = floats.has_value();
+  if (floats)
+    result.floats = *floats;
+  result.present = !result.constant || !result.floats.empty();
+  return result;
+}
+
+ConstOperand intsInput(const GraphImporter &g, const std::string &name) {
+  ConstOperand result;
+  result.present = !name.empty();
+  if (!result.present)
+    return result;
+  std::optional<std::vector<int64_t>> ints = g.constantInts(name);
+  result.constant = ints.has_value();
+  if (ints)
+    result.ints = *ints;
+  result.present = !result.constant || !result.ints.empty();
+  return result;
+}
+
+std::string formatFloats(llvm::ArrayRef<float> values) {
+  std::string s = "[";
+  for (auto [i, v] : llvm::enumerate(values)) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", static_cast<double>(v));
+    s += (i ? ", " : "") + std::string(text);
+  }
+  return s + "]";
+}
+
+/// Nearest resampling by integer factors; anything else is unsupported.
+std::string checkIntegerScales(llvm::ArrayRef<float> scales) {
+  for (float s : scales)
+    if (!(s >= 1) || s != std::floor(s))
+      return "scales " + formatFloats(scales) + " (only integer factors >= 1)";
+  return "";
+}
+
+// Squeeze/Unsqueeze axes moved to an input at 13, Pad's pads at 11 and its
+// constant value at 11, Upsample's scales at 9.
+ConstOperand squeezeAxes(const GraphImporter &g, const Node &node) {
+  return intsOperand(g, node, "axes", 1, 13);
+}
+ConstOperand padAmounts(const GraphImporter &g, const Node &node) {
+  return intsOperand(g, node, "pads", 1, 11);
+}
+ConstOperand upsampleScales(const GraphImporter &g, const Node &node) {
+  if (g.opset() >= 9)
+    return floatsInput(g, node.input(1));
+  ConstOperand result;
+  const cnnc::onnx::Attribute *a = node.attr("scales");
+  result.present = a && a->kind == cnnc::onnx::Attribute::Kind::Floats;
+  if (result.present)
+    result.floats = a->floats;
+  return result;
+}
+
+/// Resize's operands by opset: (X, scales) at 10; (X, roi, scales, sizes)
+/// from 11.
+ConstOperand resizeScales(const GraphImporter &g, const Node &node) {
+  return floatsInput(g, node.input(g.opset() >= 11 ? 2 : 1));
+}
+ConstOperand resizeSizes(const GraphImporter &g, const Node &node) {
+  if (g.opset() < 11)
+    return {};
+  return intsInput(g, node.input(3));
+}
+
+std::string checkResize(const GraphImporter &g, const Node &node) {
+  std::string mode = node.getString("mode", "nearest");
+  if (mode != "nearest")
+    return "mode='" + mode + "' (only nearest)";
+  std::string transform =
+      node.getString("coordinate_transformation_mode", "half_pixel");
+  if (transform == "tf_crop_and_resize")
+    return "coordinate_transformation_mode='tf_crop_and_resize'";
+  std::string policy = node.getString("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+    return "keep_aspect_ratio_policy='" + policy + "'";
+  ConstOperand scales = resizeScales(g, node), sizes = resizeSizes(g, node);
+  if (!scales.constant || !sizes.constant)
+    return "scales/sizes (only constants)";
+  if (scales.present == sizes.present)
+    return "scales/sizes (exactly one must be given)";
+  return checkIntegerScales(scales.floats);
+}
+
+std::string checkPad(const GraphImporter &g, const Node &node) {
+  std::string mode = node.getString("mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return "mode='" + mode + "'";
+  ConstOperand pads = padAmounts(g, node);
+  if (!pads.present || !pads.constant)
+    return "pads (only constant)";
+  if (llvm::any_of(pads.ints, [](int64_t p) { return p < 0; }))
+    return "negative pads (cropping)";
+  if (g.opset() >= 11 && !node.input(2).empty()) {
+    std::optional<std::vector<float>> value = g.constantFloats(node.input(2));
+    if (!value || value->size() != 1)
+      return "constant_value (only a constant scalar)";
+  }
+  if (g.opset() >= 18 && !intsOperand(g, node, "", 3, 18).constant)
+    return "axes (only constant)";
+  return "";
+}
+
+class ShapeOpImporter {
+public:
+  ShapeOpImporter(GraphImporter &g, const Node &node, Location loc, Value x)
+      : g(g), b(g.builder), node(node), loc(loc), x(x),
+        shape(GraphImporter::shapeOf(x)) {}
+
+  LogicalResult run();
+
+private:
+  InFlightDiagnostic error() { return emitError(loc); }
+  InFlightDiagnostic unsupported(llvm::StringRef reason) {
+    return emitUnsupported(loc, node, reason);
+  }
+  LogicalResult done(Value v) {
+    g.define(node.outputs[0], v);
+    return success();
+  }
+  /// Axes normalised against `rank` (negative ones count from the end) and
+  /// checked for repeats.
+  FailureOr<SmallVector<int64_t>> axes(llvm::ArrayRef<int64_t> values,
+                                       int64_t rank);
+
+  LogicalResult reshape();
+  LogicalResult flatten();
+  LogicalResult squeeze();
+  LogicalResult unsqueeze();
+  LogicalResult pad();
+  LogicalResult resize();
+  LogicalResult upsample();
+  /// cnn.upsample for per-dimension integer `factors` of an NCHW input.
+  LogicalResult upsampleBy(llvm::ArrayRef<int64_t> factors);
+
+  GraphImporter &g;
+  OpBuilder &b;
+  const Node &node;
+  Location loc;
+  Value x;
+  Shape shape;
+};
+
+LogicalResult ShapeOpImporter::run() {
+  return llvm::StringSwitch<std::function<LogicalResult()>>(node.opType)
+      .Case("Reshape", [&] { return reshape(); })
+      .Case("Flatten", [&] { return flatten(); })
+      .Case("Squeeze", [&] { return squeeze(); })
+      .Case("Unsqueeze", [&] { return unsqueeze(); })
+      .Case("Pad", [&] { return pad(); })
+      .Case("Resize", [&] { return resize(); })
+      .Default([&] { return upsample(); })();
+}
+
+FailureOr<SmallVector<int64_t>>
+ShapeOpImporter::axes(llvm::ArrayRef<int64_t> values, int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : values) {
+    FailureOr<int64_t> a =
+        cnn::normalizeAxis([&] { return error(); }, axis, rank);
+    if (failed(a))
+      return failure();
+    if (llvm::is_contained(result, *a))
+      return error() << node.opType << " axes " << cnn::formatShape(values)
+                     << " repeat axis " << *a;
+    result.push_back(*a);
+  }
+  return result;
+}
+
+LogicalResult ShapeOpImporter::reshape() {
+  std::vector<int64_t> target = *g.constantInts(node.input(1));
+  // allowzero=1 (opset 14) keeps a 0 as an empty dimension instead of
+  // copying the input's; checked unsupported when a 0 is present.
+  FailureOr<Shape> out = cnn::inferReshapeShape([&] { return error(); }, shape,
+                                                target, /*copyZeros=*/true);
+  if (failed(out))
+    return failure();
+  // [N, K] from [N, ...] is a flatten, which later passes know.
+  if (shape.size() >= 2 && out->size() == 2 && (*out)[0] == shape[0])
+    return done(
+        cnn::FlattenOp::create(b, loc, g.tensorType(*out), x).getResult());
+  return done(g.reshape(x, *out, loc));
+}
+
+LogicalResult ShapeOpImporter::flatten() {
+  int64_t rank = shape.size();
+  // Flatten's axis may equal the rank (everything in the first dimension).
+  int64_t axis = node.getInt("axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis > rank)
+    return error() << "Flatten axis " << node.getInt("axis", 1)
+                   << " is out of range for rank " << rank;
+  if (axis == 1)
+    return done(cnn::FlattenOp::create(
+                    b, loc, g.tensorType(*cnn::inferFlattenShape({}, shape)), x)
+                    .getResult());
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < axis ? outer : inner) *= shape[d];
+  return done(g.reshape(x, {outer, inner}, loc));
+}
+
+LogicalResult ShapeOpImporter::squeeze() {
+  ConstOperand given = squeezeAxes(g, node);
+  int64_t rank = shape.size();
+  SmallVector<int64_t> drop;
+  if (given.present) {
+    FailureOr<SmallVector<int64_t>> a = axes(given.ints, rank);
+    if (failed(a))
+      return failure();
+    drop = *a;
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      if (shape[d] == 1)
+        drop.push_back(d);
+  }
+  Shape out;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!llvm::is_contained(drop, d)) {
+      out.push_back(shape[d]);
+      continue;
+    }
+    if (shape[d] != 1)
+      return error() << "Squeeze of axis " << d << " of shape "
+                     << cnn::formatShape(shape) << ", which is not 1";
+  }
+  if (out.empty())
+    return unsupported("result of rank 0");
+  return done(g.reshape(x, out, loc));
+}
+
+LogicalResult ShapeOpImporter::unsqueeze() {
+  ConstOperand given = squeezeAxes(g, node);
+  int64_t rank = shape.size() + given.ints.size();
+  FailureOr<SmallVector<int64_t>> insert = axes(given.ints, rank);
+  if (failed(insert))
+    return failure();
+  Shape out;
+  const int64_t *next = shape.begin();
+  for (int64_t d = 0; d < rank; ++d)
+    out.push_back(llvm::is_contained(*insert, d) ? 1 : *next++);
+  return done(g.reshape(x, out, loc));
+}
+
+LogicalResult ShapeOpImporter::pad() {
+  int64_t rank = shape.size();
+  std::vector<int64_t> amounts = padAmounts(g, node).ints;
+  SmallVector<int64_t> padded;
+  ConstOperand axesInput;
+  if (g.opset() >= 18)
+    axesInput = intsOperand(g, node, "", 3, 18);
+  if (axesInput.present) {
+    FailureOr<SmallVector<int64_t>> a = axes(axesInput.ints, rank);
+    if (failed(a))
+      return failure();
+    padded = *a;
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      padded.push_back(d);
+  }
+  if (amounts.size() != 2 * padded.size())
+    return error() << "Pad has " << amounts.size() << " pads for "
+                   << padded.size() << " axes (expected " << 2 * padded.size()
+                   << ")";
+  Shape low(rank, 0), high(rank, 0);
+  for (auto [i, axis] : llvm::enumerate(padded)) {
+    low[axis] = amounts[i];
+    high[axis] = amounts[i + padded.size()];
+  }
+  // PyTorch exports avg_pool2d as a Pad of zeros before AveragePool.
+  if (llvm::all_of(llvm::concat<int64_t>(low, high),
+                   [](int64_t p) { return p == 0; }))
+    return done(x);
+  std::string modeName = node.getString("mode", "constant");
+  cnn::PadMode mode = modeName == "reflect" ? cnn::PadMode::reflect
+                      : modeName == "edge"  ? cnn::PadMode::edge
+                                            : cnn::PadMode::constant;
+  double value = widen(node.getFloat("value", 0.0f)); // before opset 11
+  if (g.opset() >= 11 && !node.input(2).empty())
+    value = widen((*g.constantFloats(node.input(2)))[0]);
+  FailureOr<Shape> out = cnn::inferPadShape(
+      [&] { return error(); }, shape, low, high, mode == cnn::PadMode::reflect);
+  if (failed(out))
+    return failure();
+  return done(cnn::PadOp::create(b, loc, g.tensorType(*out), x, low, high, mode,
+                                 llvm::APFloat(value))
+                  .getResult());
+}
+
+LogicalResult ShapeOpImporter::upsampleBy(llvm::ArrayRef<int64_t> factors) {
+  if (llvm::all_of(factors, [](int64_t f) { return f == 1; }))
+    return done(x);
+  if (shape.size() != 4 || factors[0] != 1 || factors[1] != 1)
+    return unsupported("factors " + cnn::formatShape(factors) + " for input " +
+                       cnn::formatShape(shape) +
+                       " (only the H and W of an NCHW tensor)");
+  Shape scale = {factors[2], factors[3]};
+  FailureOr<Shape> out =
+      cnn::inferUpsampleShape([&] { return error(); }, shape, scale);
+  if (failed(out))
+    return failure();
+  return done(cnn::UpsampleOp::create(b, loc, g.tensorType(*out), x, scale)
+                  .getResult());
+}
+
+/// Nearest resizing by an integer factor s reads in[y / s] exactly when the
+/// coordinate transform and rounding agree: asymmetric (y / s) and
+/// tf_half_pixel_for_centers ((y + 0.5) / s) floor to it; half_pixel and
+/// pytorch_half_pixel ((y + 0.5) / s - 0.5) are within 0.5 of it, so they
+/// round to it without ties.
+LogicalResult ShapeOpImporter::resize() {
+  int64_t rank = shape.size();
+  SmallVector<int64_t> resized;
+  std::vector<int64_t> axesAttr = node.getInts("axes", {});
+  if (!axesAttr.empty()) {
+    FailureOr<SmallVector<int64_t>> a = axes(axesAttr, rank);
+    if (failed(a))
+      return failure();
+    resized = *a;
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      resized.push_back(d);
+  }
+  ConstOperand scales = resizeScales(g, node), sizes = resizeSizes(g, node);
+  size_t count = scales.present ? scales.floats.size() : sizes.ints.size();
+  if (count != resized.size())
+    return error() << "Resize has " << count << " scales/sizes for "
+                   << resized.size() << " axes";
+  Shape factors(rank, 1);
+  for (auto [i, axis] : llvm::enumerate(resized)) {
+    if (scales.present) {
+      factors[axis] = static_cast<int64_t>(scales.floats[i]);
+      continue;
+    }
+    int64_t size = sizes.ints[i];
+    if (size < shape[axis] || size % shape[axis] != 0)
+      return unsupported("sizes " + cnn::formatShape(sizes.ints) +
+                         " for input " + cnn::formatShape(shape) +
+                         " (only integer multiples)");
+    factors[axis] = size / shape[axis];
+  }
+  // Other aspect-ratio policies scale every axis alike: the same result
+  // when the factors are equal.
+  if (sizes.present &&
+      node.getString("keep_aspect_ratio_policy", "stretch") != "stretch" &&
+      llvm::any_of(resized, [&](int64_t a) {
+        return factors[a] != factors[resized[0]];
+      }))
+    return unsupported("keep_aspect_ratio_policy with unequal factors");
+
+  bool upsampling = llvm::any_of(factors, [](int64_t f) { return f > 1; });
+  // Opset 10 rounds like Upsample: asymmetric, floor.
+  std::string transform =
+      g.opset() < 11
+          ? "asymmetric"
+          : node.getString("coordinate_transformation_mode", "half_pixel");
+  std::string rounding =
+      g.opset() < 11 ? "floor"
+                     : node.getString("nearest_mode", "round_prefer_floor");
+  bool floors =
+      transform == "asymmetric" || transform == "tf_half_pixel_for_centers";
+  bool centres = transform == "half_pixel" || transform == "pytorch_half_pixel";
+  bool exact = floors ? rounding == "floor"
+                      : centres && (rounding == "round_prefer_floor" ||
+                                    rounding == "round_prefer_ceil");
+  if (upsampling && !exact)
+    return unsupported("coordinate_transformation_mode='" + transform +
+                       "' with nearest_mode='" + rounding + "'");
+  return upsampleBy(factors);
+}
+
+/// Upsample (opsets 7-9) is asymmetric nearest with floor.
+LogicalResult ShapeOpImporter::upsample() {
+  ConstOperand scales = upsampleScales(g, node);
+  if (scales.floats.size() != shape.size())
+    return error() << "Upsample has " << scales.floats.size()
+                   << " scales for a rank-" << shape.size() << " input";
+  Shape factors;
+  for (float s : scales.floats)
+    factors.push_back(static_cast<int64_t>(s));
+  return upsampleBy(factors);
+}
+
+} // namespace
+
+bool cnnc::onnx::isShapeOp(llvm::StringRef opType) {
+  return llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
+                             "Pad", "Resize", "Upsample"},
+                            opType);
+}
+
+std::string cnnc::onnx::unsupportedShapeOpReason(const Node &node,
+                                                 const GraphImporter &g) {
+  const std::string &op = node.opType;
+  if (op == "Reshape") {
+    std::optional<std::vector<int64_t>> target = g.constantInts(node.input(1));
+    if (!target)
+      return "shape (only a constant)";
+    if (node.getInt("allowzero", 0) != 0 && llvm::is_contained(*target, 0))
+      return "allowzero=1 with a 0 in shape (an empty tensor)";
+    return "";
+  }
+  if (op == "Squeeze" || op == "Unsqueeze") {
+    ConstOperand axes = squeezeAxes(g, node);
+    if (!axes.constant)
+      return "axes (only constant)";
+    if (op == "Unsqueeze" && !axes.present)
+      return "axes (missing)";
+    return "";
+  }
+  if (op == "Pad")
+    return checkPad(g, node);
+  if (op == "Resize")
+    return checkResize(g, node);
+  if (op == "Upsample") {
+    if (g.opset() >= 10)
+      return "op (deprecated since opset 10; use Resize)";
+    std::string mode = node.getString("mode", "nearest");
+    if (mode != "nearest")
+      return "mode='" + mode + "' (only nearest)";
+    ConstOperand scales = upsampleScales(g, node);
+    if (!scales.present || !scales.constant)
+      return "scales (only constant)";
+    return checkIntegerScales(scales.floats);
+  }
+  return ""; // Flatten: its axis is checked against the input's rank
+}
+
+LogicalResult cnnc::onnx::importShapeOp(GraphImporter &g, const Node &node,
+                                        Location loc) {
+  FailureOr<Value> x = g.operand(node, 0, loc);
+  if (failed(x))
+    return failure();
+  return ShapeOpImporter(g, node, loc, *x).run();
+}
