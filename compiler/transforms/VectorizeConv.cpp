@@ -335,8 +335,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
           "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
           "reduction {}{} ch{}{}",
           tiles.pixels, matmul ? "rows" : "px", tiles.channels,
-          tiles.pixels * vectors, kVectorWidth, matmul ? "" : "1 row x ",
-          depthwise ? 1 : tiles.reduction, epilogue ? ", epilogue fused" : "",
+          tiles.pixels * vectors, std::min(tiles.channels, kVectorWidth),
+          matmul ? "" : "1 row x ", depthwise ? 1 : tiles.reduction,
+          epilogue ? ", epilogue fused" : "",
           epilogue && channelsOuter && !matmul ? ", channel tiles outer" : "");
     }
     for (const auto &unused : overrides) {
