@@ -24,7 +24,6 @@
 #include "compiler/import/DarknetCfg.h"
 #include "compiler/import/DarknetSections.h"
 #include "compiler/import/ModelName.h"
-#include "compiler/import/ModelName.h"
 #include "compiler/weights/WeightSource.h"
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnShapes.h"

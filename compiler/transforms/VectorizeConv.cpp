@@ -114,6 +114,26 @@ constexpr llvm::StringLiteral kCleanup = R"(
 }
 )";
 
+/// The start of every schedule: the op tagged `id`, its init and its
+/// epilogue (an empty handle when there is none).
+std::string scheduleHead(int64_t id) {
+  return fmt::format(R"(
+module attributes {{transform.with_named_sequence}} {{
+  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
+    %conv = transform.structured.match attributes{{cnnc.vconv = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+    %init = transform.structured.match attributes{{cnnc.vinit = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+    %epi = transform.structured.match attributes{{cnnc.vepi = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op)",
+                     id);
+}
+
+/// With the epilogue as the tiled root (`%root_t` in `%tiles`): the op and
+/// its init fused into each tile, root and init vectorised.
+constexpr llvm::StringLiteral kFuseIntoTiles = R"(
+    %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.structured.vectorize %root_t : !transform.any_op
+    transform.structured.vectorize %init_t : !transform.any_op)";
+
 /// `depthwise`: (n, oh, ow, c, kh, kw) iterators, no channel reduction;
 /// otherwise (n, oh, ow, f, kh, kw, c).
 std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
@@ -150,17 +170,9 @@ std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
     %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [1, 1, {0}, {1}, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
                            t.pixels, t.channels, noReduction);
   if (hasEpilogue)
-    tileRoot += R"(
-    %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-    transform.structured.vectorize %root_t : !transform.any_op
-    transform.structured.vectorize %init_t : !transform.any_op)";
-  return fmt::format(R"(
-module attributes {{transform.with_named_sequence}} {{
-  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
-    %conv = transform.structured.match attributes{{cnnc.vconv = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
-    %init = transform.structured.match attributes{{cnnc.vinit = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
-    %epi = transform.structured.match attributes{{cnnc.vepi = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+    tileRoot += kFuseIntoTiles;
+  return scheduleHead(id) +
+         fmt::format(R"(
     {1}
     %red_t, %r0{3} = transform.structured.tile_using_for %conv_t tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op{4})
     %conv1d = transform.structured.decompose %red_t : (!transform.any_op) -> !transform.any_op
@@ -180,21 +192,14 @@ module attributes {{transform.with_named_sequence}} {{
 std::string matmulSchedule(int64_t id, bool hasEpilogue, int64_t rows,
                            int64_t cols, int64_t depth) {
   std::string tileRoot = hasEpilogue ? fmt::format(R"(
-    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [{0}, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %conv_t, %n1 = transform.structured.fuse_into_containing_op %conv into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-    transform.structured.vectorize %root_t : !transform.any_op
-    transform.structured.vectorize %init_t : !transform.any_op)",
-                                                   rows, cols)
+    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [{0}, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                                                   rows, cols) +
+                                           kFuseIntoTiles.str()
                                      : fmt::format(R"(
     %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [{0}, {1}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
                                                    rows, cols);
-  return fmt::format(R"(
-module attributes {{transform.with_named_sequence}} {{
-  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
-    %conv = transform.structured.match attributes{{cnnc.vconv = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
-    %init = transform.structured.match attributes{{cnnc.vinit = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
-    %epi = transform.structured.match attributes{{cnnc.vepi = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+  return scheduleHead(id) +
+         fmt::format(R"(
     {1}
     %red_t, %r0 = transform.structured.tile_using_for %conv_t tile_sizes [0, 0, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     transform.structured.vectorize %red_t : !transform.any_op
