@@ -12,6 +12,8 @@
 
 #include "compiler/transforms/Passes.h"
 
+#include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -64,43 +66,17 @@ LogicalResult capture(Value value, func::FuncOp func, Captures &captures) {
   return success();
 }
 
-/// The LLVM struct a memref of `type` lowers to (MLIR's memref descriptor).
-Type descriptorType(MemRefType type) {
-  MLIRContext *ctx = type.getContext();
-  Type ptr = LLVM::LLVMPointerType::get(ctx);
-  Type i64 = IntegerType::get(ctx, 64);
-  SmallVector<Type> fields = {ptr, ptr, i64};
-  if (type.getRank() > 0) {
-    Type array = LLVM::LLVMArrayType::get(i64, type.getRank());
-    fields.append({array, array});
-  }
-  return LLVM::LLVMStructType::getLiteral(ctx, fields);
-}
-
-/// A memref of `type` (identity layout, static) over the buffer at `ptr`.
+/// A memref of `type` (identity layout, static) over the buffer at `ptr`:
+/// MLIR's descriptor for it, cast back to the memref type.
+/// finalize-memref-to-llvm turns uses of the memref into that descriptor
+/// again; reconcile-unrealized-casts then drops the pair.
 Value memrefFromPointer(OpBuilder &b, Location loc, Value ptr,
                         MemRefType type) {
-  Type structType = descriptorType(type);
-  auto i64 = b.getI64Type();
-  auto constant = [&](int64_t v) {
-    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v));
-  };
-  Value desc = LLVM::PoisonOp::create(b, loc, structType);
-  desc = LLVM::InsertValueOp::create(b, loc, desc, ptr, ArrayRef<int64_t>{0});
-  desc = LLVM::InsertValueOp::create(b, loc, desc, ptr, ArrayRef<int64_t>{1});
-  desc = LLVM::InsertValueOp::create(b, loc, desc, constant(0),
-                                     ArrayRef<int64_t>{2});
-  int64_t stride = 1;
-  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
-    desc = LLVM::InsertValueOp::create(
-        b, loc, desc, constant(type.getDimSize(d)), ArrayRef<int64_t>{3, d});
-    desc = LLVM::InsertValueOp::create(b, loc, desc, constant(stride),
-                                       ArrayRef<int64_t>{4, d});
-    stride *= type.getDimSize(d);
-  }
-  // finalize-memref-to-llvm turns uses of the memref back into this struct;
-  // reconcile-unrealized-casts then drops the pair.
-  return UnrealizedConversionCastOp::create(b, loc, type, desc).getResult(0);
+  LLVMTypeConverter converter(b.getContext());
+  Value descriptor =
+      MemRefDescriptor::fromStaticShape(b, loc, converter, type, ptr);
+  return UnrealizedConversionCastOp::create(b, loc, type, descriptor)
+      .getResult(0);
 }
 
 /// Element operations one execution of `block` performs: each op counts
