@@ -32,53 +32,43 @@ struct ConstOperand {
   std::vector<float> floats;
 };
 
+/// An optional constant input, read as floats or as ints. With
+/// `emptyIsAbsent`, an empty tensor counts as not given (Resize's scales
+/// when sizes are given, opsets 11-12).
+ConstOperand constantInput(const GraphImporter &g, const std::string &name,
+                           bool floats, bool emptyIsAbsent) {
+  ConstOperand result;
+  result.present = !name.empty();
+  if (!result.present)
+    return result;
+  bool empty;
+  if (floats) {
+    std::optional<std::vector<float>> values = g.constantFloats(name);
+    result.constant = values.has_value();
+    result.floats = values.value_or(std::vector<float>{});
+    empty = result.floats.empty();
+  } else {
+    std::optional<std::vector<int64_t>> values = g.constantInts(name);
+    result.constant = values.has_value();
+    result.ints = values.value_or(std::vector<int64_t>{});
+    empty = result.ints.empty();
+  }
+  if (emptyIsAbsent && result.constant && empty)
+    result.present = false;
+  return result;
+}
+
 ConstOperand intsOperand(const GraphImporter &g, const Node &node,
                          const char *attr, size_t input, int64_t sinceOpset) {
+  if (g.opset() >= sinceOpset)
+    return constantInput(g, node.input(input), /*floats=*/false,
+                         /*emptyIsAbsent=*/false);
   ConstOperand result;
-  if (g.opset() < sinceOpset) {
-    const cnnc::onnx::Attribute *a = node.attr(attr);
-    result.present = a != nullptr;
-    result.constant = !a || a->kind == cnnc::onnx::Attribute::Kind::Ints;
-    if (a)
-      result.ints = a->ints;
-    return result;
-  }
-  std::string name = node.input(input);
-  result.present = !name.empty();
-  if (!result.present)
-    return result;
-  std::optional<std::vector<int64_t>> ints = g.constantInts(name);
-  result.constant = ints.has_value();
-  if (ints)
-    result.ints = *ints;
-  return result;
-}
-
-/// A float input; an empty tensor counts as absent (Resize's scales when
-/// sizes are given, opsets 11-12).
-ConstOperand floatsInput(const GraphImporter &g, const std::string &name) {
-  ConstOperand result;
-  result.present = !name.empty();
-  if (!result.present)
-    return result;
-  std::optional<std::vector<float>> floats = g.constantFloats(name);
-  result.constant = floats.has_value();
-  if (floats)
-    result.floats = *floats;
-  result.present = !result.constant || !result.floats.empty();
-  return result;
-}
-
-ConstOperand intsInput(const GraphImporter &g, const std::string &name) {
-  ConstOperand result;
-  result.present = !name.empty();
-  if (!result.present)
-    return result;
-  std::optional<std::vector<int64_t>> ints = g.constantInts(name);
-  result.constant = ints.has_value();
-  if (ints)
-    result.ints = *ints;
-  result.present = !result.constant || !result.ints.empty();
+  const cnnc::onnx::Attribute *a = node.attr(attr);
+  result.present = a != nullptr;
+  result.constant = !a || a->kind == cnnc::onnx::Attribute::Kind::Ints;
+  if (a)
+    result.ints = a->ints;
   return result;
 }
 
@@ -110,7 +100,8 @@ ConstOperand padAmounts(const GraphImporter &g, const Node &node) {
 }
 ConstOperand upsampleScales(const GraphImporter &g, const Node &node) {
   if (g.opset() >= 9)
-    return floatsInput(g, node.input(1));
+    return constantInput(g, node.input(1), /*floats=*/true,
+                         /*emptyIsAbsent=*/true);
   ConstOperand result;
   const cnnc::onnx::Attribute *a = node.attr("scales");
   result.present = a && a->kind == cnnc::onnx::Attribute::Kind::Floats;
@@ -122,12 +113,14 @@ ConstOperand upsampleScales(const GraphImporter &g, const Node &node) {
 /// Resize's operands by opset: (X, scales) at 10; (X, roi, scales, sizes)
 /// from 11.
 ConstOperand resizeScales(const GraphImporter &g, const Node &node) {
-  return floatsInput(g, node.input(g.opset() >= 11 ? 2 : 1));
+  return constantInput(g, node.input(g.opset() >= 11 ? 2 : 1), /*floats=*/true,
+                       /*emptyIsAbsent=*/true);
 }
 ConstOperand resizeSizes(const GraphImporter &g, const Node &node) {
   if (g.opset() < 11)
     return {};
-  return intsInput(g, node.input(3));
+  return constantInput(g, node.input(3), /*floats=*/false,
+                       /*emptyIsAbsent=*/true);
 }
 
 std::string checkResize(const GraphImporter &g, const Node &node) {

@@ -376,6 +376,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 
   if (stage == Emit::CnnText)
     return emitCnnText(modelFunc);
+  if (!tileSizes.empty() && optLevel < 2)
+    return fail("--tile-sizes steers the -O2 convolution schedule; it has no "
+                "effect at -O" +
+                llvm::Twine(optLevel.getValue()));
   if (reference)
     return cnnc::runReference(modelFunc, inputs, outputs);
 
