@@ -34,18 +34,18 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
   if (!options.tileSizes.empty())
     vectorize += " tile-sizes=" + llvm::join(options.tileSizes, ",");
   addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse," + vectorize +
-                      "},loop-invariant-subset-hoisting,canonicalize,cse");
+                      "},loop-invariant-subset-hoisting,canonicalize,cse,"
+                      "cnnc-pad-in-producer");
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm) {
-  addPipeline(
-      pm,
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "cnnc-distinct-results,"
-      "buffer-results-to-out-params{hoist-static-allocs "
-      "modify-public-functions},"
-      "canonicalize,cnnc-copy-to-linalg,cnnc-plan-workspace,cnnc-entry-abi");
+  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "cnnc-distinct-results,"
+                  "buffer-results-to-out-params{hoist-static-allocs "
+                  "modify-public-functions},"
+                  "cse,canonicalize,cnnc-copy-to-linalg,cnnc-plan-workspace,"
+                  "cnnc-entry-abi");
 }
 
 void cnnc::addLowerToLLVMPasses(OpPassManager &pm,

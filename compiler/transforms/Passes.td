@@ -106,6 +106,36 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
   ];
 }
 
+def PadInProducer : Pass<"cnnc-pad-in-producer"> {
+  let summary = "Let a padded tensor's producer write into the padding's interior";
+  let description = [{
+    For each `tensor.pad` with static shapes and a constant padding value
+    whose source is written by a chain of destination-passing ops
+    (`scf.forall`, linalg ops) starting from a `tensor.empty`: the padded
+    tensor is created first (`linalg.fill` with the padding value), the
+    chain's `tensor.empty` becomes the `tensor.extract_slice` of its
+    interior, and the pad becomes a `tensor.insert_slice` of the producer's
+    result into the same subset. One-shot bufferization then places the
+    producer's output inside the padded buffer and the copy disappears
+    (after CSE, the two subviews are one and the self-copy folds).
+
+    ```mlir
+    %e = tensor.empty() : tensor<1x8x8x32xf32>
+    %r = scf.forall ... shared_outs(%o = %e) ...
+    %p = tensor.pad %r low[0, 1, 1, 0] high[0, 1, 1, 0] { ... yield %zero }
+    // becomes
+    %big = tensor.empty() : tensor<1x10x10x32xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%big : tensor<1x10x10x32xf32>) -> ...
+    %slot = tensor.extract_slice %f[0, 1, 1, 0] [1, 8, 8, 32] [1, 1, 1, 1]
+    %r = scf.forall ... shared_outs(%o = %slot) ...
+    %p = tensor.insert_slice %r into %f[0, 1, 1, 0] [1, 8, 8, 32] [1, 1, 1, 1]
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def Parallelize : Pass<"cnnc-parallelize", "mlir::ModuleOp"> {
   let summary = "Run outermost scf.forall loops on libcnnrt's thread pool";
   let description = [{
