@@ -227,10 +227,14 @@ struct DenseLowering : OpRewritePattern<cnn::DenseOp> {
   }
 };
 
-/// With `nhwc` (-O2): the weight repacked at compile time from [N, K] to
-/// [K, N] and a plain linalg.matmul, so that the vectoriser reads rows of
-/// output channels (outer-product FMAs) instead of transposing [N, K] tiles.
-struct DenseKnLowering : OpRewritePattern<cnn::DenseOp> {
+/// With `nhwc` (-O2): the weight repacked at compile time from [N, K] into
+/// blocks of `B` output channels, [N/B, K, B], and the layer computed as
+/// out[m, nb, nl] = sum_k x[m, k] * w[nb, k, nl]: each block's weights are
+/// one contiguous stream, read once with B-wide FMAs. At batch 1 a dense
+/// layer is memory bound and streaming its weights is what counts (the
+/// [K, N] matmul read 8-wide columns 4 KB apart: MobileNetV2's classifier
+/// took 11% of the model).
+struct DenseBlockedLowering : OpRewritePattern<cnn::DenseOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(cnn::DenseOp op,
@@ -243,25 +247,70 @@ struct DenseKnLowering : OpRewritePattern<cnn::DenseOp> {
       return failure();
     auto type = cast<RankedTensorType>(weight.getType());
     int64_t n = type.getDimSize(0), k = type.getDimSize(1);
-    std::vector<float> kn(nk->size());
+    // A vector (16 lanes) or half of one; else the widest block dividing N.
+    int64_t block = n % 16 == 0 ? 16 : n % 8 == 0 ? 8 : 1;
+    for (int64_t b = 16; block == 1 && b > 1; --b)
+      if (n % b == 0)
+        block = b;
+    int64_t blocks = n / block;
+    std::vector<float> packed(nk->size());
     for (int64_t ni = 0; ni < n; ++ni)
       for (int64_t ki = 0; ki < k; ++ki)
-        kn[ki * n + ni] = (*nk)[ni * k + ki];
-    auto knType = RankedTensorType::get({k, n}, type.getElementType());
-    std::string name = weight.getName().str() + ".kn";
-    Value packed = cnn::WeightOp::create(
+        packed[((ni / block) * k + ki) * block + ni % block] =
+            (*nk)[ni * k + ki];
+    auto packedType =
+        RankedTensorType::get({blocks, k, block}, type.getElementType());
+    std::string name = weight.getName().str() + ".b" + std::to_string(block);
+    Location loc = op.getLoc();
+    Value w = cnn::WeightOp::create(
         rewriter, weight.getLoc(), rewriter.getStringAttr(name),
-        cnn::createWeightBlob(knType, name, kn));
+        cnn::createWeightBlob(packedType, name, packed));
     auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t m = resultType.getDimSize(0);
+    auto blockedType =
+        RankedTensorType::get({m, blocks, block}, resultType.getElementType());
+    SmallVector<ReassociationIndices> split = {{0}, {1, 2}};
+    Value bias = op.getBias();
+    if (bias)
+      bias = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({blocks, block}, resultType.getElementType()),
+          bias, ArrayRef<ReassociationIndices>{{0, 1}});
     Value acc =
-        initialAccumulator(rewriter, op.getLoc(), resultType, op.getBias(), 1);
-    Value matmul =
-        linalg::MatmulOp::create(rewriter, op.getLoc(), resultType,
-                                 ValueRange{op.getInput(), packed}, acc)
+        bias
+            ? linalg::BroadcastOp::create(
+                  rewriter, loc, bias,
+                  tensor::EmptyOp::create(rewriter, loc, blockedType.getShape(),
+                                          blockedType.getElementType()),
+                  ArrayRef<int64_t>{0})
+                  .getResult()[0]
+            : filledTensor(rewriter, loc, blockedType, 0.0);
+    // Loops (m, nb, k, nl): with the block innermost, the vectoriser reads
+    // weight rows as they lie and the contraction lowers to FMAs of a
+    // broadcast input with a row of B weights.
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr dm, dnb, dk, dnl;
+    bindDims(ctx, dm, dnb, dk, dnl);
+    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {dm, dk}, ctx),
+                                   AffineMap::get(4, 0, {dnb, dk, dnl}, ctx),
+                                   AffineMap::get(4, 0, {dm, dnb, dnl}, ctx)};
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    iterators[2] = utils::IteratorType::reduction;
+    Value product =
+        linalg::GenericOp::create(
+            rewriter, loc, blockedType, ValueRange{op.getInput(), w}, acc, maps,
+            iterators,
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value mul = arith::MulFOp::create(b, l, args[0], args[1]);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddFOp::create(b, l, args[2], mul)});
+            })
             .getResult(0);
-    rewriter.replaceOp(op, epilogue(rewriter, op.getLoc(), matmul, Value(),
-                                    op.getActivation(),
-                                    op.getAlpha().convertToDouble()));
+    Value result = epilogue(rewriter, loc, product, Value(), op.getActivation(),
+                            op.getAlpha().convertToDouble());
+    rewriter.replaceOp(op, tensor::CollapseShapeOp::create(
+                               rewriter, loc, resultType, result, split));
     return success();
   }
 };
@@ -272,7 +321,8 @@ void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
                                         bool nhwc) {
   // The NHWC pattern, when asked for, is tried first (higher benefit).
   if (nhwc)
-    patterns.add<Conv2dNhwcLowering, DenseKnLowering>(patterns.getContext(),
-                                                      /*benefit=*/2);
+    patterns.add<Conv2dNhwcLowering, DenseBlockedLowering>(
+        patterns.getContext(),
+        /*benefit=*/2);
   patterns.add<Conv2dLowering, DenseLowering>(patterns.getContext());
 }

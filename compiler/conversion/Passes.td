@@ -28,7 +28,7 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
     Option<"nhwc", "nhwc", "bool", /*default=*/"false",
            "Compute groups == 1 and depthwise convolutions in NHWC with "
            "HWCF/HWC weights (transposes at their edges), and dense layers "
-           "as linalg.matmul with [K, N] weights: the layouts "
+           "on [N/B, K, B] output-channel-blocked weights: the layouts "
            "cnnc-vectorize-conv wants">
   ];
   let dependentDialects = [

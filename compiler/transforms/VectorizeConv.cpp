@@ -184,29 +184,41 @@ std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
          kCleanup.str();
 }
 
-/// A dense layer's matmul (m, n, k) with [K, N] weights: register tiles of
-/// `rows` x `cols` form the thread-level forall (the epilogue, when there is
-/// one, is the root with the matmul and its bias init fused in), the
-/// reduction goes `depth` at a time, and the tile vectorises to
-/// outer-product FMAs over rows of output channels.
-std::string matmulSchedule(int64_t id, bool hasEpilogue, int64_t rows,
-                           int64_t cols, int64_t depth) {
+/// A dense layer as convert-cnn-to-linalg makes it at -O2: loops
+/// (m, nb, k, nl) over [N/B, K, B] blocked weights.
+bool isBlockedDense(linalg::LinalgOp op) {
+  return isa<linalg::GenericOp>(op) && op.getNumLoops() == 4 &&
+         op.getNumReductionLoops() == 1 && op.getNumDpsInputs() == 2 &&
+         op.getRank(op.getDpsInputOperand(1)) == 3 &&
+         op.getRank(op.getDpsInitOperand(0)) == 3 &&
+         linalg::isaContractionOpInterface(op);
+}
+
+/// A blocked dense layer: register tiles of `rows` x `blocks` weight blocks
+/// form the thread-level forall (the epilogue, when there is one, is the
+/// root with the product and its bias init fused in), the reduction goes
+/// `depth` at a time, and the tile vectorises to outer-product FMAs, a
+/// block's weights read as one contiguous stream.
+std::string denseSchedule(int64_t id, bool hasEpilogue, int64_t rows,
+                          int64_t blocks, int64_t depth) {
   std::string tileRoot = hasEpilogue ? fmt::format(R"(
-    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [{0}, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
-                                                   rows, cols) +
+    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [{0}, {1}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                                                   rows, blocks) +
                                            kFuseIntoTiles.str()
                                      : fmt::format(R"(
-    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [{0}, {1}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
-                                                   rows, cols);
+    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [{0}, {1}, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                                                   rows, blocks);
   return scheduleHead(id) +
          fmt::format(R"(
     {1}
-    %red_t, %r0 = transform.structured.tile_using_for %conv_t tile_sizes [0, 0, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %red_t, %r0 = transform.structured.tile_using_for %conv_t tile_sizes [0, 0, {2}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     transform.structured.vectorize %red_t : !transform.any_op
-    // The vectoriser writes a matmul as multiply + multi_reduction; as a
-    // contraction it lowers to outer-product FMAs like the convs.
+    // The vectoriser writes the product as multiply + multi_reduction of
+    // the input read as a broadcast; as a contraction of the input vector
+    // with weight rows it lowers to FMAs with a broadcast operand.
     %f0 = transform.structured.match ops{{["func.func"]}} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %f0 {{
+      transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.vector.reduction_to_contract
     }} : !transform.any_op)",
                      id, tileRoot, depth) +
@@ -257,8 +269,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
     }
     SmallVector<linalg::LinalgOp> convs;
     module.walk([&](linalg::LinalgOp conv) {
-      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
-              linalg::MatmulOp>(conv) &&
+      if ((isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
+               conv) ||
+           isBlockedDense(conv)) &&
           conv.hasPureTensorSemantics())
         convs.push_back(conv);
     });
@@ -289,27 +302,35 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // weights in registers, with no reuse across channels: fewer
       // accumulators avoid spills.
       bool depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
-      // A dense layer's matmul tiles rows x output channels the way a conv
-      // tiles output pixels x output channels.
-      bool matmul = isa<linalg::MatmulOp>(conv);
-      int64_t width = out.getDimSize(matmul ? 0 : 2);
-      int64_t channels = out.getDimSize(matmul ? 1 : 3);
-      int64_t inChannels = in.getDimSize(matmul ? 1 : 3);
-      TileSizes tiles =
-          chooseTiles(width, channels, inChannels,
-                      depthwise ? kMaxDepthwiseAccumulators : kMaxAccumulators);
+      // A dense layer tiles rows x output channels the way a conv tiles
+      // output pixels x output channels, a whole weight block (B channels)
+      // at a time: memory bound at batch 1, one stream per tile.
+      bool dense = isBlockedDense(conv);
+      int64_t block = dense ? out.getDimSize(2) : 1;
+      int64_t width = out.getDimSize(dense ? 0 : 2);
+      int64_t channels = dense ? out.getDimSize(1) * block : out.getDimSize(3);
+      int64_t inChannels = in.getDimSize(dense ? 1 : 3);
+      TileSizes tiles = dense
+                            ? TileSizes{largestDivisorAtMost(width, 4), block,
+                                        largestDivisorAtMost(inChannels, 8)}
+                            : chooseTiles(width, channels, inChannels,
+                                          depthwise ? kMaxDepthwiseAccumulators
+                                                    : kMaxAccumulators);
       if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
         TileSizes wanted = it->second;
         if (!wanted.reduction)
           wanted.reduction = tiles.reduction;
         if (width % wanted.pixels || channels % wanted.channels ||
+            wanted.channels % block ||
             (!depthwise && inChannels % wanted.reduction)) {
           conv->emitError()
               << "--tile-sizes for '" << it->first() << "': " << wanted.pixels
               << "x" << wanted.channels << "x" << wanted.reduction
-              << " must divide output " << (matmul ? "rows" : "width")
+              << " must divide output " << (dense ? "rows" : "width")
               << " x channels x input channels " << width << "x" << channels
-              << "x" << inChannels;
+              << "x" << inChannels
+              << (dense ? fmt::format(" (channels in blocks of {})", block)
+                        : "");
           return signalPassFailure();
         }
         tiles = wanted;
@@ -325,10 +346,10 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       bool channelsOuter = weight.getNumElements() * 4 > kWeightCacheBytes;
       Location loc = conv->getLoc();
       bool applied = succeeded(apply(
-          module, matmul ? matmulSchedule(id, epilogue != nullptr, tiles.pixels,
-                                          tiles.channels, tiles.reduction)
-                         : schedule(id, epilogue != nullptr, depthwise,
-                                    channelsOuter, tiles)));
+          module, dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
+                                        tiles.channels / block, tiles.reduction)
+                        : schedule(id, epilogue != nullptr, depthwise,
+                                   channelsOuter, tiles)));
       if (!report)
         continue;
       if (!applied) {
@@ -339,11 +360,11 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       emitRemark(loc) << fmt::format(
           "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
           "reduction {}{} ch{}{}",
-          tiles.pixels, matmul ? "rows" : "px", tiles.channels,
+          tiles.pixels, dense ? "rows" : "px", tiles.channels,
           tiles.pixels * vectors, std::min(tiles.channels, kVectorWidth),
-          matmul ? "" : "1 row x ", depthwise ? 1 : tiles.reduction,
+          dense ? "" : "1 row x ", depthwise ? 1 : tiles.reduction,
           epilogue ? ", epilogue fused" : "",
-          epilogue && channelsOuter && !matmul ? ", channel tiles outer" : "");
+          epilogue && channelsOuter && !dense ? ", channel tiles outer" : "");
     }
     for (const auto &unused : overrides) {
       module.emitError() << "--tile-sizes names '" << unused.first()

@@ -94,23 +94,30 @@ func.func @pointwise_96(%in: tensor<1x14x14x576xf32>, %w: tensor<1x1x576x96xf32>
   return %c : tensor<1x14x14x96xf32>
 }
 
-// A dense layer (matmul with [K, N] weights): 1 x 64 register tiles over
-// output channels form the forall, the relu epilogue is fused, and the
-// reduction steps 4 inputs at a time with the 64 accumulators in a vector.
+// A dense layer (blocked [N/16, K, 16] weights, loops (m, nb, k, nl)): one
+// block of 16 output channels per tile of the forall, the relu epilogue
+// fused, the reduction 8 inputs at a time as FMAs of a broadcast input with
+// weight rows, the accumulator one vector.
 // CHECK-LABEL: func.func @dense
-// CHECK: scf.forall (%{{.*}}) in (4) shared_outs
-// CHECK: scf.for {{.*}} step %c4 iter_args(%{{.*}} = %{{.*}}) -> (vector<64xf32>)
-// CHECK: arith.maximumf {{.*}} : vector<64xf32>
-func.func @dense(%x: tensor<1x512xf32>, %w: tensor<512x256xf32>, %b: tensor<256xf32>) -> tensor<1x256xf32> {
-  %e = tensor.empty() : tensor<1x256xf32>
-  %init = linalg.broadcast ins(%b : tensor<256xf32>) outs(%e : tensor<1x256xf32>) dimensions = [0]
-  %m = linalg.matmul ins(%x, %w : tensor<1x512xf32>, tensor<512x256xf32>) outs(%init : tensor<1x256xf32>) -> tensor<1x256xf32>
-  %e2 = tensor.empty() : tensor<1x256xf32>
-  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%m : tensor<1x256xf32>) outs(%e2 : tensor<1x256xf32>) {
+// CHECK: scf.forall (%{{.*}}) in (16) shared_outs
+// CHECK: scf.for {{.*}} step %c8 iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK: vector.contract {{.*}}iterator_types = ["reduction", "parallel"]{{.*}} : vector<8xf32>, vector<8x16xf32> into vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+func.func @dense(%x: tensor<1x512xf32>, %w: tensor<16x512x16xf32>, %b: tensor<16x16xf32>) -> tensor<1x16x16xf32> {
+  %e = tensor.empty() : tensor<1x16x16xf32>
+  %init = linalg.broadcast ins(%b : tensor<16x16xf32>) outs(%e : tensor<1x16x16xf32>) dimensions = [0]
+  %m = linalg.generic {indexing_maps = [affine_map<(m, nb, k, nl) -> (m, k)>, affine_map<(m, nb, k, nl) -> (nb, k, nl)>, affine_map<(m, nb, k, nl) -> (m, nb, nl)>], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%x, %w : tensor<1x512xf32>, tensor<16x512x16xf32>) outs(%init : tensor<1x16x16xf32>) {
+  ^bb0(%a: f32, %c: f32, %acc: f32):
+    %p = arith.mulf %a, %c : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x16xf32>
+  %e2 = tensor.empty() : tensor<1x16x16xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%m : tensor<1x16x16xf32>) outs(%e2 : tensor<1x16x16xf32>) {
   ^bb0(%v: f32, %o: f32):
     %z = arith.constant 0.0 : f32
     %y = arith.maximumf %v, %z : f32
     linalg.yield %y : f32
-  } -> tensor<1x256xf32>
-  return %r : tensor<1x256xf32>
+  } -> tensor<1x16x16xf32>
+  return %r : tensor<1x16x16xf32>
 }
