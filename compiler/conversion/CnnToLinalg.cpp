@@ -21,7 +21,7 @@ struct ConvertCnnToLinalg
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     cnnc::populateConvToLinalgPatterns(patterns, nhwc);
-    cnnc::populatePoolToLinalgPatterns(patterns);
+    cnnc::populatePoolToLinalgPatterns(patterns, nhwc);
     cnnc::populateElementwiseToLinalgPatterns(patterns);
     cnnc::populateDataMovementToLinalgPatterns(patterns);
 

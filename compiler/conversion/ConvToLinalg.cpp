@@ -53,19 +53,6 @@ Value epilogue(OpBuilder &b, Location loc, Value result, Value residual,
                      });
 }
 
-/// `value` with its dimensions permuted: result dim i is input dim perm[i].
-Value transpose(OpBuilder &b, Location loc, Value value,
-                ArrayRef<int64_t> perm) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape;
-  for (int64_t p : perm)
-    shape.push_back(type.getDimSize(p));
-  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
-  return linalg::TransposeOp::create(b, loc, value, init, perm).getResult()[0];
-}
-
-constexpr int64_t kToNhwc[] = {0, 2, 3, 1}, kToNchw[] = {0, 3, 1, 2};
-
 /// An FCHW weight constant repacked as HWCF at compile time. A depthwise
 /// [C, 1, KH, KW] weight comes out as HWC: the same order, with the size-1
 /// input-channel dimension dropped.
@@ -115,14 +102,10 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     if (failed(packed))
       return failure();
     ArrayRef<int64_t> pad = op.getPadding();
-    Value input = transpose(rewriter, loc, op.getInput(), kToNhwc);
+    Value input = toNhwc(rewriter, loc, op.getInput());
     input = padTensor(rewriter, loc, input, {0, pad[0], pad[1], 0},
                       {0, pad[2], pad[3], 0}, 0.0);
-    auto nchwType = cast<RankedTensorType>(op.getType());
-    auto nhwcType =
-        RankedTensorType::get({nchwType.getDimSize(0), nchwType.getDimSize(2),
-                               nchwType.getDimSize(3), nchwType.getDimSize(1)},
-                              nchwType.getElementType());
+    RankedTensorType nhwcType = nhwcTypeOf(op.getType());
     Value acc = initialAccumulator(rewriter, loc, nhwcType, op.getBias(), 3);
     NamedAttribute attrs[] = {
         rewriter.getNamedAttr("strides",
@@ -137,12 +120,11 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
                                  rewriter, loc, nhwcType,
                                  ValueRange{input, *packed}, acc, attrs)
                                  .getResult(0);
-    Value residual = op.getResidual()
-                         ? transpose(rewriter, loc, op.getResidual(), kToNhwc)
-                         : Value();
+    Value residual =
+        op.getResidual() ? toNhwc(rewriter, loc, op.getResidual()) : Value();
     Value result = epilogue(rewriter, loc, conv, residual, op.getActivation(),
                             op.getAlpha().convertToDouble());
-    rewriter.replaceOp(op, transpose(rewriter, loc, result, kToNchw));
+    rewriter.replaceOp(op, toNchw(rewriter, loc, result));
     return success();
   }
 };

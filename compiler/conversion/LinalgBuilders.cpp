@@ -118,3 +118,28 @@ Value cnnc::applyActivation(OpBuilder &b, Location loc,
   }
   llvm_unreachable("unknown activation");
 }
+
+/// `value` with its dimensions permuted: result dim i is input dim perm[i].
+static Value transpose(OpBuilder &b, Location loc, Value value,
+                       ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, value, init, perm).getResult()[0];
+}
+
+Value cnnc::toNhwc(OpBuilder &b, Location loc, Value nchw) {
+  return transpose(b, loc, nchw, {0, 2, 3, 1});
+}
+
+Value cnnc::toNchw(OpBuilder &b, Location loc, Value nhwc) {
+  return transpose(b, loc, nhwc, {0, 3, 1, 2});
+}
+
+RankedTensorType cnnc::nhwcTypeOf(RankedTensorType type) {
+  return RankedTensorType::get({type.getDimSize(0), type.getDimSize(2),
+                                type.getDimSize(3), type.getDimSize(1)},
+                               type.getElementType());
+}

@@ -43,6 +43,14 @@ mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
                             cnn::Activation activation, double alpha,
                             mlir::Value x);
 
+/// NCHW <-> NHWC: the layout changes at the edges of the ops computed in
+/// NHWC at -O2 (linalg.transpose; canonicalisation cancels adjacent pairs).
+mlir::Value toNhwc(mlir::OpBuilder &b, mlir::Location loc, mlir::Value nchw);
+mlir::Value toNchw(mlir::OpBuilder &b, mlir::Location loc, mlir::Value nhwc);
+
+/// The NHWC type with the sizes of the NCHW `type`.
+mlir::RankedTensorType nhwcTypeOf(mlir::RankedTensorType type);
+
 /// An f32 constant.
 mlir::Value f32Constant(mlir::OpBuilder &b, mlir::Location loc, double value);
 

@@ -21,11 +21,13 @@ namespace cnnc {
 #include "compiler/conversion/Passes.h.inc"
 
 /// One populate function per op family (conv/dense, pooling, elementwise,
-/// data movement); convert-cnn-to-linalg uses them all. With `nhwc`,
-/// groups == 1 convolutions are computed in NHWC/HWCF.
+/// data movement); convert-cnn-to-linalg uses them all. With `nhwc`, plain
+/// and depthwise convolutions and pooling are computed in NHWC, dense layers
+/// on blocked weights.
 void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool nhwc = false);
-void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                  bool nhwc = false);
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -269,8 +269,8 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
     }
     SmallVector<linalg::LinalgOp> convs;
     module.walk([&](linalg::LinalgOp conv) {
-      if ((isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
-               conv) ||
+      if ((isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
+               linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv) ||
            isBlockedDense(conv)) &&
           conv.hasPureTensorSemantics())
         convs.push_back(conv);
@@ -301,7 +301,10 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // A depthwise tile also holds its input window (tw + kw - 1 rows) and
       // weights in registers, with no reuse across channels: fewer
       // accumulators avoid spills.
-      bool depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
+      // Pooling has the same loops (n, oh, ow, c, kh, kw) and schedule.
+      bool depthwise =
+          isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp,
+              linalg::PoolingNhwcSumOp>(conv);
       // A dense layer tiles rows x output channels the way a conv tiles
       // output pixels x output channels, a whole weight block (B channels)
       // at a time: memory bound at batch 1, one stream per tile.
@@ -357,13 +360,17 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         continue;
       }
       int64_t vectors = (tiles.channels + kVectorWidth - 1) / kVectorWidth;
+      std::string reduction =
+          isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv)
+              ? "window 1 row at a time"
+              : fmt::format("reduction {}{} ch", dense ? "" : "1 row x ",
+                            depthwise ? 1 : tiles.reduction);
       emitRemark(loc) << fmt::format(
           "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
-          "reduction {}{} ch{}{}",
+          "{}{}{}",
           tiles.pixels, dense ? "rows" : "px", tiles.channels,
           tiles.pixels * vectors, std::min(tiles.channels, kVectorWidth),
-          dense ? "" : "1 row x ", depthwise ? 1 : tiles.reduction,
-          epilogue ? ", epilogue fused" : "",
+          reduction, epilogue ? ", epilogue fused" : "",
           epilogue && channelsOuter && !dense ? ", channel tiles outer" : "");
     }
     for (const auto &unused : overrides) {

@@ -121,3 +121,19 @@ func.func @dense(%x: tensor<1x512xf32>, %w: tensor<16x512x16xf32>, %b: tensor<16
   } -> tensor<1x16x16xf32>
   return %r : tensor<1x16x16xf32>
 }
+
+// NHWC max pooling takes the depthwise schedule: tiles of output pixels x
+// channels on the forall, the window a row at a time, channel vectors.
+// CHECK-LABEL: func.func @maxpool
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (8, 2) shared_outs
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x32xf32>)
+// CHECK: arith.maximumf {{.*}} : vector<32xf32>
+// CHECK-NOT: linalg.pooling_nhwc_max
+func.func @maxpool(%in: tensor<1x17x17x32xf32>) -> tensor<1x8x8x32xf32> {
+  %lowest = arith.constant 0xFF800000 : f32
+  %window = tensor.empty() : tensor<3x3xf32>
+  %e = tensor.empty() : tensor<1x8x8x32xf32>
+  %init = linalg.fill ins(%lowest : f32) outs(%e : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %window : tensor<1x17x17x32xf32>, tensor<3x3xf32>) outs(%init : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+  return %p : tensor<1x8x8x32xf32>
+}
