@@ -57,6 +57,15 @@ void cnnrt_parallel_for(cnnrt_task_fn task, void *ctx, int64_t count);
 int cnnrt_set_num_threads(int n);
 int cnnrt_get_num_threads(void);
 
+/* ---- Profile, a development aid. With CNNRT_PROFILE=1 in the environment
+ * cnnrt_parallel_for times each loop it runs (wall clock of the caller);
+ * `model --bench N` then prints per loop the milliseconds per run, and the
+ * rest of the run's time: the code between the loops. */
+int cnnrt_profile_enabled(void);
+void cnnrt_profile_reset(void);
+/* Prints the table for `runs` runs that took `total_ms` each on average. */
+void cnnrt_profile_print(double total_ms, long runs);
+
 /* Product of the dims (1 for rank 0); SIZE_MAX if the rank is out of range,
  * a dim is negative, or the product (in bytes, times 4) overflows size_t. */
 size_t cnnrt_num_elements(const cnnrt_tensor_info *t);

@@ -369,10 +369,13 @@ static int bench(const options *o, const float *const *in, float *const *out,
     return report(o->prog, EXIT_FAILED, "out of memory");
   /* One untimed warm-up run pages in the weights and workspace. */
   int rc = run_once(o, in, out, ws);
+  cnnrt_profile_reset();
+  double sum = 0;
   for (long i = 0; i < o->bench && rc == EXIT_OK; ++i) {
     double start = cnnrt_now_seconds();
     rc = run_once(o, in, out, ws);
     times[i] = (cnnrt_now_seconds() - start) * 1e3;
+    sum += times[i];
   }
   if (rc == EXIT_OK) {
     size_t n = (size_t)o->bench;
@@ -387,6 +390,8 @@ static int bench(const options *o, const float *const *in, float *const *out,
     size_t rss = peak_rss_bytes();
     if (rss)
       printf("peak RSS MB: %.1f\n", rss / 1e6);
+    if (cnnrt_profile_enabled())
+      cnnrt_profile_print(sum / (double)n, o->bench);
   }
   free(times);
   return rc;

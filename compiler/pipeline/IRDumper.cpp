@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/Pass.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -25,8 +26,17 @@ void cnnc::IRDumper::runAfterPass(Pass *pass, Operation *op) {
   // one worth diffing.
   if (!isa<ModuleOp>(op))
     return;
-  write(pass->getArgument().empty() ? pass->getName() : pass->getArgument(),
-        op);
+  if (!pass->getArgument().empty())
+    return write(pass->getArgument(), op);
+  // A nested pipeline, e.g. func.func(lower-vector-multi-reduction): named
+  // by its passes, with the characters a shell would trip on replaced.
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  pass->printAsTextualPipeline(os);
+  for (char &c : name)
+    if (!llvm::isAlnum(c) && c != '.' && c != '-')
+      c = '-';
+  write(llvm::StringRef(name).trim('-'), op);
 }
 
 void cnnc::IRDumper::write(llvm::StringRef stage, Operation *op) {

@@ -446,6 +446,10 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  // --help lists cnnc's own options; LLVM's and MLIR's many others (the
+  // --mlir-print-ir-* family among them) still work and --help-hidden
+  // lists them.
+  cl::HideUnrelatedOptions(category);
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "cnnc 0.1.0 (LLVM/MLIR " << LLVM_VERSION_STRING << ")\n";
   });
@@ -463,7 +467,11 @@ int main(int argc, char **argv) {
       "  cnnc model.cnn --report          also print what happened to each "
       "layer\n"
       "  cnnc model.onnx -o model         an ONNX model\n"
-      "  cnnc yolo.cfg --weights yolo.weights -o yolo   a Darknet model\n");
+      "  cnnc yolo.cfg --weights yolo.weights -o yolo   a Darknet model\n"
+      "\n"
+      "  MLIR and LLVM options (--mlir-print-ir-after=PASS, "
+      "--mlir-timing, ...):\n"
+      "  see --help-hidden\n");
 
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);
