@@ -36,8 +36,12 @@ void cnnrt_profile_record(cnnrt_task_fn task, double seconds) {
   int i = 0;
   while (i < profile.count && profile.loops[i].task != task)
     ++i;
-  if (i == profile.count && profile.count < MAX_LOOPS)
-    profile.loops[profile.count++].task = task;
+  if (i == profile.count && profile.count < MAX_LOOPS) {
+    profile.loops[i].task = task;
+    profile.loops[i].calls = 0;
+    profile.loops[i].seconds = 0;
+    ++profile.count;
+  }
   if (i < profile.count) {
     profile.loops[i].calls += 1;
     profile.loops[i].seconds += seconds;

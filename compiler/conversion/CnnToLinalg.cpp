@@ -3,7 +3,7 @@
 #include "compiler/conversion/Passes.h"
 #include "dialects/cnn/CnnDialect.h"
 
-#include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CONVERTCNNTOLINALG
@@ -19,17 +19,29 @@ struct ConvertCnnToLinalg
   using ConvertCnnToLinalgBase::ConvertCnnToLinalgBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    RewritePatternSet patterns(ctx);
-    cnnc::populateConvToLinalgPatterns(patterns, nhwc);
-    cnnc::populatePoolToLinalgPatterns(patterns, nhwc);
-    cnnc::populateElementwiseToLinalgPatterns(patterns);
-    cnnc::populateDataMovementToLinalgPatterns(patterns);
-
-    ConversionTarget target(*ctx);
-    target.addIllegalDialect<cnn::CnnDialect>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    RewritePatternSet ops(ctx), weights(ctx);
+    cnnc::populateConvToLinalgPatterns(ops, nhwc);
+    cnnc::populatePoolToLinalgPatterns(ops, nhwc);
+    cnnc::populateElementwiseToLinalgPatterns(ops);
+    cnnc::populateDataMovementToLinalgPatterns(ops);
+    cnnc::populateWeightToLinalgPatterns(weights);
+    // The greedy driver, top down: each op is rewritten after its producers
+    // and sees what they became (layout-agnostic ops follow an NHWC
+    // producer, see followProducerLayout).
+    auto config = GreedyRewriteConfig().setUseTopDownTraversal();
+    if (failed(applyPatternsGreedily(getOperation(), std::move(ops), config)) ||
+        failed(applyPatternsGreedily(getOperation(), std::move(weights),
+                                     config))) {
+      getOperation()->emitError("convert-cnn-to-linalg did not converge");
+      return signalPassFailure();
+    }
+    WalkResult left = getOperation()->walk([](Operation *op) {
+      if (!isa<cnn::CnnDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitError("no lowering to linalg for this op");
+      return WalkResult::interrupt();
+    });
+    if (left.wasInterrupted())
       signalPassFailure();
   }
 };

@@ -170,26 +170,34 @@ struct ConcatLowering : OpRewritePattern<cnn::ConcatOp> {
   LogicalResult matchAndRewrite(cnn::ConcatOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
-    Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                           type.getElementType());
-    int64_t offset = 0;
-    int64_t axis = op.getAxis();
-    for (Value input : op.getInputs()) {
-      auto inType = cast<RankedTensorType>(input.getType());
-      SmallVector<OpFoldResult> offsets(type.getRank(),
-                                        rewriter.getIndexAttr(0));
-      offsets[axis] = rewriter.getIndexAttr(offset);
-      SmallVector<OpFoldResult> sizes;
-      for (int64_t d : inType.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
-      SmallVector<OpFoldResult> strides(type.getRank(),
-                                        rewriter.getIndexAttr(1));
-      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
-                                             offsets, sizes, strides);
-      offset += inType.getDimSize(axis);
-    }
-    rewriter.replaceOp(op, result);
+    auto build = [&](ValueRange inputs, bool nhwc) -> Value {
+      auto type = cast<RankedTensorType>(op.getType());
+      int64_t axis = op.getAxis();
+      if (nhwc) {
+        type = nhwcTypeOf(type);
+        axis = nhwcAxis(axis);
+      }
+      Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                             type.getElementType());
+      int64_t offset = 0;
+      for (Value input : inputs) {
+        auto inType = cast<RankedTensorType>(input.getType());
+        SmallVector<OpFoldResult> offsets(type.getRank(),
+                                          rewriter.getIndexAttr(0));
+        offsets[axis] = rewriter.getIndexAttr(offset);
+        SmallVector<OpFoldResult> sizes;
+        for (int64_t d : inType.getShape())
+          sizes.push_back(rewriter.getIndexAttr(d));
+        SmallVector<OpFoldResult> strides(type.getRank(),
+                                          rewriter.getIndexAttr(1));
+        result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                               offsets, sizes, strides);
+        offset += inType.getDimSize(axis);
+      }
+      return result;
+    };
+    rewriter.replaceOp(
+        op, followProducerLayout(rewriter, loc, op.getInputs(), build));
     return success();
   }
 };
@@ -200,21 +208,32 @@ struct SliceLowering : OpRewritePattern<cnn::SliceOp> {
 
   LogicalResult matchAndRewrite(cnn::SliceOp op,
                                 PatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
-    int64_t rank = type.getRank();
-    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-    offsets[op.getAxis()] = rewriter.getIndexAttr(op.getOffset());
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t d : type.getShape())
-      sizes.push_back(rewriter.getIndexAttr(d));
-    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, type, op.getInput(), offsets, sizes, strides);
+    auto build = [&](ValueRange inputs, bool nhwc) -> Value {
+      auto type = cast<RankedTensorType>(op.getType());
+      int64_t axis = op.getAxis();
+      if (nhwc) {
+        type = nhwcTypeOf(type);
+        axis = nhwcAxis(axis);
+      }
+      int64_t rank = type.getRank();
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[axis] = rewriter.getIndexAttr(op.getOffset());
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d : type.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      return tensor::ExtractSliceOp::create(rewriter, op.getLoc(), type,
+                                            inputs[0], offsets, sizes, strides)
+          .getResult();
+    };
+    rewriter.replaceOp(
+        op, followProducerLayout(rewriter, op.getLoc(), op.getInput(), build));
     return success();
   }
 };
 
-/// Nearest upsampling reads in[n, c, y floordiv sh, x floordiv sw].
+/// Nearest upsampling reads in[n, c, y floordiv sh, x floordiv sw] (NCHW)
+/// or in[n, y floordiv sh, x floordiv sw, c] (NHWC, after an NHWC producer).
 struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -222,16 +241,23 @@ struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
                                 PatternRewriter &rewriter) const override {
     MLIRContext *ctx = rewriter.getContext();
     ArrayRef<int64_t> scale = op.getScale();
-    AffineMap map =
-        AffineMap::get(4, 0,
-                       {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
-                        getAffineDimExpr(2, ctx).floorDiv(scale[0]),
-                        getAffineDimExpr(3, ctx).floorDiv(scale[1])},
-                       ctx);
+    auto build = [&](ValueRange inputs, bool nhwc) {
+      auto type = cast<RankedTensorType>(op.getType());
+      if (nhwc)
+        type = nhwcTypeOf(type);
+      SmallVector<AffineExpr> exprs;
+      for (int64_t d = 0; d < 4; ++d)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+      int64_t h = nhwc ? 1 : 2;
+      exprs[h] = exprs[h].floorDiv(scale[0]);
+      exprs[h + 1] = exprs[h + 1].floorDiv(scale[1]);
+      return elementwise(
+          rewriter, op.getLoc(), type, inputs[0],
+          AffineMap::get(4, 0, exprs, ctx),
+          [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+    };
     rewriter.replaceOp(
-        op,
-        elementwise(rewriter, op.getLoc(), op.getType(), op.getInput(), map,
-                    [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
+        op, followProducerLayout(rewriter, op.getLoc(), op.getInput(), build));
     return success();
   }
 };
@@ -239,7 +265,10 @@ struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
 } // namespace
 
 void cnnc::populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<WeightLowering, FlattenLowering, ReshapeLowering, ConcatLowering,
-               SliceLowering, UpsampleLowering, PadLowering>(
-      patterns.getContext());
+  patterns.add<FlattenLowering, ReshapeLowering, ConcatLowering, SliceLowering,
+               UpsampleLowering, PadLowering>(patterns.getContext());
+}
+
+void cnnc::populateWeightToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<WeightLowering>(patterns.getContext());
 }

@@ -19,6 +19,19 @@ namespace {
 
 using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
+/// `fn` applied to each element of `input`, in its producer's layout.
+Value map(OpBuilder &b, Location loc, Value input,
+          function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  return followProducerLayout(b, loc, input, [&](ValueRange in, bool) {
+    auto type = cast<RankedTensorType>(in[0].getType());
+    return elementwise(b, loc, type, in[0],
+                       b.getMultiDimIdentityMap(type.getRank()),
+                       [&](OpBuilder &nb, Location l, ValueRange v) {
+                         return fn(nb, l, v[0]);
+                       });
+  });
+}
+
 /// An activation op as one generic applying that activation.
 template <typename OpTy> struct ActivationLowering : OpRewritePattern<OpTy> {
   ActivationLowering(MLIRContext *ctx, cnn::Activation activation)
@@ -26,16 +39,14 @@ template <typename OpTy> struct ActivationLowering : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
     double alpha = 0;
     if constexpr (std::is_same_v<OpTy, cnn::LeakyReluOp>)
       alpha = op.getAlpha().convertToDouble();
-    rewriter.replaceOp(
-        op, elementwise(rewriter, op.getLoc(), type, op.getInput(),
-                        rewriter.getMultiDimIdentityMap(type.getRank()),
-                        [&](OpBuilder &b, Location l, ValueRange v) {
-                          return applyActivation(b, l, activation, alpha, v[0]);
-                        }));
+    rewriter.replaceOp(op, map(rewriter, op.getLoc(), op.getInput(),
+                               [&](OpBuilder &b, Location l, Value x) {
+                                 return applyActivation(b, l, activation, alpha,
+                                                        x);
+                               }));
     return success();
   }
   cnn::Activation activation;
@@ -60,13 +71,10 @@ template <typename OpTy> struct UnaryLowering : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
-    rewriter.replaceOp(
-        op, elementwise(rewriter, op.getLoc(), type, op.getInput(),
-                        rewriter.getMultiDimIdentityMap(type.getRank()),
-                        [&](OpBuilder &b, Location l, ValueRange v) {
-                          return fn(b, l, op, v[0]);
-                        }));
+    rewriter.replaceOp(op, map(rewriter, op.getLoc(), op.getInput(),
+                               [&](OpBuilder &b, Location l, Value x) {
+                                 return fn(b, l, op, x);
+                               }));
     return success();
   }
   Fn fn;
@@ -77,26 +85,33 @@ template <typename OpTy> struct BinaryLowering : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
+    Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto shape = [](Value v) {
       return cast<RankedTensorType>(v.getType()).getShape();
     };
-    AffineMap maps[] = {broadcastMap(ctx, shape(op.getLhs()), type.getShape()),
-                        broadcastMap(ctx, shape(op.getRhs()), type.getShape())};
+    auto body = [](OpBuilder &b, Location l, ValueRange v) -> Value {
+      if constexpr (std::is_same_v<OpTy, cnn::AddOp>)
+        return arith::AddFOp::create(b, l, v[0], v[1]);
+      else if constexpr (std::is_same_v<OpTy, cnn::SubOp>)
+        return arith::SubFOp::create(b, l, v[0], v[1]);
+      else if constexpr (std::is_same_v<OpTy, cnn::MulOp>)
+        return arith::MulFOp::create(b, l, v[0], v[1]);
+      else
+        return arith::DivFOp::create(b, l, v[0], v[1]);
+    };
     rewriter.replaceOp(
-        op,
-        elementwise(rewriter, op.getLoc(), type, {op.getLhs(), op.getRhs()},
-                    maps, [](OpBuilder &b, Location l, ValueRange v) -> Value {
-                      if constexpr (std::is_same_v<OpTy, cnn::AddOp>)
-                        return arith::AddFOp::create(b, l, v[0], v[1]);
-                      else if constexpr (std::is_same_v<OpTy, cnn::SubOp>)
-                        return arith::SubFOp::create(b, l, v[0], v[1]);
-                      else if constexpr (std::is_same_v<OpTy, cnn::MulOp>)
-                        return arith::MulFOp::create(b, l, v[0], v[1]);
-                      else
-                        return arith::DivFOp::create(b, l, v[0], v[1]);
-                    }));
+        op, followProducerLayout(
+                rewriter, loc, {op.getLhs(), op.getRhs()},
+                [&](ValueRange in, bool nhwc) {
+                  auto type = cast<RankedTensorType>(op.getType());
+                  if (nhwc)
+                    type = nhwcTypeOf(type);
+                  AffineMap maps[] = {
+                      broadcastMap(ctx, shape(in[0]), type.getShape()),
+                      broadcastMap(ctx, shape(in[1]), type.getShape())};
+                  return elementwise(rewriter, loc, type, in, maps, body);
+                }));
     return success();
   }
 };

@@ -119,6 +119,8 @@ Value cnnc::applyActivation(OpBuilder &b, Location loc,
   llvm_unreachable("unknown activation");
 }
 
+constexpr int64_t kToNhwc[] = {0, 2, 3, 1}, kToNchw[] = {0, 3, 1, 2};
+
 /// `value` with its dimensions permuted: result dim i is input dim perm[i].
 static Value transpose(OpBuilder &b, Location loc, Value value,
                        ArrayRef<int64_t> perm) {
@@ -131,15 +133,36 @@ static Value transpose(OpBuilder &b, Location loc, Value value,
 }
 
 Value cnnc::toNhwc(OpBuilder &b, Location loc, Value nchw) {
-  return transpose(b, loc, nchw, {0, 2, 3, 1});
+  return transpose(b, loc, nchw, kToNhwc);
 }
 
 Value cnnc::toNchw(OpBuilder &b, Location loc, Value nhwc) {
-  return transpose(b, loc, nhwc, {0, 3, 1, 2});
+  return transpose(b, loc, nhwc, kToNchw);
 }
 
 RankedTensorType cnnc::nhwcTypeOf(RankedTensorType type) {
   return RankedTensorType::get({type.getDimSize(0), type.getDimSize(2),
                                 type.getDimSize(3), type.getDimSize(1)},
                                type.getElementType());
+}
+
+int64_t cnnc::nhwcAxis(int64_t axis) { return kToNchw[axis]; }
+
+/// Whether `value` is an NHWC tensor transposed to NCHW.
+static bool isNchwOfNhwc(Value value) {
+  auto transpose = value.getDefiningOp<linalg::TransposeOp>();
+  return transpose && transpose.getPermutation() == ArrayRef<int64_t>(kToNchw);
+}
+
+Value cnnc::followProducerLayout(OpBuilder &b, Location loc, ValueRange inputs,
+                                 function_ref<Value(ValueRange, bool)> build) {
+  auto is4d = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getRank() == 4;
+  };
+  if (!llvm::all_of(inputs, is4d) || !llvm::any_of(inputs, isNchwOfNhwc))
+    return build(inputs, false);
+  SmallVector<Value> nhwc;
+  for (Value input : inputs)
+    nhwc.push_back(toNhwc(b, loc, input));
+  return toNchw(b, loc, build(nhwc, true));
 }

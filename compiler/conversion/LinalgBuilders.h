@@ -51,6 +51,20 @@ mlir::Value toNchw(mlir::OpBuilder &b, mlir::Location loc, mlir::Value nhwc);
 /// The NHWC type with the sizes of the NCHW `type`.
 mlir::RankedTensorType nhwcTypeOf(mlir::RankedTensorType type);
 
+/// The NHWC position of NCHW dimension `axis`.
+int64_t nhwcAxis(int64_t axis);
+
+/// Layout-agnostic ops (activations, arithmetic, concat, slices, upsampling)
+/// follow their producers: when an input is an NHWC result transposed to
+/// NCHW (a conv or pooling at -O2) and all are 4-D, `build(inputs, true)`
+/// computes in NHWC from the inputs in NHWC (those transposes then cancel
+/// against the producers') and its result is transposed back, so a chain of
+/// such ops between convs stays NHWC; otherwise `build(inputs, false)`
+/// computes in NCHW.
+mlir::Value followProducerLayout(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
+    llvm::function_ref<mlir::Value(mlir::ValueRange, bool)> build);
+
 /// An f32 constant.
 mlir::Value f32Constant(mlir::OpBuilder &b, mlir::Location loc, double value);
 

@@ -30,6 +30,9 @@ void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool nhwc = false);
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// cnn.weight as constants: after the rest, whose patterns read (and
+/// repack) weights through cnn.weight.
+void populateWeightToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace cnnc
 

@@ -11,6 +11,13 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
     Each layer becomes named linalg ops where they exist, generics otherwise,
     on tensors (NCHW, as in the cnn dialect); weights become `arith.constant`.
 
+    With `nhwc` this is also the layout pass: convs and pooling compute in
+    NHWC between transposes, layout-agnostic ops (activations, arithmetic,
+    concat, slice, upsample) follow an NHWC producer, and canonicalisation
+    cancels the transposes in between, leaving layout changes at the model's
+    edges and around the few NCHW-only ops (flatten, reshape, softmax, pad).
+    Ops are rewritten top down so each sees what its producers became.
+
     Before:
     ```mlir
     %y = cnn.conv2d %x, %w, %b {padding = array<i64: 1, 1, 1, 1>, ...}
@@ -26,10 +33,11 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"nhwc", "nhwc", "bool", /*default=*/"false",
-           "Compute groups == 1 and depthwise convolutions in NHWC with "
-           "HWCF/HWC weights (transposes at their edges), and dense layers "
-           "on [N/B, K, B] output-channel-blocked weights: the layouts "
-           "cnnc-vectorize-conv wants">
+           "Compute groups == 1 and depthwise convolutions and pooling in "
+           "NHWC with HWCF/HWC weights (transposes at their edges; "
+           "layout-agnostic ops follow), and dense layers on [N/B, K, B] "
+           "output-channel-blocked weights: the layouts cnnc-vectorize-conv "
+           "wants">
   ];
   let dependentDialects = [
     "cnn::CnnDialect",
