@@ -50,9 +50,9 @@ struct TileSizes {
 };
 
 /// Output pixels x output channels maximising the accumulators in use, at
-/// most `maxAccumulators` vectors.
+/// most `maxAccumulators` vectors; with `widePixels`, the most pixels first.
 TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
-                      int64_t maxAccumulators) {
+                      int64_t maxAccumulators, bool widePixels) {
   // Four input channels per reduction step: with eight, the weight block
   // (steps x channel vectors) plus the accumulators spilled (measured 5-25%
   // slower on ResNet layers).
@@ -73,7 +73,8 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
   for (int64_t tf : candidates) {
     int64_t vectors = (tf + kVectorWidth - 1) / kVectorWidth;
     int64_t tw = largestDivisorAtMost(outWidth, maxAccumulators / vectors);
-    if (tw * tf > bestUse) {
+    if (widePixels && tw != best.pixels ? tw > best.pixels
+                                        : tw * tf > bestUse) {
       bestUse = tw * tf;
       best.pixels = tw;
       best.channels = tf;
@@ -307,7 +308,8 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       }
       // A depthwise tile also holds its input window (tw + kw - 1 rows) and
       // weights in registers, with no reuse across channels: fewer
-      // accumulators avoid spills.
+      // accumulators avoid spills. Its loads per FMA, (tw + 2 kw - 1) /
+      // (kw tw), fall with the tile's width: pixels before channels.
       // Pooling has the same loops (n, oh, ow, c, kh, kw) and schedule.
       bool depthwise =
           isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp,
@@ -325,7 +327,8 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
                                         largestDivisorAtMost(inChannels, 8)}
                             : chooseTiles(width, channels, inChannels,
                                           depthwise ? kMaxDepthwiseAccumulators
-                                                    : kMaxAccumulators);
+                                                    : kMaxAccumulators,
+                                          depthwise);
       if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
         TileSizes wanted = it->second;
         if (!wanted.reduction)

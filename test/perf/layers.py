@@ -4,21 +4,21 @@
 For each layer shape (ResNet-18 and ResNet-50 convs, a 7x7/2 stem,
 MobileNetV2 depthwise and pointwise convs) in one run:
 - the FP32 peak of one core, from an FMA probe (fma_probe.c);
-- cnnc: a one-layer .cnn compiled at -O2 and run with --bench on T threads.
-  The model has NCHW edges (transposes and the padding copy around the
-  NHWC conv), which oneDNN does not pay; with `perf` installed the conv
-  alone is also given: the executable's latency times the share of perf
-  samples in the conv's thread-level task (`*_loop*`);
+- cnnc: a one-layer .cnn compiled at -O2 and run with --bench on each
+  thread count. The model has NCHW edges (transposes around the NHWC conv),
+  which oneDNN does not pay, so the time given is the conv's alone: its
+  thread-pool loop as CNNRT_PROFILE=1 reports it (mean per run; "-" for a
+  layer too small for the pool);
 - oneDNN 2.6 (libdnnl-dev), src/weights/dst in format_tag::any, ReLU as a
   post-op, OMP_NUM_THREADS=T (onednn_conv.cpp).
-Prints GFLOP/s, % of peak and the ratio cnnc / oneDNN.
+Prints per thread count GFLOP/s, % of peak (the probe's, times T), the
+ratio cnnc / oneDNN, and each one's speedup over its first thread count.
 
-  layers.py --cnnc build/bin/cnnc [--threads 1] [--runs 50]
+  layers.py --cnnc build/bin/cnnc [--threads 1,2] [--runs 50] [--only dw]
 """
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,36 +54,22 @@ def run(cmd, env=None):
                           env=env).stdout
 
 
-def median_ms(text):
-    return float(re.search(r"median ([0-9.]+)", text).group(1))
-
-
-def conv_share(exe, args, work):
-    """Share of perf samples in the conv's task functions, or None."""
-    if not shutil.which("perf"):
-        return None
-    data = os.path.join(work, "perf.data")
-    try:
-        run(["perf", "record", "-q", "-o", data, exe] + args)
-        report = run(["perf", "report", "-i", data, "--stdio", "--sort", "sym"])
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return None
-    total = conv = 0.0
-    for line in report.splitlines():
-        m = re.match(r"\s*([0-9.]+)%\s+\[\.\]\s+(\S+)", line)
-        if m:
-            total += float(m.group(1))
-            if "_loop" in m.group(2):
-                conv += float(m.group(1))
-    return conv / total if total else None
+def conv_ms(exe, args):
+    """The conv's loop time per run from CNNRT_PROFILE, or None."""
+    out = run([exe] + args, env=dict(os.environ, CNNRT_PROFILE="1"))
+    loops = [float(m.group(1)) for m in
+             re.finditer(r"^\s*loop\d+\s+([0-9.]+)", out, re.M)]
+    return max(loops) if loops else None
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cnnc", required=True)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", default="1,2")
     p.add_argument("--runs", type=int, default=50)
+    p.add_argument("--only", default="",
+                   help="layers whose name contains this text (default all)")
     p.add_argument("--cc", default="/usr/lib/llvm-22/bin/clang")
     args = p.parse_args()
     work = tempfile.mkdtemp(prefix="cnnc-layers-")
@@ -93,14 +79,20 @@ def main():
     onednn = os.path.join(work, "onednn_conv")
     run(["c++", "-O2", "-std=c++17", os.path.join(HERE, "onednn_conv.cpp"),
          "-o", onednn, "-ldnnl"])
-    peak = float(run([probe])) * args.threads
-    print(f"FP32 peak ({args.threads} thread{'s' if args.threads > 1 else ''}, "
-          f"FMA probe): {peak:.1f} GFLOP/s")
-    print("| layer | MFLOP | cnnc model ms | cnnc conv ms | cnnc conv GFLOP/s (% peak) "
-          "| oneDNN ms | oneDNN GFLOP/s (% peak) | cnnc conv / oneDNN |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    core = float(run([probe]))
+    threads = [int(t) for t in args.threads.split(",")]
+    print(f"FP32 peak of one core (FMA probe): {core:.1f} GFLOP/s")
+    head = "| layer | MFLOP |"
+    for t in threads:
+        head += (f" {t}T: cnnc conv ms | GFLOP/s (% peak) | oneDNN ms | "
+                 f"GFLOP/s (% peak) | cnnc / oneDNN |")
+    for t in threads[1:]:
+        head += f" {t}T speedup: cnnc / oneDNN |"
+    print(head)
+    print("|" + " --- |" * (head.count("|") - 1))
     for name, c, h, f, k, s, pad, g in LAYERS:
+        if args.only not in name:
+            continue
         o = (h + 2 * pad - k) // s + 1
         flops = 2.0 * o * o * f * (c // g) * k * k
         model = os.path.join(work, "layer.cnn")
@@ -110,20 +102,28 @@ def main():
                       f"padding={pad}, groups={g}) |> relu\n")
         exe = os.path.join(work, "layer")
         run([args.cnnc, model, "-O2", "-o", exe])
-        bench = ["--bench", str(args.runs), "--threads", str(args.threads)]
-        whole = median_ms(run([exe] + bench))
-        share = conv_share(exe, bench, work)
-        conv = whole * share if share else None
-        dnnl = float(run([onednn, "1", str(c), str(h), str(h), str(f), str(k),
-                          str(k), str(s), str(pad), str(g), str(args.runs)],
-                         env=env))
         gf = lambda ms: flops / ms / 1e6
-        conv_text = (f"{conv:.3f} | {gf(conv):.1f} ({100 * gf(conv) / peak:.0f}%)"
-                     if conv else "- | -")
-        ratio = f"{conv / dnnl:.2f}" if conv else "-"
-        print(f"| {name} | {flops / 1e6:.1f} | {whole:.3f} | {conv_text} | "
-              f"{dnnl:.3f} | {gf(dnnl):.1f} ({100 * gf(dnnl) / peak:.0f}%) | {ratio} |",
-              flush=True)
+        row, convs, dnnls = f"| {name} | {flops / 1e6:.1f} |", [], []
+        for t in threads:
+            bench = ["--bench", str(args.runs), "--threads", str(t)]
+            conv = conv_ms(exe, bench)
+            env = dict(os.environ, OMP_NUM_THREADS=str(t))
+            dnnl = float(run([onednn, "1", str(c), str(h), str(h), str(f),
+                              str(k), str(k), str(s), str(pad), str(g),
+                              str(args.runs)], env=env))
+            peak = core * t
+            conv_text = (f"{conv:.3f} | {gf(conv):.1f} "
+                         f"({100 * gf(conv) / peak:.0f}%)" if conv else "- | -")
+            ratio = f"{conv / dnnl:.2f}" if conv else "-"
+            row += (f" {conv_text} | {dnnl:.3f} | {gf(dnnl):.1f} "
+                    f"({100 * gf(dnnl) / peak:.0f}%) | {ratio} |")
+            convs.append(conv)
+            dnnls.append(dnnl)
+        for i in range(1, len(threads)):
+            cnnc = (f"{convs[0] / convs[i]:.2f}" if convs[0] and convs[i]
+                    else "-")
+            row += f" {cnnc} / {dnnls[0] / dnnls[i]:.2f} |"
+        print(row, flush=True)
     return 0
 
 

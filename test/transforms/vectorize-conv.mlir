@@ -123,11 +123,12 @@ func.func @dense(%x: tensor<1x512xf32>, %w: tensor<16x512x16xf32>, %b: tensor<16
 }
 
 // NHWC max pooling takes the depthwise schedule: tiles of output pixels x
-// channels on the forall, the window a row at a time, channel vectors.
+// channels on the forall (the widest pixel tile first: 8 x 16), the window a
+// row at a time, channel vectors.
 // CHECK-LABEL: func.func @maxpool
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) in (8, 2) shared_outs
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x32xf32>)
-// CHECK: arith.maximumf {{.*}} : vector<32xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<8x16xf32>)
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
 // CHECK-NOT: linalg.pooling_nhwc_max
 func.func @maxpool(%in: tensor<1x17x17x32xf32>) -> tensor<1x8x8x32xf32> {
   %lowest = arith.constant 0xFF800000 : f32
