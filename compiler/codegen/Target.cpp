@@ -3,6 +3,7 @@
 #include "compiler/codegen/Target.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -43,4 +44,22 @@ cnnc::createTargetMachine(const TargetOptions &options) {
                              "cannot create a target machine for '" +
                                  triple.str() + "' and CPU '" + cpu + "'");
   return std::move(machine);
+}
+
+cnnc::VectorRegisters
+cnnc::vectorRegisters(const llvm::TargetMachine &machine) {
+  const MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  auto has = [&](StringRef feature) {
+    return info && info->checkFeatures("+" + feature.str());
+  };
+  if (machine.getTargetTriple().isX86()) {
+    if (has("avx512f"))
+      return {512, 32};
+    if (has("avx"))
+      return {256, 16};
+    return {128, 16};
+  }
+  if (machine.getTargetTriple().isAArch64())
+    return {128, 32};
+  return {128, 16};
 }

@@ -21,6 +21,16 @@ struct TargetOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &options);
 
+/// The SIMD registers the vectoriser tiles for.
+struct VectorRegisters {
+  unsigned bits = 512; // width of one
+  unsigned count = 32; // architectural registers of that width
+};
+
+/// From the target's features: AVX-512 (512 bits x 32), AVX (256 x 16),
+/// SSE (128 x 16), AArch64 NEON (128 x 32); other targets get 128 x 16.
+VectorRegisters vectorRegisters(const llvm::TargetMachine &machine);
+
 } // namespace cnnc
 
 #endif // CNNC_CODEGEN_TARGET_H

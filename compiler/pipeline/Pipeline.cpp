@@ -6,6 +6,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 
+#include <fmt/format.h>
+
 using namespace mlir;
 
 /// The pipelines are written in mlir-opt syntax so that each stage can be
@@ -29,8 +31,9 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
   }
   // NHWC convolutions, register-tiled and vectorised, with accumulators
   // hoisted out of the reduction loops into registers.
-  std::string vectorize = "cnnc-vectorize-conv{report=" +
-                          std::string(options.report ? "true" : "false");
+  std::string vectorize = fmt::format(
+      "cnnc-vectorize-conv{{report={} vector-bits={} vector-registers={}",
+      options.report, options.vectorBits, options.vectorRegisters);
   if (!options.tileSizes.empty())
     vectorize += " tile-sizes=" + llvm::join(options.tileSizes, ",");
   addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse," + vectorize +

@@ -21,6 +21,8 @@ struct PipelineOptions {
   bool report = false;   // remarks for cnnc --report
   /// Register tiles per layer, LAYER:PIXELSxCHANNELS[xREDUCTION] (-O2).
   std::vector<std::string> tileSizes;
+  /// The target's SIMD registers: their width in bits and number.
+  unsigned vectorBits = 512, vectorRegisters = 32;
 };
 
 /// cnn -> cnn: batch-norm folding, then conv/dense epilogue fusion.

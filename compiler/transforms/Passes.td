@@ -86,7 +86,8 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
     into it; tile the reduction to one kernel row and `tc` <= 4 input channels;
     decompose the 2-D conv to 1-D; vectorise. Tile sizes divide the
     dimensions (static shapes, nothing left scalar) and keep
-    `tw * ceil(tf / 16)` accumulator vectors <= 24 (AVX-512 has 32).
+    `tw * ceil(tf / lanes)` accumulator vectors within three quarters of the
+    registers (24 of AVX-512's 32), lanes = vector-bits / 32.
     Run `loop-invariant-subset-hoisting` after it so accumulators stay in
     registers across the reduction loops. A conv whose schedule fails stays
     as it is (correct scalar loops).
@@ -97,7 +98,14 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
            "(cnnc --report)">,
     ListOption<"tileSizes", "tile-sizes", "std::string",
                "Per-layer register tiles for experiments: "
-               "LAYER:PIXELSxCHANNELS[xREDUCTION] (LAYER as --report names it)">
+               "LAYER:PIXELSxCHANNELS[xREDUCTION] (LAYER as --report names it)">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's SIMD registers (cnnc: from the target's "
+           "features); a vector holds vector-bits / 32 floats">,
+    Option<"vectorRegisters", "vector-registers", "int64_t",
+           /*default=*/"32",
+           "Number of those registers: three quarters may hold accumulators "
+           "(a quarter for depthwise tiles and pooling)">
   ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",

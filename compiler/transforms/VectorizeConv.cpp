@@ -29,11 +29,6 @@ using namespace mlir;
 
 namespace {
 
-/// Accumulator vectors one register tile may hold (of 32 zmm registers;
-/// the rest hold inputs and weights).
-constexpr int64_t kMaxAccumulators = 24;
-constexpr int64_t kMaxDepthwiseAccumulators = 8;
-constexpr int64_t kVectorWidth = 16; // f32 lanes per AVX-512 register
 /// Weights larger than this are not expected to stay in cache across rows
 /// (measured: 2.4 MB layers are faster row-outer, 4.7 MB ones not).
 constexpr int64_t kWeightCacheBytes = 4 << 20;
@@ -49,10 +44,18 @@ struct TileSizes {
   int64_t pixels, channels, reduction;
 };
 
+/// The target's vectors: f32 lanes per register, and how many accumulator
+/// vectors one register tile may hold (the other registers hold inputs and
+/// weights): three quarters of them, a quarter for a depthwise tile, which
+/// also holds its input window and weights with no reuse across channels.
+struct VectorShape {
+  int64_t lanes, maxAccumulators, maxDepthwiseAccumulators;
+};
+
 /// Output pixels x output channels maximising the accumulators in use, at
 /// most `maxAccumulators` vectors; with `widePixels`, the most pixels first.
 TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
-                      int64_t maxAccumulators, bool widePixels) {
+                      int64_t maxAccumulators, bool widePixels, int64_t lanes) {
   // Four input channels per reduction step: with eight, the weight block
   // (steps x channel vectors) plus the accumulators spilled (measured 5-25%
   // slower on ResNet layers).
@@ -71,7 +74,7 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
   if (candidates.empty())
     candidates.push_back(largestDivisorAtMost(outChannels, 64));
   for (int64_t tf : candidates) {
-    int64_t vectors = (tf + kVectorWidth - 1) / kVectorWidth;
+    int64_t vectors = (tf + lanes - 1) / lanes;
     int64_t tw = largestDivisorAtMost(outWidth, maxAccumulators / vectors);
     if (widePixels && tw != best.pixels ? tw > best.pixels
                                         : tw * tf > bestUse) {
@@ -265,6 +268,13 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
   using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (vectorBits < 32 || vectorBits % 32 || vectorRegisters < 4) {
+      module.emitError() << "cnnc-vectorize-conv: vector-bits must be a "
+                            "multiple of 32 and vector-registers at least 4";
+      return signalPassFailure();
+    }
+    VectorShape vec{vectorBits / 32, vectorRegisters * 3 / 4,
+                    vectorRegisters / 4};
     llvm::StringMap<TileSizes> overrides;
     for (const std::string &text : tileSizes) {
       FailureOr<std::pair<std::string, TileSizes>> entry = parseOverride(text);
@@ -322,13 +332,13 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       int64_t width = out.getDimSize(dense ? 0 : 2);
       int64_t channels = dense ? out.getDimSize(1) * block : out.getDimSize(3);
       int64_t inChannels = in.getDimSize(dense ? 1 : 3);
-      TileSizes tiles = dense
-                            ? TileSizes{largestDivisorAtMost(width, 4), block,
-                                        largestDivisorAtMost(inChannels, 8)}
-                            : chooseTiles(width, channels, inChannels,
-                                          depthwise ? kMaxDepthwiseAccumulators
-                                                    : kMaxAccumulators,
-                                          depthwise);
+      TileSizes tiles =
+          dense ? TileSizes{largestDivisorAtMost(width, 4), block,
+                            largestDivisorAtMost(inChannels, 8)}
+                : chooseTiles(width, channels, inChannels,
+                              depthwise ? vec.maxDepthwiseAccumulators
+                                        : vec.maxAccumulators,
+                              depthwise, vec.lanes);
       if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
         TileSizes wanted = it->second;
         if (!wanted.reduction)
@@ -369,7 +379,7 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         emitRemark(loc) << "not vectorized (the schedule did not apply)";
         continue;
       }
-      int64_t vectors = (tiles.channels + kVectorWidth - 1) / kVectorWidth;
+      int64_t vectors = (tiles.channels + vec.lanes - 1) / vec.lanes;
       std::string reduction =
           isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv)
               ? "window 1 row at a time"
@@ -379,7 +389,7 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
           "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
           "{}{}{}",
           tiles.pixels, dense ? "rows" : "px", tiles.channels,
-          tiles.pixels * vectors, std::min(tiles.channels, kVectorWidth),
+          tiles.pixels * vectors, std::min(tiles.channels, vec.lanes),
           reduction, epilogue ? ", epilogue fused" : "",
           epilogue && channelsOuter && !dense ? ", channel tiles outer" : "");
     }

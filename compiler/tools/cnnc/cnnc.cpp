@@ -403,10 +403,16 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     layers = owned.get();
     pm.addInstrumentation(std::move(owned));
   }
+  // The vectoriser tiles for the target's SIMD registers.
+  auto machine = cnnc::createTargetMachine({targetTriple, targetCpu, optLevel});
+  if (!machine)
+    return fail(llvm::toString(machine.takeError()));
+  cnnc::VectorRegisters vectors = cnnc::vectorRegisters(**machine);
   cnnc::buildPipeline(
       pm, stop,
       {optLevel, !noFuse, report,
-       std::vector<std::string>(tileSizes.begin(), tileSizes.end())});
+       std::vector<std::string>(tileSizes.begin(), tileSizes.end()),
+       vectors.bits, vectors.count});
   int64_t parameters = 0;
   module->walk([&](cnn::WeightOp weight) {
     parameters += weight.getValue().getNumElements();

@@ -34,6 +34,9 @@ def main():
     p.add_argument("--opt", action="append", default=[])
     p.add_argument("--rtol", type=float, default=1e-4)
     p.add_argument("--threads", action="append", type=int, default=[])
+    p.add_argument("--cnnc-flag", action="append", default=[],
+                   help="extra cnnc flag for the compiled levels, e.g. "
+                        "--target-cpu=haswell")
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     name = os.path.splitext(os.path.basename(args.model))[0]
@@ -60,7 +63,7 @@ def main():
     failed = False
     for level in args.opt or ["0", "2"]:
         exe = os.path.join(args.workdir, f"{name}.O{level}")
-        tc = run([args.cnnc, args.model, f"-O{level}", "-o", exe])
+        tc = run([args.cnnc, args.model, f"-O{level}", "-o", exe] + args.cnnc_flag)
         tr = run([exe, f"--threads={threads[0]}"] + flags + outputs(f"O{level}"))
         for count in threads[1:]:
             run([exe, f"--threads={count}"] + flags + outputs(f"O{level}.t{count}"))
