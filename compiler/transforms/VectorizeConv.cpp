@@ -55,11 +55,9 @@ struct VectorShape {
 /// Output pixels x output channels maximising the accumulators in use, at
 /// most `maxAccumulators` vectors; with `widePixels`, the most pixels first.
 TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
-                      int64_t maxAccumulators, bool widePixels, int64_t lanes) {
-  // Four input channels per reduction step: with eight, the weight block
-  // (steps x channel vectors) plus the accumulators spilled (measured 5-25%
-  // slower on ResNet layers).
-  TileSizes best{1, 1, largestDivisorAtMost(inChannels, 4)};
+                      int64_t kernelWidth, int64_t maxAccumulators,
+                      bool widePixels, int64_t lanes, int64_t registers) {
+  TileSizes best{1, 1, 1};
   int64_t bestUse = 0;
   // Power-of-two channel tiles only: LLVM widens a vector<48xf32> or
   // <24xf32> to the next power of two and the padding costs 2.5-5x
@@ -83,6 +81,15 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
       best.channels = tf;
     }
   }
+  // Input channels per reduction step: as many (up to four) as leave
+  // registers for the step's weights, kernel width x steps x channel
+  // vectors, beside the accumulators. Measured: more steps spill (eight:
+  // 5-25% slower on ResNet layers); 7 px x 32 ch 3x3 tiles ran 3-8% faster
+  // with two than with four, the 7x7 stem 10% faster with one than three.
+  int64_t vectors = (best.channels + lanes - 1) / lanes;
+  int64_t spare = registers - best.pixels * vectors;
+  best.reduction = largestDivisorAtMost(
+      inChannels, std::clamp<int64_t>(spare / (kernelWidth * vectors), 1, 4));
   return best;
 }
 
@@ -321,9 +328,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // accumulators avoid spills. Its loads per FMA, (tw + 2 kw - 1) /
       // (kw tw), fall with the tile's width: pixels before channels.
       // Pooling has the same loops (n, oh, ow, c, kh, kw) and schedule.
-      bool depthwise =
-          isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp,
-              linalg::PoolingNhwcSumOp>(conv);
+      bool pooling =
+          isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv);
+      bool depthwise = pooling || isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
       // A dense layer tiles rows x output channels the way a conv tiles
       // output pixels x output channels, a whole weight block (B channels)
       // at a time: memory bound at batch 1, one stream per tile.
@@ -332,13 +339,16 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       int64_t width = out.getDimSize(dense ? 0 : 2);
       int64_t channels = dense ? out.getDimSize(1) * block : out.getDimSize(3);
       int64_t inChannels = in.getDimSize(dense ? 1 : 3);
+      // Kernel (or pooling window) width: HWCF, HWC and window shapes.
+      auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
+      int64_t kernelWidth = dense ? 1 : weight.getDimSize(1);
       TileSizes tiles =
           dense ? TileSizes{largestDivisorAtMost(width, 4), block,
                             largestDivisorAtMost(inChannels, 8)}
-                : chooseTiles(width, channels, inChannels,
+                : chooseTiles(width, channels, inChannels, kernelWidth,
                               depthwise ? vec.maxDepthwiseAccumulators
                                         : vec.maxAccumulators,
-                              depthwise, vec.lanes);
+                              depthwise, vec.lanes, vectorRegisters);
       if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
         TileSizes wanted = it->second;
         if (!wanted.reduction)
@@ -365,9 +375,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       init->setAttr("cnnc.vinit", tag);
       if (epilogue)
         epilogue->setAttr("cnnc.vepi", tag);
-      auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
       bool channelsOuter = weight.getNumElements() * 4 > kWeightCacheBytes;
       Location loc = conv->getLoc();
+      // From here on `conv` (and `epilogue`) may be gone: tiled and erased.
       bool applied = succeeded(apply(
           module, dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
                                         tiles.channels / block, tiles.reduction)
@@ -381,10 +391,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       }
       int64_t vectors = (tiles.channels + vec.lanes - 1) / vec.lanes;
       std::string reduction =
-          isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv)
-              ? "window 1 row at a time"
-              : fmt::format("reduction {}{} ch", dense ? "" : "1 row x ",
-                            depthwise ? 1 : tiles.reduction);
+          pooling ? "window 1 row at a time"
+                  : fmt::format("reduction {}{} ch", dense ? "" : "1 row x ",
+                                depthwise ? 1 : tiles.reduction);
       emitRemark(loc) << fmt::format(
           "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
           "{}{}{}",
