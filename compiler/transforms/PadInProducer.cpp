@@ -12,6 +12,7 @@
 
 #include "compiler/transforms/Passes.h"
 
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 
 namespace cnnc {
@@ -101,6 +102,7 @@ Value fillBorder(OpBuilder &b, Location loc, Value padded,
 
 struct PadInProducer : cnnc::impl::PadInProducerBase<PadInProducer> {
   void runOnOperation() override {
+    DominanceInfo dominance(getOperation());
     SmallVector<tensor::PadOp> pads;
     getOperation()->walk([&](tensor::PadOp pad) { pads.push_back(pad); });
     for (tensor::PadOp pad : pads) {
@@ -129,11 +131,25 @@ struct PadInProducer : cnnc::impl::PadInProducerBase<PadInProducer> {
       dest->set(tensor::ExtractSliceOp::create(b, loc, padded, indices(b, low),
                                                indices(b, interior), ones));
       b.setInsertionPoint(pad);
-      pad.replaceAllUsesWith(tensor::InsertSliceOp::create(
-                                 b, loc, pad.getSource(), padded,
-                                 indices(b, low), indices(b, interior), ones)
-                                 .getResult());
+      Value source = pad.getSource();
+      Value inserted = tensor::InsertSliceOp::create(
+          b, loc, source, padded, indices(b, low), indices(b, interior), ones);
+      pad.replaceAllUsesWith(inserted);
       pad.erase();
+      b.setInsertionPointAfter(inserted.getDefiningOp());
+      // Later readers of the producer's result (a residual add) read it
+      // from the padded tensor: to one-shot bufferization a read of the
+      // result after the insert_slice wrote its buffer is a conflict, which
+      // it resolves by copying the result out and back.
+      Value interiorView = tensor::ExtractSliceOp::create(
+          b, loc, inserted, indices(b, low), indices(b, interior), ones);
+      source.replaceUsesWithIf(interiorView, [&](OpOperand &use) {
+        return use.getOwner() != inserted.getDefiningOp() &&
+               use.getOwner() != interiorView.getDefiningOp() &&
+               dominance.properlyDominates(interiorView, use.getOwner());
+      });
+      if (interiorView.use_empty())
+        interiorView.getDefiningOp()->erase();
     }
   }
 };

@@ -125,7 +125,11 @@ def PadInProducer : Pass<"cnnc-pad-in-producer"> {
     interior, and the pad becomes a `tensor.insert_slice` of the producer's
     result into the same subset. One-shot bufferization then places the
     producer's output inside the padded buffer and the copy disappears
-    (after CSE, the two subviews are one and the self-copy folds).
+    (after CSE, the two subviews are one and the self-copy folds). Readers
+    of the producer's result after the pad (a residual add) read the
+    interior of the padded tensor instead: reading the result after the
+    insert_slice wrote its buffer would make bufferization copy it out and
+    back (ResNet-18 had 16 such copies).
 
     ```mlir
     %e = tensor.empty() : tensor<1x8x8x32xf32>

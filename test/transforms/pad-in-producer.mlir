@@ -103,3 +103,28 @@ func.func @twice(%x: tensor<2x2xf32>) -> (tensor<4x4xf32>, tensor<3x3xf32>) {
   } : tensor<2x2xf32> to tensor<3x3xf32>
   return %p, %q : tensor<4x4xf32>, tensor<3x3xf32>
 }
+
+// -----
+
+// A later reader of the producer's result (a residual add) reads it from the
+// padded tensor, so bufferization needs no copy out and back.
+// CHECK-LABEL: func.func @later_reader
+// CHECK: %[[R:.*]] = linalg.transpose
+// CHECK: %[[P:.*]] = tensor.insert_slice %[[R]] into %{{.*}}[1, 1] [2, 2] [1, 1]
+// CHECK: %[[V:.*]] = tensor.extract_slice %[[P]][1, 1] [2, 2] [1, 1]
+// CHECK: linalg.map {{.*}} ins(%[[V]], %[[V]]
+// BUF-LABEL: func.func @later_reader
+// BUF-NOT: memref.copy
+// BUF: return
+func.func @later_reader(%x: tensor<2x2xf32>) -> (tensor<4x4xf32>, tensor<2x2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x2xf32>
+  %t = linalg.transpose ins(%x : tensor<2x2xf32>) outs(%e : tensor<2x2xf32>) permutation = [1, 0]
+  %p = tensor.pad %t low[1, 1] high[1, 1] {
+  ^bb0(%a: index, %b: index):
+    tensor.yield %zero : f32
+  } : tensor<2x2xf32> to tensor<4x4xf32>
+  %e2 = tensor.empty() : tensor<2x2xf32>
+  %sum = linalg.map { arith.addf } ins(%t, %t : tensor<2x2xf32>, tensor<2x2xf32>) outs(%e2 : tensor<2x2xf32>)
+  return %p, %sum : tensor<4x4xf32>, tensor<2x2xf32>
+}
