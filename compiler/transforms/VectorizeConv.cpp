@@ -245,14 +245,15 @@ std::string layerName(linalg::LinalgOp conv) {
   DenseResourceElementsAttr blob;
   if (!matchPattern(weight, m_Constant(&blob)))
     return "";
-  // The layer's own weight name plus the layout suffix its repacking added
-  // (.hwcf, .hwc, .b16: see convert-cnn-to-linalg), as --report names it.
+  // The layer's own weight name plus the suffixes its repacking added (a
+  // block .bN, a layout .hwcf/.hwc: see convert-cnn-to-linalg), as --report
+  // names it.
   llvm::StringRef key = blob.getRawHandle().getKey();
-  if (!key.consume_back(".hwcf") && !key.consume_back(".hwc")) {
-    auto [head, block] = key.rsplit(".b");
-    if (!block.empty() && llvm::all_of(block, llvm::isDigit))
-      key = head;
-  }
+  if (!key.consume_back(".hwcf"))
+    key.consume_back(".hwc");
+  if (auto [head, block] = key.rsplit(".b");
+      !block.empty() && llvm::all_of(block, llvm::isDigit))
+    key = head;
   return key.substr(0, key.find(".weight")).str();
 }
 
