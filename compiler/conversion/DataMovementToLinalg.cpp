@@ -163,6 +163,15 @@ struct PadLowering : OpRewritePattern<cnn::PadOp> {
   }
 };
 
+/// An op's result type and axis (both NCHW) in the layout it computes in.
+std::pair<RankedTensorType, int64_t> inLayout(Type type, int64_t axis,
+                                              bool nhwc) {
+  auto ranked = cast<RankedTensorType>(type);
+  if (!nhwc)
+    return {ranked, axis};
+  return {nhwcTypeOf(ranked), nhwcAxis(axis)};
+}
+
 /// Concatenation as insert_slice of each input into one destination.
 struct ConcatLowering : OpRewritePattern<cnn::ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -171,12 +180,7 @@ struct ConcatLowering : OpRewritePattern<cnn::ConcatOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto build = [&](ValueRange inputs, bool nhwc) -> Value {
-      auto type = cast<RankedTensorType>(op.getType());
-      int64_t axis = op.getAxis();
-      if (nhwc) {
-        type = nhwcTypeOf(type);
-        axis = nhwcAxis(axis);
-      }
+      auto [type, axis] = inLayout(op.getType(), op.getAxis(), nhwc);
       Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                              type.getElementType());
       int64_t offset = 0;
@@ -185,13 +189,12 @@ struct ConcatLowering : OpRewritePattern<cnn::ConcatOp> {
         SmallVector<OpFoldResult> offsets(type.getRank(),
                                           rewriter.getIndexAttr(0));
         offsets[axis] = rewriter.getIndexAttr(offset);
-        SmallVector<OpFoldResult> sizes;
-        for (int64_t d : inType.getShape())
-          sizes.push_back(rewriter.getIndexAttr(d));
         SmallVector<OpFoldResult> strides(type.getRank(),
                                           rewriter.getIndexAttr(1));
-        result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
-                                               offsets, sizes, strides);
+        result = tensor::InsertSliceOp::create(
+            rewriter, loc, input, result, offsets,
+            getAsIndexOpFoldResult(rewriter.getContext(), inType.getShape()),
+            strides);
         offset += inType.getDimSize(axis);
       }
       return result;
@@ -209,18 +212,12 @@ struct SliceLowering : OpRewritePattern<cnn::SliceOp> {
   LogicalResult matchAndRewrite(cnn::SliceOp op,
                                 PatternRewriter &rewriter) const override {
     auto build = [&](ValueRange inputs, bool nhwc) -> Value {
-      auto type = cast<RankedTensorType>(op.getType());
-      int64_t axis = op.getAxis();
-      if (nhwc) {
-        type = nhwcTypeOf(type);
-        axis = nhwcAxis(axis);
-      }
+      auto [type, axis] = inLayout(op.getType(), op.getAxis(), nhwc);
       int64_t rank = type.getRank();
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       offsets[axis] = rewriter.getIndexAttr(op.getOffset());
-      SmallVector<OpFoldResult> sizes;
-      for (int64_t d : type.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
+      SmallVector<OpFoldResult> sizes =
+          getAsIndexOpFoldResult(rewriter.getContext(), type.getShape());
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       return tensor::ExtractSliceOp::create(rewriter, op.getLoc(), type,
                                             inputs[0], offsets, sizes, strides)
