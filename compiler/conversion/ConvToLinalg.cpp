@@ -53,62 +53,32 @@ Value epilogue(OpBuilder &b, Location loc, Value result, Value residual,
                      });
 }
 
-/// Weights above this size are split into blocks of kFilterBlock output
-/// channels, each its own contiguous HWCF constant: a register tile then
-/// streams one block instead of 128-byte pieces 2 KB apart. Measured on a
-/// 512->512 3x3 conv at 7x7: 3.0 ms whole, 2.1 ms (94% of peak) in blocks
-/// of 32; ResNet-18 5-8% faster with blocks of 64 or 32. Blocks of 64:
-/// each block's tiles are code of their own, and blocks of 32 took
-/// ResNet-18's compile from 4 to 13 s (64: 7.5 s).
-constexpr int64_t kSplitWeightBytes = 4 << 20;
-constexpr int64_t kFilterBlock = 64;
-
-/// An FCHW weight constant repacked as HWCF at compile time, as `blocks`
-/// constants of F / blocks output channels each. A depthwise [C, 1, KH, KW]
-/// weight comes out as HWC: the same order, with the size-1 input-channel
-/// dimension dropped.
-FailureOr<SmallVector<Value>> repackWeight(OpBuilder &b, cnn::WeightOp weight,
-                                           bool depthwise, int64_t blocks) {
+/// An FCHW weight constant repacked as HWCF at compile time. A depthwise
+/// [C, 1, KH, KW] weight comes out as HWC: the same order, with the size-1
+/// input-channel dimension dropped.
+FailureOr<Value> repackWeight(OpBuilder &b, cnn::WeightOp weight,
+                              bool depthwise) {
   FailureOr<std::vector<float>> fchw = weight.readValues();
   if (failed(fchw))
     return failure();
   auto type = cast<RankedTensorType>(weight.getType());
   int64_t f = type.getDimSize(0), c = type.getDimSize(1),
-          h = type.getDimSize(2), w = type.getDimSize(3), fb = f / blocks;
-  SmallVector<Value> packed;
-  for (int64_t block = 0; block < blocks; ++block) {
-    std::vector<float> hwcf(fchw->size() / blocks);
-    for (int64_t fi = 0; fi < fb; ++fi)
-      for (int64_t ci = 0; ci < c; ++ci)
-        for (int64_t hi = 0; hi < h; ++hi)
-          for (int64_t wi = 0; wi < w; ++wi)
-            hwcf[((hi * w + wi) * c + ci) * fb + fi] =
-                (*fchw)[(((block * fb + fi) * c + ci) * h + hi) * w + wi];
-    SmallVector<int64_t> shape = {h, w, c, fb};
-    if (depthwise)
-      shape = {h, w, fb};
-    auto packedType = RankedTensorType::get(shape, type.getElementType());
-    std::string name = weight.getName().str() +
-                       (blocks > 1 ? ".b" + std::to_string(block) : "") +
-                       (depthwise ? ".hwc" : ".hwcf");
-    packed.push_back(
-        cnn::WeightOp::create(b, weight.getLoc(), b.getStringAttr(name),
-                              cnn::createWeightBlob(packedType, name, hwcf)));
-  }
-  return packed;
-}
-
-/// Channels [offset, offset + size) of an NHWC tensor.
-Value channelSlice(OpBuilder &b, Location loc, Value nhwc, int64_t offset,
-                   int64_t size) {
-  auto type = cast<RankedTensorType>(nhwc.getType());
-  SmallVector<int64_t> offsets = {0, 0, 0, offset},
-                       sizes = {type.getDimSize(0), type.getDimSize(1),
-                                type.getDimSize(2), size};
-  return tensor::ExtractSliceOp::create(
-      b, loc, nhwc, getAsIndexOpFoldResult(b.getContext(), offsets),
-      getAsIndexOpFoldResult(b.getContext(), sizes),
-      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+          h = type.getDimSize(2), w = type.getDimSize(3);
+  std::vector<float> hwcf(fchw->size());
+  for (int64_t fi = 0; fi < f; ++fi)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t hi = 0; hi < h; ++hi)
+        for (int64_t wi = 0; wi < w; ++wi)
+          hwcf[((hi * w + wi) * c + ci) * f + fi] =
+              (*fchw)[((fi * c + ci) * h + hi) * w + wi];
+  SmallVector<int64_t> shape = {h, w, c, f};
+  if (depthwise)
+    shape = {h, w, f};
+  auto packedType = RankedTensorType::get(shape, type.getElementType());
+  std::string name = weight.getName().str() + (depthwise ? ".hwc" : ".hwcf");
+  return cnn::WeightOp::create(b, weight.getLoc(), b.getStringAttr(name),
+                               cnn::createWeightBlob(packedType, name, hwcf))
+      .getResult();
 }
 
 /// Plain (groups == 1) and depthwise (groups == C == F) convolutions
@@ -128,14 +98,7 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     if ((groups != 1 && !depthwise) || !weight)
       return rewriter.notifyMatchFailure(op, "grouped or non-constant weight");
     Location loc = op.getLoc();
-    int64_t filters = weightType.getDimSize(0);
-    int64_t blocks =
-        !depthwise && weightType.getNumElements() * 4 > kSplitWeightBytes &&
-                filters % kFilterBlock == 0
-            ? filters / kFilterBlock
-            : 1;
-    FailureOr<SmallVector<Value>> packed =
-        repackWeight(rewriter, weight, depthwise, blocks);
+    FailureOr<Value> packed = repackWeight(rewriter, weight, depthwise);
     if (failed(packed))
       return failure();
     ArrayRef<int64_t> pad = op.getPadding();
@@ -143,58 +106,24 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     input = padTensor(rewriter, loc, input, {0, pad[0], pad[1], 0},
                       {0, pad[2], pad[3], 0}, 0.0);
     RankedTensorType nhwcType = nhwcTypeOf(op.getType());
+    Value acc = initialAccumulator(rewriter, loc, nhwcType, op.getBias(), 3);
     NamedAttribute attrs[] = {
         rewriter.getNamedAttr("strides",
                               rewriter.getI64TensorAttr(op.getStrides())),
         rewriter.getNamedAttr("dilations",
                               rewriter.getI64TensorAttr(op.getDilations()))};
+    Value conv = depthwise ? linalg::DepthwiseConv2DNhwcHwcOp::create(
+                                 rewriter, loc, nhwcType,
+                                 ValueRange{input, *packed}, acc, attrs)
+                                 .getResult(0)
+                           : linalg::Conv2DNhwcHwcfOp::create(
+                                 rewriter, loc, nhwcType,
+                                 ValueRange{input, *packed}, acc, attrs)
+                                 .getResult(0);
     Value residual =
         op.getResidual() ? toNhwc(rewriter, loc, op.getResidual()) : Value();
-    // One conv (and fused epilogue) per weight block, each writing its
-    // channels of the result.
-    int64_t fb = filters / blocks;
-    SmallVector<int64_t> partShape(nhwcType.getShape());
-    partShape[3] = fb;
-    auto partType = RankedTensorType::get(partShape, nhwcType.getElementType());
-    Value result =
-        blocks > 1 ? tensor::EmptyOp::create(rewriter, loc, nhwcType.getShape(),
-                                             nhwcType.getElementType())
-                   : Value();
-    for (int64_t block = 0; block < blocks; ++block) {
-      Value bias = op.getBias();
-      if (bias && blocks > 1)
-        bias = tensor::ExtractSliceOp::create(
-            rewriter, loc, bias,
-            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(block * fb)},
-            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(fb)},
-            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
-      Value acc = initialAccumulator(rewriter, loc, partType, bias, 3);
-      Value conv = depthwise
-                       ? linalg::DepthwiseConv2DNhwcHwcOp::create(
-                             rewriter, loc, partType,
-                             ValueRange{input, (*packed)[block]}, acc, attrs)
-                             .getResult(0)
-                       : linalg::Conv2DNhwcHwcfOp::create(
-                             rewriter, loc, partType,
-                             ValueRange{input, (*packed)[block]}, acc, attrs)
-                             .getResult(0);
-      Value part =
-          epilogue(rewriter, loc, conv,
-                   residual && blocks > 1
-                       ? channelSlice(rewriter, loc, residual, block * fb, fb)
-                       : residual,
-                   op.getActivation(), op.getAlpha().convertToDouble());
-      if (blocks == 1) {
-        result = part;
-        break;
-      }
-      SmallVector<int64_t> offsets = {0, 0, 0, block * fb};
-      result = tensor::InsertSliceOp::create(
-          rewriter, loc, part, result,
-          getAsIndexOpFoldResult(rewriter.getContext(), offsets),
-          getAsIndexOpFoldResult(rewriter.getContext(), partShape),
-          SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)));
-    }
+    Value result = epilogue(rewriter, loc, conv, residual, op.getActivation(),
+                            op.getAlpha().convertToDouble());
     rewriter.replaceOp(op, toNchw(rewriter, loc, result));
     return success();
   }

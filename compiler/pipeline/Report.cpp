@@ -147,17 +147,9 @@ void cnnc::LayerReport::print(llvm::raw_ostream &os) const {
   for (const Layer &layer : layers) {
     auto it = remarks.find(layer.loc);
     std::string notes;
-    // A layer computed in parts (a conv split into output-channel blocks)
-    // says the same of each part: once, with the count.
     if (it != remarks.end())
-      for (size_t i = 0, e = it->second.size(); i < e;) {
-        size_t same = i + 1;
-        while (same < e && it->second[same] == it->second[i])
-          ++same;
-        notes += (notes.empty() ? "" : "; ") + it->second[i] +
-                 (same - i > 1 ? fmt::format(" (x{})", same - i) : "");
-        i = same;
-      }
+      for (const std::string &remark : it->second)
+        notes += (notes.empty() ? "" : "; ") + remark;
     code.push_back(notes.empty() ? "scalar loops, calling thread" : notes);
     nameWidth = std::max(nameWidth, layer.name.size());
     whereWidth = std::max(whereWidth, layer.where.size());

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Passes.h"
+#include "compiler/transforms/WeightBlocks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
@@ -145,14 +146,14 @@ constexpr llvm::StringLiteral kFuseIntoTiles = R"(
     transform.structured.vectorize %root_t : !transform.any_op
     transform.structured.vectorize %init_t : !transform.any_op)";
 
+/// The first half of a conv's schedule: the thread-level forall of
+/// register tiles, the tiled conv tagged `cnnc.vtiled` for the second half
+/// (weightTiles() may change its weight operand in between).
 /// `depthwise`: (n, oh, ow, c, kh, kw) iterators, no channel reduction;
 /// otherwise (n, oh, ow, f, kh, kw, c).
-std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
-                     bool channelsOuter, TileSizes t) {
+std::string tileSchedule(int64_t id, bool hasEpilogue, bool depthwise,
+                         bool channelsOuter, TileSizes t) {
   std::string noReduction = depthwise ? "0, 0" : "0, 0, 0";
-  std::string reduction =
-      depthwise ? "0, 0, 0, 0, 1, 0"
-                : fmt::format("0, 0, 0, 0, 1, 0, {}", t.reduction);
   // The register tiles form the thread-level scf.forall (cnnc-parallelize
   // gives each thread a contiguous block of them, last dimension fastest).
   // The root is the epilogue when there is one, with the conv and its
@@ -182,16 +183,34 @@ std::string schedule(int64_t id, bool hasEpilogue, bool depthwise,
                            t.pixels, t.channels, noReduction);
   if (hasEpilogue)
     tileRoot += kFuseIntoTiles;
-  return scheduleHead(id) +
+  return scheduleHead(id) + tileRoot +
          fmt::format(R"(
-    {1}
-    %red_t, %r0{3} = transform.structured.tile_using_for %conv_t tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op{4})
+    %tag = transform.param.constant {0} : i64 -> !transform.param<i64>
+    transform.annotate %conv_t "cnnc.vtiled" = %tag : !transform.any_op, !transform.param<i64>
+    transform.yield
+  }}
+}}
+)",
+                     id);
+}
+
+/// The second half: the tagged tile's reduction loops (one kernel row and
+/// `t.reduction` input channels a step), 2-D to 1-D, vectorised.
+std::string vectorizeSchedule(int64_t id, bool depthwise, TileSizes t) {
+  std::string reduction =
+      depthwise ? "0, 0, 0, 0, 1, 0"
+                : fmt::format("0, 0, 0, 0, 1, 0, {}", t.reduction);
+  return fmt::format(R"(
+module attributes {{transform.with_named_sequence}} {{
+  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
+    %conv_t = transform.structured.match attributes{{cnnc.vtiled = {3} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+    %red_t, %r0{1} = transform.structured.tile_using_for %conv_t tile_sizes [{0}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op{2})
     %conv1d = transform.structured.decompose %red_t : (!transform.any_op) -> !transform.any_op
     transform.structured.vectorize %conv1d : !transform.any_op)",
-                     id, tileRoot, reduction,
+                     reduction,
                      // One tiled reduction loop (kh) or two (kh, c).
                      depthwise ? "" : ", %r1",
-                     depthwise ? "" : ", !transform.any_op") +
+                     depthwise ? "" : ", !transform.any_op", id) +
          kCleanup.str();
 }
 
@@ -245,15 +264,14 @@ std::string layerName(linalg::LinalgOp conv) {
   DenseResourceElementsAttr blob;
   if (!matchPattern(weight, m_Constant(&blob)))
     return "";
-  // The layer's own weight name plus the suffixes its repacking added (a
-  // block .bN, a layout .hwcf/.hwc: see convert-cnn-to-linalg), as --report
-  // names it.
+  // The layer's own weight name plus the layout suffix its repacking added
+  // (.hwcf, .hwc, .b16: see convert-cnn-to-linalg), as --report names it.
   llvm::StringRef key = blob.getRawHandle().getKey();
-  if (!key.consume_back(".hwcf"))
-    key.consume_back(".hwc");
-  if (auto [head, block] = key.rsplit(".b");
-      !block.empty() && llvm::all_of(block, llvm::isDigit))
-    key = head;
+  if (!key.consume_back(".hwcf") && !key.consume_back(".hwc")) {
+    auto [head, block] = key.rsplit(".b");
+    if (!block.empty() && llvm::all_of(block, llvm::isDigit))
+      key = head;
+  }
   return key.substr(0, key.find(".weight")).str();
 }
 
@@ -379,11 +397,26 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       bool channelsOuter = weight.getNumElements() * 4 > kWeightCacheBytes;
       Location loc = conv->getLoc();
       // From here on `conv` (and `epilogue`) may be gone: tiled and erased.
+      bool blockedWeights = false;
       bool applied = succeeded(apply(
           module, dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
                                         tiles.channels / block, tiles.reduction)
-                        : schedule(id, epilogue != nullptr, depthwise,
-                                   channelsOuter, tiles)));
+                        : tileSchedule(id, epilogue != nullptr, depthwise,
+                                       channelsOuter, tiles)));
+      if (applied && !dense) {
+        // Between tiling and vectorising, a tile narrower than the layer
+        // reads its weights from a copy blocked by the tile's channels.
+        linalg::LinalgOp tiled;
+        module.walk([&](linalg::LinalgOp op) {
+          if (op->getAttr("cnnc.vtiled") == tag)
+            tiled = op;
+        });
+        blockedWeights =
+            tiled && !depthwise && tiles.channels < channels &&
+            succeeded(cnnc::readWeightsInBlocks(tiled, tiles.channels));
+        applied =
+            succeeded(apply(module, vectorizeSchedule(id, depthwise, tiles)));
+      }
       if (!report)
         continue;
       if (!applied) {
@@ -397,11 +430,14 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
                                 depthwise ? 1 : tiles.reduction);
       emitRemark(loc) << fmt::format(
           "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
-          "{}{}{}",
+          "{}{}{}{}",
           tiles.pixels, dense ? "rows" : "px", tiles.channels,
           tiles.pixels * vectors, std::min(tiles.channels, vec.lanes),
           reduction, epilogue ? ", epilogue fused" : "",
-          epilogue && channelsOuter && !dense ? ", channel tiles outer" : "");
+          epilogue && channelsOuter && !dense ? ", channel tiles outer" : "",
+          blockedWeights
+              ? fmt::format(", weights in blocks of {} ch", tiles.channels)
+              : "");
     }
     for (const auto &unused : overrides) {
       module.emitError() << "--tile-sizes names '" << unused.first()
@@ -410,7 +446,8 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
     }
     // The tags have done their job.
     module.walk([](Operation *op) {
-      for (StringRef name : {"cnnc.vconv", "cnnc.vinit", "cnnc.vepi"})
+      for (StringRef name :
+           {"cnnc.vconv", "cnnc.vinit", "cnnc.vepi", "cnnc.vtiled"})
         op->removeAttr(name);
     });
   }
