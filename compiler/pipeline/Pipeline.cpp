@@ -47,7 +47,8 @@ void cnnc::addBufferizationPasses(OpPassManager &pm) {
                   "cnnc-distinct-results,"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"
-                  "cse,canonicalize,cnnc-copy-to-linalg,cnnc-plan-workspace,"
+                  "cse,canonicalize,cnnc-forward-transfers,cnnc-copy-to-linalg,"
+                  "cnnc-plan-workspace,"
                   "cnnc-entry-abi");
 }
 

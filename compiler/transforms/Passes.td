@@ -115,6 +115,24 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
   ];
 }
 
+def ForwardTransfers : Pass<"cnnc-forward-transfers"> {
+  let summary = "Forward vector stores to the loads that read them back; "
+                "drop buffers only written";
+  let description = [{
+    On buffers: `memref.subview`s folded into the indices of the vector
+    transfers that use them (`fold-memref-alias-ops`), then each
+    `vector.transfer_read` of a location a `vector.transfer_write` just wrote
+    replaced by the written vector and writes that are overwritten before
+    any read removed (`vector::transferOpflowOpt`), then allocations that are
+    only written removed with their stores. Removes the tile-sized
+    temporaries a fused conv tile bufferizes to: its accumulators stay in
+    registers from the bias to the epilogue.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 def PadInProducer : Pass<"cnnc-pad-in-producer"> {
   let summary = "Let a padded tensor's producer write into the padding's interior";
   let description = [{

@@ -75,6 +75,12 @@ struct PlanWorkspace : cnnc::impl::PlanWorkspaceBase<PlanWorkspace> {
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         return alloc.emitError("cannot plan a dynamic or strided buffer"),
                WalkResult::interrupt();
+      // One slot per buffer is right for sequential code only: the
+      // iterations of a parallel loop would all share it.
+      if (alloc->getParentOfType<scf::ForallOp>())
+        return alloc.emitError("cannot plan a buffer inside a parallel loop "
+                               "(its iterations would share it)"),
+               WalkResult::interrupt();
       int64_t bytes = type.getNumElements() *
                       llvm::divideCeil(type.getElementTypeBitWidth(), 8);
       int64_t first = topLevelIndex(alloc, body, index);
