@@ -87,7 +87,11 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
     decompose the 2-D conv to 1-D; vectorise. Tile sizes divide the
     dimensions (static shapes, nothing left scalar) and keep
     `tw * ceil(tf / lanes)` accumulator vectors within three quarters of the
-    registers (24 of AVX-512's 32), lanes = vector-bits / 32.
+    registers (24 of AVX-512's 32), lanes = vector-bits / 32. Between
+    tiling and vectorising, a tile narrower than the layer's output channels
+    whose weights are a constant reads them from a copy made at compile time
+    in blocks of `tf` output channels, [F/tf, KH, KW, C, tf]: each tile's
+    weights one contiguous stream, the tile code still one loop body.
     Run `loop-invariant-subset-hoisting` after it so accumulators stay in
     registers across the reduction loops. A conv whose schedule fails stays
     as it is (correct scalar loops).
