@@ -84,13 +84,19 @@ TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
   }
   // Input channels per reduction step: as many (up to four) as leave
   // registers for the step's weights, kernel width x steps x channel
-  // vectors, beside the accumulators. Measured: more steps spill (eight:
-  // 5-25% slower on ResNet layers); 7 px x 32 ch 3x3 tiles ran 3-8% faster
-  // with two than with four, the 7x7 stem 10% faster with one than three.
+  // vectors, beside the accumulators; with a kernel wider than 1, also for
+  // the broadcast inputs, (pixels + kernel width - 1) x steps, which LLVM
+  // keeps in registers because each serves kernel-width FMAs. Measured:
+  // more steps spill (eight: 5-25% slower on ResNet layers; 13 px x 16 ch
+  // 3x3 tiles with four steps spilled the broadcasts: 22.9 -> 16.8 ms with
+  // one on a 512->1024 layer at 13x13); the 7x7 stem 10% faster with one
+  // than three; 7 px x 32 ch 3x3 tiles the same with one or two.
   int64_t vectors = (best.channels + lanes - 1) / lanes;
   int64_t spare = registers - best.pixels * vectors;
+  int64_t perStep = kernelWidth * vectors +
+                    (kernelWidth > 1 ? best.pixels + kernelWidth - 1 : 0);
   best.reduction = largestDivisorAtMost(
-      inChannels, std::clamp<int64_t>(spare / (kernelWidth * vectors), 1, 4));
+      inChannels, std::clamp<int64_t>(spare / perStep, 1, 4));
   return best;
 }
 

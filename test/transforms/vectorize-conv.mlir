@@ -4,15 +4,16 @@
 
 // Register tile: 1 row x 8 pixels x 32 channels (8 x 2 accumulator vectors),
 // one per iteration of the thread-level forall (unit dimensions folded
-// away); reduction over one kernel row and 2 input channels at a time (16
-// accumulators + 3 x 2 x 2 weight vectors fill AVX-512's 32 registers); the
-// accumulators are loop-carried vectors, the relu epilogue is vectorised.
+// away); reduction over one kernel row and 1 input channel at a time (16
+// accumulators, 3 x 2 weight vectors and 10 broadcast inputs fill
+// AVX-512's 32 registers); the accumulators are loop-carried vectors, the
+// relu epilogue is vectorised.
 // CHECK-LABEL: func.func @conv_relu
 // CHECK-NOT: linalg.conv_2d
 // CHECK: scf.forall (%{{.*}}) in (8) shared_outs
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<8x32xf32>)
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<8x32xf32>)
-// CHECK: vector.contract {{.*}} : vector<8x2xf32>, vector<2x32xf32> into vector<8x32xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK: arith.maximumf {{.*}} : vector<8x32xf32>
 func.func @conv_relu(%in: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %b: tensor<32xf32>) -> tensor<1x8x8x32xf32> {
   %e = tensor.empty() : tensor<1x8x8x32xf32>
