@@ -37,3 +37,29 @@ func.func @grouped(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x6x6xf32> {
   %y = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %y : tensor<1x4x6x6xf32>
 }
+
+// 255 filters, which no vector tile divides: computed as 256 (a zero filter
+// and a zero bias added at compile time), the activation applied to all,
+// the 255 real channels sliced off before the layout change.
+// CHECK-LABEL: func.func @odd_filters
+// CHECK: linalg.broadcast ins(%{{.*}} : tensor<256xf32>) outs(%{{.*}} : tensor<1x4x4x256xf32>)
+// CHECK: %[[C:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} tensor<1x4x4x8xf32>, tensor<1x1x8x256xf32>) {{.*}} -> tensor<1x4x4x256xf32>
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[C]] : tensor<1x4x4x256xf32>)
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[R]][0, 0, 0, 0] [1, 4, 4, 255] [1, 1, 1, 1] : tensor<1x4x4x256xf32> to tensor<1x4x4x255xf32>
+// CHECK: linalg.transpose ins(%[[S]] : tensor<1x4x4x255xf32>)
+func.func @odd_filters(%x: tensor<1x8x4x4xf32>) -> tensor<1x255x4x4xf32> {
+  %w = cnn.weight "h.weight" dense<1.0> : tensor<255x8x1x1xf32>
+  %b = cnn.weight "h.bias" dense<0.5> : tensor<255xf32>
+  %y = cnn.conv2d %x, %w bias %b {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, activation = #cnn<activation relu>} : (tensor<1x8x4x4xf32>, tensor<255x8x1x1xf32>, tensor<255xf32>) -> tensor<1x255x4x4xf32>
+  return %y : tensor<1x255x4x4xf32>
+}
+
+// With a residual (which would need padding too) the filters stay as they are.
+// CHECK-LABEL: func.func @odd_filters_residual
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x4x4x20xf32>
+// CHECK-NOT: tensor.extract_slice
+func.func @odd_filters_residual(%x: tensor<1x8x4x4xf32>, %r: tensor<1x20x4x4xf32>) -> tensor<1x20x4x4xf32> {
+  %w = cnn.weight "o.weight" dense<1.0> : tensor<20x8x1x1xf32>
+  %y = cnn.conv2d %x, %w residual %r {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<20x8x1x1xf32>, tensor<1x20x4x4xf32>) -> tensor<1x20x4x4xf32>
+  return %y : tensor<1x20x4x4xf32>
+}
