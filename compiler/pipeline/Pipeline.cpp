@@ -36,9 +36,11 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
       options.report, options.vectorBits, options.vectorRegisters);
   if (!options.tileSizes.empty())
     vectorize += " tile-sizes=" + llvm::join(options.tileSizes, ",");
-  addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse," + vectorize +
-                      "},loop-invariant-subset-hoisting,canonicalize,cse,"
-                      "cnnc-pad-in-producer");
+  addPipeline(pm,
+              "convert-cnn-to-linalg{nhwc},canonicalize,cse," + vectorize +
+                  "},cnnc-vectorize-transposes,loop-invariant-subset-hoisting,"
+                  "canonicalize,cse,"
+                  "cnnc-pad-in-producer");
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm) {

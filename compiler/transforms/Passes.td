@@ -119,6 +119,25 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
   ];
 }
 
+def VectorizeTransposes : Pass<"cnnc-vectorize-transposes", "mlir::ModuleOp"> {
+  let summary = "Tile layout transposes and transpose each tile in registers";
+  let description = [{
+    For each `linalg.transpose` on static tensors: an `scf.forall` of 2-D
+    tiles over the output's last dimension and the dimension the input has
+    last (up to 16 x 16; the other dimensions 1 per tile), each tile read
+    with whole-vector loads, transposed by one `vector.shuffle` of the
+    flattened tile (`lower_transpose` with `shuffle_1d`) and written with
+    whole-vector stores. Without it the transposes at a model's edges are
+    scalar loops that LLVM vectorises with gathers and scatters;
+    `cnnc-parallelize` hands the foralls to the thread pool like any other.
+  }];
+  let dependentDialects = [
+    "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect", "mlir::affine::AffineDialect"
+  ];
+}
+
 def ForwardTransfers : Pass<"cnnc-forward-transfers"> {
   let summary = "Forward vector stores to the loads that read them back; "
                 "drop buffers only written";

@@ -8,16 +8,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Passes.h"
+#include "compiler/transforms/TileSizes.h"
+#include "compiler/transforms/TransformScript.h"
 #include "compiler/transforms/WeightBlocks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
-#include "mlir/Dialect/Transform/Interfaces/TransformInterfaces.h"
-#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/Parser/Parser.h"
 
 #include <fmt/format.h>
 
@@ -27,19 +26,13 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
+using cnnc::largestDivisorAtMost;
 
 namespace {
 
 /// Weights larger than this are not expected to stay in cache across rows
 /// (measured: 2.4 MB layers are faster row-outer, 4.7 MB ones not).
 constexpr int64_t kWeightCacheBytes = 4 << 20;
-
-int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d)
-    if (n % d == 0)
-      return d;
-  return 1;
-}
 
 struct TileSizes {
   int64_t pixels, channels, reduction;
@@ -404,7 +397,7 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       Location loc = conv->getLoc();
       // From here on `conv` (and `epilogue`) may be gone: tiled and erased.
       bool blockedWeights = false;
-      bool applied = succeeded(apply(
+      bool applied = succeeded(cnnc::applyTransformScript(
           module, dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
                                         tiles.channels / block, tiles.reduction)
                         : tileSchedule(id, epilogue != nullptr, depthwise,
@@ -420,8 +413,8 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         blockedWeights =
             tiled && !depthwise && tiles.channels < channels &&
             succeeded(cnnc::readWeightsInBlocks(tiled, tiles.channels));
-        applied =
-            succeeded(apply(module, vectorizeSchedule(id, depthwise, tiles)));
+        applied = succeeded(cnnc::applyTransformScript(
+            module, vectorizeSchedule(id, depthwise, tiles)));
       }
       if (!report)
         continue;
@@ -456,21 +449,6 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
            {"cnnc.vconv", "cnnc.vinit", "cnnc.vepi", "cnnc.vtiled"})
         op->removeAttr(name);
     });
-  }
-
-  /// Runs one schedule; a failure (an op the vectoriser does not handle)
-  /// leaves that conv tiled or untouched, which is still correct.
-  LogicalResult apply(ModuleOp module, const std::string &script) {
-    ParserConfig config(module.getContext());
-    OwningOpRef<ModuleOp> transforms =
-        parseSourceString<ModuleOp>(script, config);
-    if (!transforms)
-      return failure();
-    Operation *entry = transforms->lookupSymbol("__transform_main");
-    ScopedDiagnosticHandler quiet(module.getContext(),
-                                  [](Diagnostic &) { return success(); });
-    return transform::applyTransformNamedSequence(
-        module, entry, *transforms, transform::TransformOptions());
   }
 };
 

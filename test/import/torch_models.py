@@ -76,12 +76,53 @@ class Ops(nn.Module):
         return self.fc(torch.flatten(y, 1))
 
 
+class TinyYolo(nn.Module):
+    """samples/tiny_yolo.cnn (after darknet's yolov3-tiny.cfg): conv + bn +
+    leaky relu layers, 2x2 max pools (the stride-1 one keeps 13x13 by
+    repeating the last row and column, which for a max is -inf padding),
+    two 255-channel heads, the second on an upsampled and concatenated
+    route. Returns the 13x13 head then the 26x26 one."""
+
+    def __init__(self):
+        super().__init__()
+
+        def cbl(cin, cout, k=3):
+            return nn.Sequential(nn.Conv2d(cin, cout, k, padding=k // 2, bias=False),
+                                 nn.BatchNorm2d(cout), nn.LeakyReLU(0.1))
+
+        self.backbone = nn.ModuleList(
+            [cbl(c, f) for c, f in [(3, 16), (16, 32), (32, 64), (64, 128),
+                                    (128, 256)]])
+        self.layer10 = cbl(256, 512)
+        self.layer12 = cbl(512, 1024)
+        self.layer13 = cbl(1024, 256, 1)
+        self.layer14 = cbl(256, 512)
+        self.head13 = nn.Conv2d(512, 255, 1)
+        self.layer18 = cbl(256, 128, 1)
+        self.layer21 = cbl(384, 256)
+        self.head26 = nn.Conv2d(256, 255, 1)
+
+    def forward(self, x):
+        f = nn.functional
+        for layer in self.backbone:
+            route = layer(x)
+            x = f.max_pool2d(route, 2)
+        x = f.pad(self.layer10(x), (0, 1, 0, 1), mode="replicate")
+        x13 = self.layer13(self.layer12(f.max_pool2d(x, 2, stride=1)))
+        up = f.interpolate(self.layer18(x13), scale_factor=2, mode="nearest")
+        y = self.layer21(torch.cat([up, route], 1))
+        return self.head13(self.layer14(x13)), self.head26(y)
+
+
 def make(name):
     if name == "lenet":
         return LeNet(), torch.randn(1, 1, 28, 28)
     if name == "ops":
         return Ops(), torch.randn(1, 3, 8, 8)
-    model = getattr(torchvision.models, name)()  # random init, no download
+    if name == "tiny_yolo":
+        model, size = TinyYolo(), 416
+    else:  # torchvision: random init, no download
+        model, size = getattr(torchvision.models, name)(), 224
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d):
@@ -89,7 +130,7 @@ def make(name):
                 m.running_var.uniform_(0.5, 1.5)
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.normal_(0.0, 0.1)
-    return model, torch.randn(1, 3, 224, 224)
+    return model, torch.randn(1, 3, size, size)
 
 
 def run(cmd):
