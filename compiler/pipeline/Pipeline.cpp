@@ -50,6 +50,7 @@ void cnnc::addBufferizationPasses(OpPassManager &pm) {
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"
                   "cse,canonicalize,cnnc-forward-transfers,cnnc-copy-to-linalg,"
+                  "cnnc-vectorize-buffer-ops,canonicalize,"
                   "cnnc-plan-workspace,"
                   "cnnc-entry-abi");
 }

@@ -138,6 +138,26 @@ def VectorizeTransposes : Pass<"cnnc-vectorize-transposes", "mlir::ModuleOp"> {
   ];
 }
 
+def VectorizeBufferOps : Pass<"cnnc-vectorize-buffer-ops", "mlir::ModuleOp"> {
+  let summary = "Vectorise the linalg ops left on buffers outside the "
+                "thread-level loops, a row at a time";
+  let description = [{
+    Each static `linalg.fill`, `linalg.copy`, `linalg.broadcast`,
+    `linalg.map` or `linalg.generic` on buffers that is not inside an
+    `scf.forall` (the border fills of padded buffers, the copies of concat
+    and pad, bias broadcasts) is tiled to its innermost dimension with one
+    `scf.for` per outer dimension and vectorised: each iteration writes one
+    row with whole-vector stores. Left to LLVM, some of these loop nests
+    were vectorised across an outer dimension with scatters. An op the
+    vectoriser does not take (index arithmetic) stays as it was.
+  }];
+  let dependentDialects = [
+    "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+    "mlir::memref::MemRefDialect", "mlir::affine::AffineDialect"
+  ];
+}
+
 def ForwardTransfers : Pass<"cnnc-forward-transfers"> {
   let summary = "Forward vector stores to the loads that read them back; "
                 "drop buffers only written";

@@ -1,0 +1,38 @@
+// RUN: %cnnc-opt %s --cnnc-vectorize-buffer-ops --canonicalize | FileCheck %s
+
+#up = affine_map<(d0, d1) -> (d0 floordiv 2, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// The left column border of a padded NHWC buffer: one loop over the rows,
+// each row's 16 channels one vector store (LLVM made scatters of the loop
+// nest). A copy the same way; ops inside a thread-level loop are left to
+// their own schedules; a generic with index arithmetic stays a generic.
+// CHECK-LABEL: func.func @leftovers
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 {
+// CHECK-NEXT: memref.subview
+// CHECK-NEXT: vector.transfer_write {{.*}} {in_bounds = [true, true, true, true]} : vector<1x1x1x16xf32>, memref<1x1x1x16xf32, strided<[1600, 160, 16, 1], offset: ?>>
+// CHECK-NEXT: }
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} vector<1x1x1x16xf32>
+// CHECK-NEXT: vector.transfer_write {{.*}} vector<1x1x1x16xf32>
+// CHECK: scf.forall
+// CHECK: linalg.fill
+// CHECK: linalg.generic
+// CHECK-NOT: linalg.copy
+func.func @leftovers(%buf: memref<1x10x10x16xf32>, %src: memref<1x8x8x16xf32>, %rows: memref<4x16xf32>, %up: memref<8x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %col = memref.subview %buf[0, 1, 0, 0] [1, 8, 1, 16] [1, 1, 1, 1] : memref<1x10x10x16xf32> to memref<1x8x1x16xf32, strided<[1600, 160, 16, 1], offset: 160>>
+  linalg.fill ins(%zero : f32) outs(%col : memref<1x8x1x16xf32, strided<[1600, 160, 16, 1], offset: 160>>)
+  %inner = memref.subview %buf[0, 1, 1, 0] [1, 8, 8, 16] [1, 1, 1, 1] : memref<1x10x10x16xf32> to memref<1x8x8x16xf32, strided<[1600, 160, 16, 1], offset: 176>>
+  linalg.copy ins(%src : memref<1x8x8x16xf32>) outs(%inner : memref<1x8x8x16xf32, strided<[1600, 160, 16, 1], offset: 176>>)
+  scf.forall (%i) in (4) {
+    %row = memref.subview %rows[%i, 0] [1, 16] [1, 1] : memref<4x16xf32> to memref<1x16xf32, strided<[16, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%row : memref<1x16xf32, strided<[16, 1], offset: ?>>)
+  }
+  linalg.generic {indexing_maps = [#up, #id], iterator_types = ["parallel", "parallel"]} ins(%rows : memref<4x16xf32>) outs(%up : memref<8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  return
+}
