@@ -43,16 +43,21 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
                   "cnnc-pad-in-producer");
 }
 
-void cnnc::addBufferizationPasses(OpPassManager &pm) {
+void cnnc::addBufferizationPasses(OpPassManager &pm,
+                                  const PipelineOptions &options) {
+  // At -O2, the tiles' temporaries forwarded away and the sequential buffer
+  // ops left over vectorised a row at a time.
+  std::string optimize = options.optLevel >= 2
+                             ? "cnnc-forward-transfers,cnnc-copy-to-linalg,"
+                               "cnnc-vectorize-buffer-ops,canonicalize,"
+                             : "cnnc-copy-to-linalg,";
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "cnnc-distinct-results,"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"
-                  "cse,canonicalize,cnnc-forward-transfers,cnnc-copy-to-linalg,"
-                  "cnnc-vectorize-buffer-ops,canonicalize,"
-                  "cnnc-plan-workspace,"
-                  "cnnc-entry-abi");
+                  "cse,canonicalize," +
+                      optimize + "cnnc-plan-workspace,cnnc-entry-abi");
 }
 
 void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
@@ -87,6 +92,6 @@ void cnnc::buildPipeline(OpPassManager &pm, Stage stop,
   addCnnToLinalgPasses(pm, options);
   if (stop == Stage::Linalg)
     return;
-  addBufferizationPasses(pm);
+  addBufferizationPasses(pm, options);
   addLowerToLLVMPasses(pm, options);
 }

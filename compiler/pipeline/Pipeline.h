@@ -34,7 +34,8 @@ void addCnnToLinalgPasses(mlir::OpPassManager &pm,
                           const PipelineOptions &options);
 /// linalg on tensors -> loops on buffers with the C entry ABI: outputs as
 /// destination buffers, intermediates planned into one workspace.
-void addBufferizationPasses(mlir::OpPassManager &pm);
+void addBufferizationPasses(mlir::OpPassManager &pm,
+                            const PipelineOptions &options);
 /// buffers and loops -> the LLVM dialect, thread-level loops on the
 /// runtime's pool.
 void addLowerToLLVMPasses(mlir::OpPassManager &pm,
