@@ -125,8 +125,9 @@ def VectorizeTransposes : Pass<"cnnc-vectorize-transposes", "mlir::ModuleOp"> {
     For each `linalg.transpose` on static tensors: an `scf.forall` of 2-D
     tiles over the output's last dimension and the dimension the input has
     last (up to 16 x 16; the other dimensions 1 per tile), each tile read
-    with whole-vector loads, transposed by one `vector.shuffle` of the
-    flattened tile (`lower_transpose` with `shuffle_1d`) and written with
+    with whole-vector loads, transposed in registers (`lower_transpose`
+    with `shuffle_16x16`: 16 x 16 tiles by unpacks and permutes, others by
+    one `vector.shuffle` of the flattened tile) and written with
     whole-vector stores. Without it the transposes at a model's edges are
     scalar loops that LLVM vectorises with gathers and scatters;
     `cnnc-parallelize` hands the foralls to the thread pool like any other.

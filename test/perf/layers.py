@@ -8,7 +8,8 @@ MobileNetV2 depthwise and pointwise convs) in one run:
   thread count. The model has NCHW edges (transposes around the NHWC conv),
   which oneDNN does not pay, so the time given is the conv's alone: its
   thread-pool loop as CNNRT_PROFILE=1 reports it (mean per run; "-" for a
-  layer too small for the pool);
+  layer too small for the pool; see conv_ms for telling it from the
+  transposes' loops);
 - oneDNN 2.6 (libdnnl-dev), src/weights/dst in format_tag::any, ReLU as a
   post-op, OMP_NUM_THREADS=T (onednn_conv.cpp).
 Prints per thread count GFLOP/s, % of peak (the probe's, times T), the
@@ -58,12 +59,24 @@ def run(cmd, env=None):
                           env=env).stdout
 
 
-def conv_ms(exe, args):
-    """The conv's loop time per run from CNNRT_PROFILE, or None."""
+def conv_ms(exe, args, input_elements, output_elements):
+    """The conv's loop time per run from CNNRT_PROFILE, or None.
+
+    The profile lists the thread-pool loops in the order they run: the input
+    transpose (NCHW to NHWC), the conv, the output transpose; a transpose
+    too small for the pool is not among them. With two loops, the transpose
+    on the pool is the larger one (the work estimate grows with the element
+    count)."""
     out = run([exe] + args, env=dict(os.environ, CNNRT_PROFILE="1"))
     loops = [float(m.group(1)) for m in
              re.finditer(r"^\s*loop\d+\s+([0-9.]+)", out, re.M)]
-    return max(loops) if loops else None
+    if not loops:
+        return None
+    if len(loops) == 3:
+        return loops[1]
+    if len(loops) == 2:
+        return loops[1] if input_elements >= output_elements else loops[0]
+    return loops[0]
 
 
 def main():
@@ -121,7 +134,7 @@ def main():
             # whichever engine it happened to coincide with.
             conv, dnnl = None, None
             for _ in range(args.rounds):
-                ms = conv_ms(exe, bench)
+                ms = conv_ms(exe, bench, c * h * h, f * o * o)
                 if ms is not None:
                     conv = ms if conv is None else min(conv, ms)
                 ms = float(run(dnnl_cmd, env=env))

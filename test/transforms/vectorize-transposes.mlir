@@ -30,3 +30,16 @@ func.func @nhwc_to_nchw(%x: tensor<1x13x13x255xf32>) -> tensor<1x255x13x13xf32> 
   %t = linalg.transpose ins(%x : tensor<1x13x13x255xf32>) outs(%e : tensor<1x255x13x13xf32>) permutation = [0, 3, 1, 2]
   return %t : tensor<1x255x13x13xf32>
 }
+
+// A 16 x 16 tile is transposed by unpacks and permutes of 16-lane vectors,
+// not one 256-lane shuffle.
+// CHECK-LABEL: func.func @tile_16x16
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (4, 2) shared_outs
+// CHECK: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK-NOT: vector<256xf32>
+// CHECK: return
+func.func @tile_16x16(%x: tensor<1x4x32x16xf32>) -> tensor<1x16x4x32xf32> {
+  %e = tensor.empty() : tensor<1x16x4x32xf32>
+  %t = linalg.transpose ins(%x : tensor<1x4x32x16xf32>) outs(%e : tensor<1x16x4x32xf32>) permutation = [0, 3, 1, 2]
+  return %t : tensor<1x16x4x32xf32>
+}
