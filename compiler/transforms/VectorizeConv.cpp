@@ -147,7 +147,7 @@ constexpr llvm::StringLiteral kFuseIntoTiles = R"(
 
 /// The first half of a conv's schedule: the thread-level forall of
 /// register tiles, the tiled conv tagged `cnnc.vtiled` for the second half
-/// (weightTiles() may change its weight operand in between).
+/// (readWeightsInBlocks() may change its weight operand in between).
 /// `depthwise`: (n, oh, ow, c, kh, kw) iterators, no channel reduction;
 /// otherwise (n, oh, ow, f, kh, kw, c).
 std::string tileSchedule(int64_t id, bool hasEpilogue, bool depthwise,
