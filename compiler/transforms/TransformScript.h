@@ -4,6 +4,9 @@
 #define CNNC_TRANSFORMS_TRANSFORMSCRIPT_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <string>
 
 namespace cnnc {
 
@@ -13,6 +16,15 @@ namespace cnnc {
 /// correct code: tiled, or untouched.
 mlir::LogicalResult applyTransformScript(mlir::ModuleOp module,
                                          llvm::StringRef script);
+
+/// For each of `ops` in turn: tags it with the attribute `tag` = its index
+/// and applies the script `scheduleOf(index, op)` returns (which matches
+/// the op by that tag); a script that fails leaves its op as far as it got.
+/// The tags are removed at the end.
+void applyToEach(
+    mlir::ModuleOp module, llvm::ArrayRef<mlir::Operation *> ops,
+    llvm::StringRef tag,
+    llvm::function_ref<std::string(int64_t, mlir::Operation *)> scheduleOf);
 
 } // namespace cnnc
 

@@ -29,25 +29,23 @@ namespace {
 struct VectorizeBufferOps
     : cnnc::impl::VectorizeBufferOpsBase<VectorizeBufferOps> {
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<linalg::LinalgOp> ops;
-    module.walk([&](linalg::LinalgOp op) {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureBufferSemantics() && !op.hasDynamicShape() &&
           op.getNumLoops() > 0 && !op->getParentOfType<scf::ForallOp>() &&
           isa<linalg::FillOp, linalg::CopyOp, linalg::BroadcastOp,
               linalg::MapOp, linalg::GenericOp>(op))
         ops.push_back(op);
     });
-    OpBuilder b(module.getContext());
-    for (auto [id, op] : llvm::enumerate(ops)) {
-      op->setAttr("cnnc.vbuffer", b.getI64IntegerAttr(id));
-      SmallVector<int64_t> sizes(op.getNumLoops(), 1);
-      sizes.back() = 0;
-      // A failure (a generic the vectoriser does not take, such as an
-      // upsample's index arithmetic) leaves the op as it was: scalar loops.
-      (void)cnnc::applyTransformScript(module, schedule(id, sizes));
-    }
-    module.walk([](Operation *op) { op->removeAttr("cnnc.vbuffer"); });
+    // A failure (a generic the vectoriser does not take, such as an
+    // upsample's index arithmetic) leaves the op as it was: scalar loops.
+    cnnc::applyToEach(getOperation(), ops, "cnnc.vbuffer",
+                      [](int64_t id, Operation *op) {
+                        SmallVector<int64_t> sizes(
+                            cast<linalg::LinalgOp>(op).getNumLoops(), 1);
+                        sizes.back() = 0;
+                        return schedule(id, sizes);
+                      });
   }
 
   /// One loop per outer dimension (none for a 1-D op), the innermost

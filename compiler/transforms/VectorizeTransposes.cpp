@@ -51,24 +51,23 @@ SmallVector<int64_t> tileSizes(linalg::TransposeOp op) {
 struct VectorizeTransposes
     : cnnc::impl::VectorizeTransposesBase<VectorizeTransposes> {
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<linalg::TransposeOp> transposes;
-    module.walk([&](linalg::TransposeOp op) {
-      if (op.hasPureTensorSemantics() &&
-          op.getInit().getType().hasStaticShape())
-        transposes.push_back(op);
-    });
-    OpBuilder b(module.getContext());
-    for (auto [id, op] : llvm::enumerate(transposes)) {
-      op->setAttr("cnnc.vtranspose", b.getI64IntegerAttr(id));
+    SmallVector<Operation *> transposes;
+    getOperation().walk([&](linalg::TransposeOp op) {
+      if (!op.hasPureTensorSemantics() ||
+          !op.getInit().getType().hasStaticShape())
+        return;
       // Created with the location of the layer it serves; named apart so
       // that --report, a row per layer, keeps the layer's own remarks.
-      op->setLoc(
-          NameLoc::get(b.getStringAttr("layout transpose"), op.getLoc()));
-      // A failure leaves this transpose as it was (or tiled): still correct.
-      (void)cnnc::applyTransformScript(module, schedule(id, tileSizes(op)));
-    }
-    module.walk([](Operation *op) { op->removeAttr("cnnc.vtranspose"); });
+      op->setLoc(NameLoc::get(
+          StringAttr::get(op.getContext(), "layout transpose"), op.getLoc()));
+      transposes.push_back(op);
+    });
+    // A failure leaves a transpose as it was (or tiled): still correct.
+    cnnc::applyToEach(getOperation(), transposes, "cnnc.vtranspose",
+                      [](int64_t id, Operation *op) {
+                        return schedule(
+                            id, tileSizes(cast<linalg::TransposeOp>(op)));
+                      });
   }
 
   /// Tiles on the forall, each tile one vector read, a transpose lowered to
