@@ -87,6 +87,25 @@ FailureOr<Value> repackWeight(OpBuilder &b, cnn::WeightOp weight,
       .getResult();
 }
 
+/// `bias` with zeros up to `filters` entries: a new constant when it is one
+/// (so nothing is padded at run time), a tensor.pad otherwise.
+FailureOr<Value> padBias(OpBuilder &b, Location loc, Value bias,
+                         int64_t filters) {
+  auto type = cast<RankedTensorType>(bias.getType());
+  auto weight = bias.getDefiningOp<cnn::WeightOp>();
+  if (!weight)
+    return padTensor(b, loc, bias, {0}, {filters - type.getDimSize(0)}, 0.0);
+  FailureOr<std::vector<float>> values = weight.readValues();
+  if (failed(values))
+    return failure();
+  values->resize(filters, 0.0f);
+  auto paddedType = RankedTensorType::get({filters}, type.getElementType());
+  std::string name = weight.getName().str() + ".padded";
+  return cnn::WeightOp::create(b, weight.getLoc(), b.getStringAttr(name),
+                               cnn::createWeightBlob(paddedType, name, *values))
+      .getResult();
+}
+
 /// Plain (groups == 1) and depthwise (groups == C == F) convolutions
 /// computed in NHWC with HWCF / HWC weights: the layouts the vectoriser turns
 /// into FMAs over channel vectors. The transposes at the edges are plain
@@ -125,8 +144,12 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     auto computedType =
         RankedTensorType::get(computedShape, nhwcType.getElementType());
     Value bias = op.getBias();
-    if (bias)
-      bias = padTensor(rewriter, loc, bias, {0}, {computed - filters}, 0.0);
+    if (bias && computed != filters) {
+      FailureOr<Value> padded = padBias(rewriter, loc, bias, computed);
+      if (failed(padded))
+        return failure();
+      bias = *padded;
+    }
     Value acc = initialAccumulator(rewriter, loc, computedType, bias, 3);
     NamedAttribute attrs[] = {
         rewriter.getNamedAttr("strides",

@@ -42,6 +42,9 @@ func.func @grouped(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x6x6xf32> {
 // and a zero bias added at compile time), the activation applied to all,
 // the 255 real channels sliced off before the layout change.
 // CHECK-LABEL: func.func @odd_filters
+// CHECK-NOT: tensor.pad
+// CHECK: arith.constant dense_resource<h.bias.padded> : tensor<256xf32>
+// CHECK-NOT: tensor.pad
 // CHECK: linalg.broadcast ins(%{{.*}} : tensor<256xf32>) outs(%{{.*}} : tensor<1x4x4x256xf32>)
 // CHECK: %[[C:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} tensor<1x4x4x8xf32>, tensor<1x1x8x256xf32>) {{.*}} -> tensor<1x4x4x256xf32>
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[C]] : tensor<1x4x4x256xf32>)
