@@ -66,3 +66,43 @@ func.func @odd_filters_residual(%x: tensor<1x8x4x4xf32>, %r: tensor<1x20x4x4xf32
   %y = cnn.conv2d %x, %w residual %r {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<20x8x1x1xf32>, tensor<1x20x4x4xf32>) -> tensor<1x20x4x4xf32>
   return %y : tensor<1x20x4x4xf32>
 }
+
+// A pointwise conv over 13-pixel rows (no 4- to 8-pixel tile divides them)
+// computes on its 169 pixels as one row padded to 176, the residual padded
+// alike; the real pixels are a slice of the row's head, back to 13x13.
+// CHECK-LABEL: func.func @pixels_as_row
+// CHECK: %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3]] : tensor<1x13x13x8xf32> into tensor<169x8xf32>
+// CHECK: %[[XP:.*]] = tensor.pad %[[X]] low[0, 0] high[7, 0]
+// CHECK: %[[XR:.*]] = tensor.expand_shape %[[XP]] {{.*}} : tensor<176x8xf32> into tensor<1x1x176x8xf32>
+// CHECK: %[[RP:.*]] = tensor.pad %{{.*}} low[0, 0] high[7, 0]
+// CHECK: %[[RR:.*]] = tensor.expand_shape %[[RP]] {{.*}} : tensor<176x16xf32> into tensor<1x1x176x16xf32>
+// CHECK: %[[C:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[XR]], %{{.*}} : tensor<1x1x176x8xf32>, tensor<1x1x8x16xf32>) {{.*}} -> tensor<1x1x176x16xf32>
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[C]], %[[RR]] : tensor<1x1x176x16xf32>, tensor<1x1x176x16xf32>)
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[E]][0, 0, 0, 0] [1, 1, 169, 16] [1, 1, 1, 1] : tensor<1x1x176x16xf32> to tensor<169x16xf32>
+// CHECK: %[[Y:.*]] = tensor.expand_shape %[[S]] {{.*}} : tensor<169x16xf32> into tensor<1x13x13x16xf32>
+// CHECK: linalg.transpose ins(%[[Y]] : tensor<1x13x13x16xf32>)
+func.func @pixels_as_row(%x: tensor<1x8x13x13xf32>, %r: tensor<1x16x13x13xf32>) -> tensor<1x16x13x13xf32> {
+  %w = cnn.weight "p.weight" dense<1.0> : tensor<16x8x1x1xf32>
+  %b = cnn.weight "p.bias" dense<0.5> : tensor<16xf32>
+  %y = cnn.conv2d %x, %w bias %b residual %r {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, activation = #cnn<activation relu>} : (tensor<1x8x13x13xf32>, tensor<16x8x1x1xf32>, tensor<16xf32>, tensor<1x16x13x13xf32>) -> tensor<1x16x13x13xf32>
+  return %y : tensor<1x16x13x13xf32>
+}
+
+// Rows that a 4- to 8-pixel tile divides (10 = 2 x 5), a 3x3 kernel, or too
+// few pixels (7x7 = 49) stay as they are.
+// CHECK-LABEL: func.func @pixels_stay
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x10x10x16xf32>
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x13x13x16xf32>
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x7x7x16xf32>
+// CHECK-NOT: tensor.collapse_shape
+func.func @pixels_stay(%x: tensor<1x8x10x10xf32>, %x3: tensor<1x8x13x13xf32>, %x7: tensor<1x8x7x7xf32>) -> (tensor<1x16x10x10xf32>, tensor<1x16x13x13xf32>, tensor<1x16x7x7xf32>) {
+  %w = cnn.weight "s.weight" dense<1.0> : tensor<16x8x1x1xf32>
+  %w3 = cnn.weight "s3.weight" dense<1.0> : tensor<16x8x3x3xf32>
+  %a = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x10x10xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x10x10xf32>
+  %b = cnn.conv2d %x3, %w3 {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x13x13xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x13x13xf32>
+  %c = cnn.conv2d %x7, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32>
+  return %a, %b, %c : tensor<1x16x10x10xf32>, tensor<1x16x13x13xf32>, tensor<1x16x7x7xf32>
+}
