@@ -36,8 +36,16 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
       options.report, options.vectorBits, options.vectorRegisters);
   if (!options.tileSizes.empty())
     vectorize += " tile-sizes=" + llvm::join(options.tileSizes, ",");
+  // 3x3 convs as Winograd products, which the vectoriser then tiles.
+  std::string winograd =
+      options.winograd ? fmt::format("cnnc-winograd{{report={} vector-bits={} "
+                                     "vector-registers={}}},",
+                                     options.report, options.vectorBits,
+                                     options.vectorRegisters)
+                       : "";
   addPipeline(pm,
-              "convert-cnn-to-linalg{nhwc},canonicalize,cse," + vectorize +
+              "convert-cnn-to-linalg{nhwc},canonicalize,cse," + winograd +
+                  vectorize +
                   "},cnnc-vectorize-transposes,loop-invariant-subset-hoisting,"
                   "canonicalize,cse,"
                   "cnnc-pad-in-producer");

@@ -119,6 +119,42 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
   ];
 }
 
+def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
+  let summary = "Compute 3x3 stride-1 NHWC convolutions as Winograd F(4x4, 3x3)";
+  let description = [{
+    Each `linalg.conv_2d_nhwc_hwcf` on tensors with a constant 3x3 weight,
+    unit strides and dilations, output rows and columns that are multiples
+    of 4, channel counts that are multiples of the vector lanes, at least
+    `min-blocks` 4x4 output blocks and transformed weights of at most 4 MB
+    becomes:
+    the transformed weights G g G^T as a constant [36, F/tf, C, tf] (made at
+    compile time, in blocks of the products' register tile `tf`); an
+    `scf.forall` of input transforms B^T d B, one 6x6 window of one channel
+    vector each, into [36, P, C] (P: the 4x4 blocks); the 36 products as one
+    batched blocked dense `linalg.generic` (cnnc-vectorize-conv tiles it);
+    an `scf.forall` of output transforms A^T M A, which add the bias (the
+    conv's init) and apply the conv's elementwise epilogue (activation,
+    residual) on vectors. 36 multiplications per 4x4 block and channel pair
+    instead of 144; results differ from the direct conv by rounding only
+    (about 1e-6 relative).
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per conv computed this way (cnnc --report)">,
+    Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"49",
+           "Fewest 4x4 output blocks (over the batch) worth the transforms">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's SIMD registers">,
+    Option<"vectorRegisters", "vector-registers", "int64_t",
+           /*default=*/"32", "Number of those registers">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::ub::UBDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
 def VectorizeTransposes : Pass<"cnnc-vectorize-transposes", "mlir::ModuleOp"> {
   let summary = "Tile layout transposes and transpose each tile in registers";
   let description = [{

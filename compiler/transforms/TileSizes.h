@@ -1,4 +1,4 @@
-//===- TileSizes.h - helpers for choosing tile sizes ------------*- C++ -*-===//
+//===- TileSizes.h - choosing register tiles --------------------*- C++ -*-===//
 
 #ifndef CNNC_TRANSFORMS_TILESIZES_H
 #define CNNC_TRANSFORMS_TILESIZES_H
@@ -16,6 +16,20 @@ inline int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
       return d;
   return 1;
 }
+
+/// A register tile: output pixels x output channels, and input channels per
+/// reduction step.
+struct TileSizes {
+  int64_t pixels, channels, reduction;
+};
+
+/// Output pixels x output channels maximising the accumulators in use, at
+/// most `maxAccumulators` vectors of `lanes` floats; with `widePixels`, the
+/// most pixels first. The reduction step leaves the rest of the `registers`
+/// to the step's weights (and a wider kernel's broadcast inputs).
+TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
+                      int64_t kernelWidth, int64_t maxAccumulators,
+                      bool widePixels, int64_t lanes, int64_t registers);
 
 } // namespace cnnc
 

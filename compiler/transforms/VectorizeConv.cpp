@@ -26,17 +26,15 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
+using cnnc::chooseTiles;
 using cnnc::largestDivisorAtMost;
+using cnnc::TileSizes;
 
 namespace {
 
 /// Weights larger than this are not expected to stay in cache across rows
 /// (measured: 2.4 MB layers are faster row-outer, 4.7 MB ones not).
 constexpr int64_t kWeightCacheBytes = 4 << 20;
-
-struct TileSizes {
-  int64_t pixels, channels, reduction;
-};
 
 /// The target's vectors: f32 lanes per register, and how many accumulator
 /// vectors one register tile may hold (the other registers hold inputs and
@@ -45,53 +43,6 @@ struct TileSizes {
 struct VectorShape {
   int64_t lanes, maxAccumulators, maxDepthwiseAccumulators;
 };
-
-/// Output pixels x output channels maximising the accumulators in use, at
-/// most `maxAccumulators` vectors; with `widePixels`, the most pixels first.
-TileSizes chooseTiles(int64_t outWidth, int64_t outChannels, int64_t inChannels,
-                      int64_t kernelWidth, int64_t maxAccumulators,
-                      bool widePixels, int64_t lanes, int64_t registers) {
-  TileSizes best{1, 1, 1};
-  int64_t bestUse = 0;
-  // Power-of-two channel tiles only: LLVM widens a vector<48xf32> or
-  // <24xf32> to the next power of two and the padding costs 2.5-5x
-  // (measured on MobileNetV2's 1x1 convs: 576->96 at 14x14 1.49 ms with
-  // 48-channel tiles, 0.27 ms with 32). Channel counts that no such tile
-  // divides (LeNet's 6 filters, a 255-channel head) take their largest
-  // divisor.
-  SmallVector<int64_t> candidates;
-  for (int64_t tf : {64, 32, 16, 8})
-    if (outChannels % tf == 0)
-      candidates.push_back(tf);
-  if (candidates.empty())
-    candidates.push_back(largestDivisorAtMost(outChannels, 64));
-  for (int64_t tf : candidates) {
-    int64_t vectors = (tf + lanes - 1) / lanes;
-    int64_t tw = largestDivisorAtMost(outWidth, maxAccumulators / vectors);
-    if (widePixels && tw != best.pixels ? tw > best.pixels
-                                        : tw * tf > bestUse) {
-      bestUse = tw * tf;
-      best.pixels = tw;
-      best.channels = tf;
-    }
-  }
-  // Input channels per reduction step: as many (up to four) as leave
-  // registers for the step's weights, kernel width x steps x channel
-  // vectors, beside the accumulators; with a kernel wider than 1, also for
-  // the broadcast inputs, (pixels + kernel width - 1) x steps, which LLVM
-  // keeps in registers because each serves kernel-width FMAs. Measured:
-  // more steps spill (eight: 5-25% slower on ResNet layers; 13 px x 16 ch
-  // 3x3 tiles with four steps spilled the broadcasts: 22.9 -> 16.8 ms with
-  // one on a 512->1024 layer at 13x13); the 7x7 stem 10% faster with one
-  // than three; 7 px x 32 ch 3x3 tiles the same with one or two.
-  int64_t vectors = (best.channels + lanes - 1) / lanes;
-  int64_t spare = registers - best.pixels * vectors;
-  int64_t perStep = kernelWidth * vectors +
-                    (kernelWidth > 1 ? best.pixels + kernelWidth - 1 : 0);
-  best.reduction = largestDivisorAtMost(
-      inChannels, std::clamp<int64_t>(spare / perStep, 1, 4));
-  return best;
-}
 
 /// The elementwise generic the conv feeds as first input (its fused
 /// epilogue), if any. A residual add also reads another conv's result (a
@@ -214,13 +165,19 @@ module attributes {{transform.with_named_sequence}} {{
 }
 
 /// A dense layer as convert-cnn-to-linalg makes it at -O2: loops
-/// (m, nb, k, nl) over [N/B, K, B] blocked weights.
-bool isBlockedDense(linalg::LinalgOp op) {
-  return isa<linalg::GenericOp>(op) && op.getNumLoops() == 4 &&
-         op.getNumReductionLoops() == 1 && op.getNumDpsInputs() == 2 &&
-         op.getRank(op.getDpsInputOperand(1)) == 3 &&
-         op.getRank(op.getDpsInitOperand(0)) == 3 &&
-         linalg::isaContractionOpInterface(op);
+/// (m, nb, k, nl) over [N/B, K, B] blocked weights; or a batch of them,
+/// (b, m, nb, k, nl) over [batch, N/B, K, B] (cnnc-winograd's products).
+/// The number of batch loops (0 or 1), or nothing for any other op.
+std::optional<int64_t> blockedDenseBatch(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op) || op.getNumReductionLoops() != 1 ||
+      op.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  int64_t batch = op.getNumLoops() - 4;
+  if (batch < 0 || batch > 1 ||
+      op.getRank(op.getDpsInputOperand(1)) != 3 + batch ||
+      op.getRank(op.getDpsInitOperand(0)) != 3 + batch)
+    return std::nullopt;
+  return batch;
 }
 
 /// A blocked dense layer: register tiles of `rows` x `blocks` weight blocks
@@ -229,18 +186,20 @@ bool isBlockedDense(linalg::LinalgOp op) {
 /// `depth` at a time, and the tile vectorises to outer-product FMAs, a
 /// block's weights read as one contiguous stream.
 std::string denseSchedule(int64_t id, bool hasEpilogue, int64_t rows,
-                          int64_t blocks, int64_t depth) {
+                          int64_t blocks, int64_t depth, bool batched) {
+  // A batch is tiled one at a time.
+  std::string one = batched ? "1, " : "", zero = batched ? "0, " : "";
   std::string tileRoot = hasEpilogue ? fmt::format(R"(
-    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [{0}, {1}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
-                                                   rows, blocks) +
+    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [{2}{0}, {1}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                                                   rows, blocks, one) +
                                            kFuseIntoTiles.str()
                                      : fmt::format(R"(
-    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [{0}, {1}, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
-                                                   rows, blocks);
+    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [{2}{0}, {1}, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                                                   rows, blocks, one);
   return scheduleHead(id) +
          fmt::format(R"(
     {1}
-    %red_t, %r0 = transform.structured.tile_using_for %conv_t tile_sizes [0, 0, {2}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %red_t, %r0 = transform.structured.tile_using_for %conv_t tile_sizes [{3}0, 0, {2}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     transform.structured.vectorize %red_t : !transform.any_op
     // The vectoriser writes the product as multiply + multi_reduction of
     // the input read as a broadcast; as a contraction of the input vector
@@ -250,7 +209,7 @@ std::string denseSchedule(int64_t id, bool hasEpilogue, int64_t rows,
       transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.vector.reduction_to_contract
     }} : !transform.any_op)",
-                     id, tileRoot, depth) +
+                     id, tileRoot, depth, zero) +
          kCleanup.str();
 }
 
@@ -314,7 +273,7 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
     module.walk([&](linalg::LinalgOp conv) {
       if ((isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
                linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv) ||
-           isBlockedDense(conv)) &&
+           blockedDenseBatch(conv)) &&
           conv.hasPureTensorSemantics())
         convs.push_back(conv);
     });
@@ -352,21 +311,32 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // A dense layer tiles rows x output channels the way a conv tiles
       // output pixels x output channels, a whole weight block (B channels)
       // at a time: memory bound at batch 1, one stream per tile.
-      bool dense = isBlockedDense(conv);
-      int64_t block = dense ? out.getDimSize(2) : 1;
-      int64_t width = out.getDimSize(dense ? 0 : 2);
-      int64_t channels = dense ? out.getDimSize(1) * block : out.getDimSize(3);
-      int64_t inChannels = in.getDimSize(dense ? 1 : 3);
+      std::optional<int64_t> denseBatch = blockedDenseBatch(conv);
+      bool dense = denseBatch.has_value();
+      int64_t batch = denseBatch.value_or(0);
+      int64_t block = dense ? out.getDimSize(2 + batch) : 1;
+      int64_t width = out.getDimSize(dense ? batch : 2);
+      int64_t channels =
+          dense ? out.getDimSize(1 + batch) * block : out.getDimSize(3);
+      int64_t inChannels = in.getDimSize(dense ? 1 + batch : 3);
       // Kernel (or pooling window) width: HWCF, HWC and window shapes.
       auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
       int64_t kernelWidth = dense ? 1 : weight.getDimSize(1);
+      // A batch of products (many rows) takes a conv's 1x1 register tile,
+      // with the block its weights were made for.
       TileSizes tiles =
-          dense ? TileSizes{largestDivisorAtMost(width, 4), block,
-                            largestDivisorAtMost(inChannels, 8)}
-                : chooseTiles(width, channels, inChannels, kernelWidth,
-                              depthwise ? vec.maxDepthwiseAccumulators
-                                        : vec.maxAccumulators,
-                              depthwise, vec.lanes, vectorRegisters);
+          dense && !batch
+              ? TileSizes{largestDivisorAtMost(width, 4), block,
+                          largestDivisorAtMost(inChannels, 8)}
+              : chooseTiles(width, channels, inChannels, kernelWidth,
+                            depthwise ? vec.maxDepthwiseAccumulators
+                                      : vec.maxAccumulators,
+                            depthwise, vec.lanes, vectorRegisters);
+      if (batch && tiles.channels != block) {
+        tiles.channels = block;
+        tiles.pixels = largestDivisorAtMost(
+            width, vec.maxAccumulators / ((block + vec.lanes - 1) / vec.lanes));
+      }
       if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
         TileSizes wanted = it->second;
         if (!wanted.reduction)
@@ -398,10 +368,11 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // From here on `conv` (and `epilogue`) may be gone: tiled and erased.
       bool blockedWeights = false;
       bool applied = succeeded(cnnc::applyTransformScript(
-          module, dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
-                                        tiles.channels / block, tiles.reduction)
-                        : tileSchedule(id, epilogue != nullptr, depthwise,
-                                       channelsOuter, tiles)));
+          module,
+          dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
+                                tiles.channels / block, tiles.reduction, batch)
+                : tileSchedule(id, epilogue != nullptr, depthwise,
+                               channelsOuter, tiles)));
       if (applied && !dense) {
         // Between tiling and vectorising, a tile narrower than the layer
         // reads its weights from a copy blocked by the tile's channels.
@@ -430,9 +401,10 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       emitRemark(loc) << fmt::format(
           "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
           "{}{}{}{}",
-          tiles.pixels, dense ? "rows" : "px", tiles.channels,
-          tiles.pixels * vectors, std::min(tiles.channels, vec.lanes),
-          reduction, epilogue ? ", epilogue fused" : "",
+          tiles.pixels, dense ? (batch ? "blocks" : "rows") : "px",
+          tiles.channels, tiles.pixels * vectors,
+          std::min(tiles.channels, vec.lanes), reduction,
+          epilogue ? ", epilogue fused" : "",
           epilogue && channelsOuter && !dense ? ", channel tiles outer" : "",
           blockedWeights
               ? fmt::format(", weights in blocks of {} ch", tiles.channels)

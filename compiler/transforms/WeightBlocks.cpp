@@ -19,10 +19,7 @@
 
 using namespace mlir;
 
-namespace {
-
-/// The f32 values of a constant: a resource blob or dense elements.
-std::optional<std::vector<float>> valuesOf(ElementsAttr attr) {
+std::optional<std::vector<float>> cnnc::constantValues(ElementsAttr attr) {
   std::vector<float> values(attr.getNumElements());
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
@@ -39,13 +36,15 @@ std::optional<std::vector<float>> valuesOf(ElementsAttr attr) {
   return std::nullopt;
 }
 
+namespace {
+
 /// The values of `hwcf` (of shape `type`, stored in any shape) reordered as
 /// [F / block, KH, KW, C, block], as `storedType`, named after it.
 ElementsAttr blocked(ElementsAttr hwcf, RankedTensorType type,
                      RankedTensorType storedType, int64_t block) {
   if (auto splat = dyn_cast<SplatElementsAttr>(hwcf))
     return SplatElementsAttr::get(storedType, splat.getSplatValue<Attribute>());
-  std::optional<std::vector<float>> values = valuesOf(hwcf);
+  std::optional<std::vector<float>> values = cnnc::constantValues(hwcf);
   if (!values)
     return nullptr;
   int64_t f = type.getDimSize(3), rows = type.getNumElements() / f;

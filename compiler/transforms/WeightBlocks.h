@@ -7,6 +7,9 @@
 
 namespace cnnc {
 
+/// The f32 values of a constant: a resource blob or dense elements.
+std::optional<std::vector<float>> constantValues(mlir::ElementsAttr attr);
+
 /// For a conv tiled to `block` output channels whose weight operand is a
 /// slice [0, 0, 0, f] [KH, KW, C, block] of a constant HWCF weight: repacks
 /// the constant as [F / block, KH, KW, C, block] and reads the tile's

@@ -94,6 +94,11 @@ cl::opt<bool> noFuse("no-fuse",
                      cl::desc("Do not fuse activations and residual adds "
                               "into conv2d/dense (for comparison)"),
                      cl::cat(category));
+cl::opt<bool> noWinograd(
+    "no-winograd",
+    cl::desc("Compute 3x3 convolutions directly, not as Winograd F(4x4, 3x3) "
+             "(for comparison)"),
+    cl::cat(category));
 cl::opt<std::string> targetCpu("target-cpu",
                                cl::desc("CPU to tune for (default: native)"),
                                cl::init("native"), cl::cat(category));
@@ -410,7 +415,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   cnnc::VectorRegisters vectors = cnnc::vectorRegisters(**machine);
   cnnc::buildPipeline(
       pm, stop,
-      {optLevel, !noFuse, report,
+      {optLevel, !noFuse, !noWinograd, report,
        std::vector<std::string>(tileSizes.begin(), tileSizes.end()),
        vectors.bits, vectors.count});
   int64_t parameters = 0;

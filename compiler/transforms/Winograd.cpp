@@ -1,0 +1,548 @@
+//===- Winograd.cpp - 3x3 convolutions as Winograd F(4x4, 3x3) ------------===//
+//
+// A 3x3 stride-1 convolution computes each 4x4 block of outputs from the 6x6
+// window of inputs around it with 36 multiplications per pair of input and
+// output channels instead of 144 (Lavin and Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2015):
+//
+//   Y = A^T [ (G g G^T) . (B^T d B) ] A
+//
+// In NHWC, over vectors of channels, for P = N x H/4 x W/4 blocks:
+//   U [36, F/tf, C, tf] = G g G^T    the weights, at compile time, in blocks
+//                                    of the products' register tile
+//   V [36, P, C]        = B^T d B    a forall over (block, channel vector)
+//   M [36, P, F]        = V U        36 products, a batched blocked dense
+//                                    op that cnnc-vectorize-conv tiles
+//   Y [N, H, W, F]      = A^T M A    a forall over (block, channel vector),
+//                                    plus the bias and the conv's epilogue
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/transforms/Passes.h"
+#include "compiler/transforms/TileSizes.h"
+#include "compiler/transforms/WeightBlocks.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+#include <fmt/format.h>
+
+namespace cnnc {
+#define GEN_PASS_DEF_WINOGRAD
+#include "compiler/transforms/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+
+namespace {
+
+// F(4x4, 3x3) with the interpolation points 0, 1, -1, 2, -2 (and infinity).
+constexpr double kInputMatrix[6][6] = { // B^T
+    {4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+    {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr double kFilterMatrix[6][3] = { // G
+    {1.0 / 4, 0, 0},
+    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6},
+    {1.0 / 24, -1.0 / 12, 1.0 / 6},
+    {0, 0, 1}};
+constexpr double kOutputMatrix[4][6] = { // A^T
+    {1, 1, 1, 1, 1, 0},
+    {0, 1, -1, 2, -2, 0},
+    {0, 1, 1, 4, 4, 0},
+    {0, 1, -1, 8, -8, 1}};
+constexpr int64_t kOut = 4, kWindow = 6, kPoints = kWindow * kWindow;
+
+/// Wide layers' transformed weights (4x the conv's) too large to stay in
+/// cache: measured per layer shape (README, Winograd).
+constexpr int64_t kMaxWeightBytes = 4 << 20;
+
+/// What a convolution needs to be computed this way.
+struct Candidate {
+  linalg::Conv2DNhwcHwcfOp conv;
+  ElementsAttr weights;    // HWCF, stored in any shape
+  std::vector<float> hwcf; // their values
+  Value bias;              // [F] or a scalar (filled init)
+  linalg::GenericOp epilogue;
+};
+
+/// Rows sum_k coefficients[row][k] * inputs[k] of a constant matrix on
+/// vectors, skipping zeros, adding or subtracting for +-1.
+template <size_t Rows, size_t Cols>
+SmallVector<Value> applyMatrix(OpBuilder &b, Location loc,
+                               const double (&coefficients)[Rows][Cols],
+                               ArrayRef<Value> inputs) {
+  auto type = cast<VectorType>(inputs[0].getType());
+  SmallVector<Value> rows;
+  for (const auto &row : coefficients) {
+    Value sum;
+    for (auto [k, coefficient] : llvm::enumerate(row)) {
+      double c = coefficient;
+      if (c == 0)
+        continue;
+      Value x = inputs[k];
+      auto splat = [&, c] {
+        return arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(c)));
+      };
+      if (!sum)
+        sum = c == 1 ? x : arith::MulFOp::create(b, loc, x, splat());
+      else if (c == 1)
+        sum = arith::AddFOp::create(b, loc, sum, x);
+      else if (c == -1)
+        sum = arith::SubFOp::create(b, loc, sum, x);
+      else
+        sum = vector::FMAOp::create(b, loc, x, splat(), sum);
+    }
+    rows.push_back(sum);
+  }
+  return rows;
+}
+
+/// M^T X M for a square window X of vectors (row-major, `n` x `n`), with
+/// `matrix` = M^T of shape [m][n]: the result is m x m, row-major.
+template <size_t M, size_t N>
+SmallVector<Value> transformWindow(OpBuilder &b, Location loc,
+                                   const double (&matrix)[M][N],
+                                   ArrayRef<Value> window) {
+  // Columns first: t[a][j] = sum_i matrix[a][i] x[i][j].
+  SmallVector<Value> t(M * N);
+  for (size_t j = 0; j < N; ++j) {
+    SmallVector<Value> column;
+    for (size_t i = 0; i < N; ++i)
+      column.push_back(window[i * N + j]);
+    for (auto [a, v] : llvm::enumerate(applyMatrix(b, loc, matrix, column)))
+      t[a * N + j] = v;
+  }
+  // Then rows: r[a][c] = sum_j matrix[c][j] t[a][j].
+  SmallVector<Value> result;
+  for (size_t a = 0; a < M; ++a)
+    llvm::append_range(
+        result, applyMatrix(b, loc, matrix, ArrayRef(t).slice(a * N, N)));
+  return result;
+}
+
+Value index(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// U = G g G^T for every (input, output) channel pair, in double, laid out
+/// [36, F / block, C, block].
+std::vector<float> transformWeights(ArrayRef<float> hwcf, int64_t c, int64_t f,
+                                    int64_t block) {
+  std::vector<float> u(kPoints * c * f);
+  for (int64_t ci = 0; ci < c; ++ci)
+    for (int64_t fi = 0; fi < f; ++fi) {
+      double g[3][3], t[kWindow][3];
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+          g[i][j] = hwcf[((i * 3 + j) * c + ci) * f + fi];
+      for (int a = 0; a < kWindow; ++a)
+        for (int j = 0; j < 3; ++j) {
+          t[a][j] = 0;
+          for (int i = 0; i < 3; ++i)
+            t[a][j] += kFilterMatrix[a][i] * g[i][j];
+        }
+      for (int a = 0; a < kWindow; ++a)
+        for (int bb = 0; bb < kWindow; ++bb) {
+          double s = 0;
+          for (int j = 0; j < 3; ++j)
+            s += t[a][j] * kFilterMatrix[bb][j];
+          u[(((a * kWindow + bb) * (f / block) + fi / block) * c + ci) * block +
+            fi % block] = static_cast<float>(s);
+        }
+    }
+  return u;
+}
+
+/// The conv's constant HWCF weights (stored flat and expanded, or as they
+/// are), its bias (the broadcast or fill its init is) and its fusable
+/// elementwise epilogue, or failure.
+FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
+                           int64_t minBlocks) {
+  auto weightType = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
+  auto out = cast<RankedTensorType>(conv->getResult(0).getType());
+  if (!conv.hasPureTensorSemantics() || !out.hasStaticShape() ||
+      weightType.getDimSize(0) != 3 || weightType.getDimSize(1) != 3 ||
+      !llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                    [](int64_t s) { return s == 1; }) ||
+      !llvm::all_of(conv.getDilations().getValues<int64_t>(),
+                    [](int64_t d) { return d == 1; }) ||
+      out.getDimSize(1) % kOut || out.getDimSize(2) % kOut ||
+      weightType.getDimSize(2) % lanes || out.getDimSize(3) % lanes)
+    return failure();
+  int64_t blocks =
+      out.getDimSize(0) * out.getDimSize(1) * out.getDimSize(2) / (kOut * kOut);
+  if (blocks < minBlocks ||
+      kPoints * weightType.getNumElements() / 9 * 4 > kMaxWeightBytes)
+    return failure();
+  Candidate c{conv, nullptr, {}, nullptr, nullptr};
+  Value weight = conv.getDpsInputs()[1];
+  if (auto expand = weight.getDefiningOp<tensor::ExpandShapeOp>())
+    weight = expand.getSrc();
+  if (!matchPattern(weight, m_Constant(&c.weights)))
+    return failure();
+  std::optional<std::vector<float>> values = cnnc::constantValues(c.weights);
+  if (!values)
+    return failure();
+  c.hwcf = std::move(*values);
+  Operation *init = conv.getDpsInits()[0].getDefiningOp();
+  if (auto broadcast = dyn_cast_if_present<linalg::BroadcastOp>(init);
+      broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0, 1, 2})
+    c.bias = broadcast.getInput();
+  else if (auto fill = dyn_cast_if_present<linalg::FillOp>(init))
+    c.bias = fill.getInputs()[0];
+  else
+    return failure();
+  // The epilogue: elementwise on the conv's result (first input) and
+  // same-shaped tensors, its body ops mappable to vectors.
+  Value result = conv->getResult(0);
+  if (!result.hasOneUse())
+    return c;
+  auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!generic || !linalg::isElementwise(generic) ||
+      generic.getNumDpsInputs() == 0 || generic.getNumDpsInits() != 1 ||
+      generic.getDpsInputOperand(0)->get() != result ||
+      generic.getResult(0).getType() != out ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }) ||
+      llvm::any_of(generic.getDpsInputs(),
+                   [&](Value v) { return v.getType() != out; }) ||
+      generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)))
+    return c;
+  for (Operation &op : generic.getBody()->without_terminator())
+    if (!op.hasTrait<OpTrait::ConstantLike>() &&
+        (!OpTrait::hasElementwiseMappableTraits(&op) || op.getNumRegions()))
+      return c;
+  c.epilogue = generic;
+  return c;
+}
+
+/// (n, first row, first column) of 4x4 output block `t` of
+/// P = N x `rows` x `columns` blocks.
+std::array<Value, 3> blockOrigin(OpBuilder &b, Location loc, Value t,
+                                 int64_t rows, int64_t columns) {
+  Value perImage = index(b, loc, rows * columns);
+  Value cols = index(b, loc, columns);
+  Value four = index(b, loc, kOut);
+  Value inImage = arith::RemUIOp::create(b, loc, t, perImage);
+  Value row = arith::DivUIOp::create(b, loc, inImage, cols);
+  Value col = arith::RemUIOp::create(b, loc, inImage, cols);
+  return {arith::DivUIOp::create(b, loc, t, perImage),
+          arith::MulIOp::create(b, loc, row, four),
+          arith::MulIOp::create(b, loc, col, four)};
+}
+
+/// base + offset.
+Value plus(OpBuilder &b, Location loc, Value base, int64_t offset) {
+  return offset ? arith::AddIOp::create(b, loc, base, index(b, loc, offset))
+                      .getResult()
+                : base;
+}
+
+/// A forall over `bounds` writing, per iteration, the slice of `dest` at
+/// `origin(ivs)` of `sizes`, seen as a tensor of `sliceShape` (the unit
+/// dimensions dropped): `body(b, ivs, origin, slice)` returns it written.
+Value buildForall(
+    OpBuilder &b, Location loc, Value dest, ArrayRef<int64_t> bounds,
+    ArrayRef<int64_t> sizes, ArrayRef<int64_t> sliceShape,
+    function_ref<SmallVector<Value>(OpBuilder &, ValueRange)> origin,
+    function_ref<Value(OpBuilder &, ValueRange, ValueRange, Value)> body) {
+  SmallVector<OpFoldResult> ubs;
+  for (int64_t bound : bounds)
+    ubs.push_back(b.getIndexAttr(bound));
+  auto forall = scf::ForallOp::create(b, loc, ubs, ValueRange{dest},
+                                      /*mapping=*/std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  SmallVector<Value> ivs = forall.getInductionVars();
+  Value shared = forall.getRegionIterArgs()[0];
+  SmallVector<Value> at = origin(b, ivs);
+  SmallVector<OpFoldResult> offsets = getAsOpFoldResult(at);
+  SmallVector<OpFoldResult> sizeAttrs =
+      getAsIndexOpFoldResult(b.getContext(), sizes);
+  SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+  auto sliceType = RankedTensorType::get(
+      sliceShape, cast<RankedTensorType>(dest.getType()).getElementType());
+  Value slice = tensor::ExtractSliceOp::create(b, loc, sliceType, shared,
+                                               offsets, sizeAttrs, strides);
+  Value written = body(b, ivs, at, slice);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, written, shared, offsets,
+                                        sizeAttrs, strides);
+  return forall.getResult(0);
+}
+
+/// A vector of `type` read in bounds from `source` at `indices`.
+Value readVector(OpBuilder &b, Location loc, VectorType type, Value source,
+                 ArrayRef<Value> indices) {
+  return vector::TransferReadOp::create(
+      b, loc, type, source, indices, /*padding=*/std::nullopt,
+      SmallVector<bool>(type.getRank(), true));
+}
+
+/// `vectors` (all of one type) as the rows of one vector of `shape`.
+Value stack(OpBuilder &b, Location loc, ArrayRef<Value> vectors,
+            ArrayRef<int64_t> shape) {
+  auto row = cast<VectorType>(vectors[0].getType());
+  Value all = ub::PoisonOp::create(
+      b, loc, VectorType::get(shape, row.getElementType()));
+  SmallVector<int64_t> position(shape.size() - 1, 0);
+  for (Value v : vectors) {
+    all = vector::InsertOp::create(b, loc, v, all, position);
+    // The next position, last index fastest.
+    for (int64_t d = position.size() - 1; d >= 0; --d) {
+      if (++position[d] < shape[d])
+        break;
+      position[d] = 0;
+    }
+  }
+  return all;
+}
+
+/// Rows [0, count) of the leading dimension of `v`.
+SmallVector<Value> unstack(OpBuilder &b, Location loc, Value v, int64_t count) {
+  SmallVector<Value> rows;
+  for (int64_t i = 0; i < count; ++i)
+    rows.push_back(vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i}));
+  return rows;
+}
+
+/// The epilogue's body on vectors: each op recreated with vector types,
+/// block arguments bound to `inputs`, scalars from outside broadcast.
+Value applyEpilogue(OpBuilder &b, Location loc, linalg::GenericOp epilogue,
+                    ArrayRef<Value> inputs, int64_t lanes) {
+  IRMapping map;
+  Block *body = epilogue.getBody();
+  for (auto [arg, v] : llvm::zip(body->getArguments(), inputs))
+    map.map(arg, v);
+  auto lookup = [&](Value v) -> Value {
+    if (Value mapped = map.lookupOrNull(v))
+      return mapped;
+    // Defined outside the body: a scalar to broadcast.
+    Value splat = vector::BroadcastOp::create(
+        b, loc, VectorType::get({lanes}, v.getType()), v);
+    map.map(v, splat);
+    return splat;
+  };
+  for (Operation &op : body->without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>()) {
+      map.map(op.getResult(0), lookup(b.clone(op)->getResult(0)));
+      continue;
+    }
+    OperationState state(loc, op.getName());
+    for (Value operand : op.getOperands())
+      state.addOperands(lookup(operand));
+    for (Type t : op.getResultTypes())
+      state.addTypes(VectorType::get({lanes}, t));
+    state.addAttributes(op.getAttrs());
+    Operation *vectorOp = b.create(state);
+    map.map(op.getResults(), vectorOp->getResults());
+  }
+  return lookup(body->getTerminator()->getOperand(0));
+}
+
+struct Winograd : cnnc::impl::WinogradBase<Winograd> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    int64_t lanes = vectorBits / 32;
+    SmallVector<Candidate> candidates;
+    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
+      if (FailureOr<Candidate> c = match(conv, lanes, minBlocks); succeeded(c))
+        candidates.push_back(*c);
+    });
+    for (Candidate &c : candidates)
+      rewrite(c, lanes);
+  }
+
+  void rewrite(Candidate &c, int64_t lanes) {
+    linalg::Conv2DNhwcHwcfOp conv = c.conv;
+    // The transforms are not layers of their own in --report.
+    Location loc = conv.getLoc();
+    Location transformLoc = NameLoc::get(
+        StringAttr::get(conv.getContext(), "winograd transform"), loc);
+    auto out = cast<RankedTensorType>(conv->getResult(0).getType());
+    auto weightType = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
+    Type f32 = out.getElementType();
+    int64_t n = out.getDimSize(0), rows = out.getDimSize(1) / kOut,
+            columns = out.getDimSize(2) / kOut, f = out.getDimSize(3),
+            ch = weightType.getDimSize(2), blocks = n * rows * columns;
+    auto vec = VectorType::get({lanes}, f32);
+    // The products' register tile; its channels block the weights.
+    cnnc::TileSizes tile = cnnc::chooseTiles(
+        blocks, f, ch, /*kernelWidth=*/1, vectorRegisters * 3 / 4,
+        /*widePixels=*/false, lanes, vectorRegisters);
+    int64_t block = tile.channels;
+
+    std::vector<float> u = transformWeights(c.hwcf, ch, f, block);
+    OpBuilder b(conv);
+    std::string name = "weight";
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(c.weights))
+      name = resource.getRawHandle().getKey().str();
+    name += ".winograd" + std::to_string(block);
+    auto flatType = RankedTensorType::get({(int64_t)u.size()}, f32);
+    Value flat = arith::ConstantOp::create(
+        b, loc,
+        cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
+            flatType, name,
+            HeapAsmResourceBlob::allocateAndCopyInferAlign(
+                ArrayRef<float>(u)))));
+    auto uType = RankedTensorType::get({kPoints, f / block, ch, block}, f32);
+    Value weights = tensor::ExpandShapeOp::create(
+        b, loc, uType, flat, SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
+
+    // V = B^T d B: each iteration reads a 6x6 window of one channel vector
+    // and writes its 36 points.
+    Value input = conv.getDpsInputs()[0];
+    Value vEmpty = tensor::EmptyOp::create(
+        b, transformLoc, ArrayRef<int64_t>{kPoints, blocks, ch}, f32);
+    Value v = buildForall(
+        b, transformLoc, vEmpty, {blocks, ch / lanes}, {kPoints, 1, lanes},
+        {kPoints, lanes},
+        [&](OpBuilder &b, ValueRange ivs) -> SmallVector<Value> {
+          return {index(b, transformLoc, 0), ivs[0],
+                  arith::MulIOp::create(b, transformLoc, ivs[1],
+                                        index(b, transformLoc, lanes))};
+        },
+        [&](OpBuilder &b, ValueRange ivs, ValueRange at, Value slice) {
+          Location l = transformLoc;
+          auto [img, row, col] = blockOrigin(b, l, ivs[0], rows, columns);
+          // The window a row of 6 pixels at a time.
+          SmallVector<Value> window;
+          for (int64_t i = 0; i < kWindow; ++i)
+            llvm::append_range(
+                window,
+                unstack(b, l,
+                        readVector(b, l, VectorType::get({kWindow, lanes}, f32),
+                                   input,
+                                   {img, plus(b, l, row, i), col, at[2]}),
+                        kWindow));
+          Value points =
+              stack(b, l, transformWindow(b, l, kInputMatrix, window),
+                    {kPoints, lanes});
+          Value zero = index(b, l, 0);
+          return vector::TransferWriteOp::create(b, l, points, slice,
+                                                 ValueRange{zero, zero},
+                                                 SmallVector<bool>{true, true})
+              .getResult();
+        });
+
+    // M = V U: per point, [P, C] x [C, F] with U in blocks of `block`
+    // output channels (loops b, m, nb, k, nl).
+    auto mType =
+        RankedTensorType::get({kPoints, blocks, f / block, block}, f32);
+    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value mInit =
+        linalg::FillOp::create(
+            b, loc, zeroF,
+            ValueRange{tensor::EmptyOp::create(b, loc, mType.getShape(), f32)})
+            .getResult(0);
+    MLIRContext *ctx = b.getContext();
+    AffineExpr pt, m, nb, k, nl;
+    bindDims(ctx, pt, m, nb, k, nl);
+    SmallVector<AffineMap> maps = {AffineMap::get(5, 0, {pt, m, k}, ctx),
+                                   AffineMap::get(5, 0, {pt, nb, k, nl}, ctx),
+                                   AffineMap::get(5, 0, {pt, m, nb, nl}, ctx)};
+    auto par = utils::IteratorType::parallel;
+    Value product =
+        linalg::GenericOp::create(
+            b, loc, mType, ValueRange{v, weights}, ValueRange{mInit}, maps,
+            {par, par, par, utils::IteratorType::reduction, par},
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value mul = arith::MulFOp::create(b, l, args[0], args[1]);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddFOp::create(b, l, args[2], mul)});
+            })
+            .getResult(0);
+    Value mFlat = tensor::CollapseShapeOp::create(
+        b, loc, product, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+
+    // Y = A^T M A + bias, then the epilogue, a 4x4 block of one channel
+    // vector per iteration.
+    Value replaced = c.epilogue ? c.epilogue->getResult(0) : conv->getResult(0);
+    b.setInsertionPoint(c.epilogue ? c.epilogue.getOperation()
+                                   : conv.getOperation());
+    Value yEmpty =
+        tensor::EmptyOp::create(b, transformLoc, out.getShape(), f32);
+    Value y = buildForall(
+        b, transformLoc, yEmpty, {blocks, f / lanes}, {1, kOut, kOut, lanes},
+        {kOut, kOut, lanes},
+        [&](OpBuilder &b, ValueRange ivs) -> SmallVector<Value> {
+          auto [img, row, col] =
+              blockOrigin(b, transformLoc, ivs[0], rows, columns);
+          return {img, row, col,
+                  arith::MulIOp::create(b, transformLoc, ivs[1],
+                                        index(b, transformLoc, lanes))};
+        },
+        [&](OpBuilder &b, ValueRange ivs, ValueRange at, Value slice) {
+          Location l = transformLoc;
+          Value zero = index(b, l, 0);
+          // The block's 36 points of this channel vector, one read.
+          Value points = tensor::ExtractSliceOp::create(
+              b, l, RankedTensorType::get({kPoints, lanes}, f32), mFlat,
+              ArrayRef<OpFoldResult>{b.getIndexAttr(0), ivs[0], at[3]},
+              getAsIndexOpFoldResult(b.getContext(), {kPoints, 1, lanes}),
+              SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
+          SmallVector<Value> outputs = transformWindow(
+              b, l, kOutputMatrix,
+              unstack(b, l,
+                      readVector(b, l, VectorType::get({kPoints, lanes}, f32),
+                                 points, {zero, zero}),
+                      kPoints));
+          Value bias =
+              isa<RankedTensorType>(c.bias.getType())
+                  ? readVector(b, l, vec, c.bias, {at[3]})
+                  : vector::BroadcastOp::create(b, l, vec, c.bias).getResult();
+          for (Value &o : outputs)
+            o = arith::AddFOp::create(b, l, o, bias);
+          if (c.epilogue) {
+            // The other inputs (a residual) a row of 4 pixels at a time.
+            SmallVector<SmallVector<Value>> extras;
+            for (Value extra : llvm::drop_begin(c.epilogue.getDpsInputs())) {
+              SmallVector<Value> values;
+              for (int64_t i = 0; i < kOut; ++i)
+                llvm::append_range(
+                    values,
+                    unstack(
+                        b, l,
+                        readVector(b, l, VectorType::get({kOut, lanes}, f32),
+                                   extra,
+                                   {at[0], plus(b, l, at[1], i), at[2], at[3]}),
+                        kOut));
+              extras.push_back(values);
+            }
+            for (auto [k, o] : llvm::enumerate(outputs)) {
+              SmallVector<Value> args = {o};
+              for (const SmallVector<Value> &values : extras)
+                args.push_back(values[k]);
+              o = applyEpilogue(b, l, c.epilogue, args, lanes);
+            }
+          }
+          return vector::TransferWriteOp::create(
+                     b, l, stack(b, l, outputs, {kOut, kOut, lanes}), slice,
+                     ValueRange{zero, zero, zero},
+                     SmallVector<bool>{true, true, true})
+              .getResult();
+        });
+    replaced.replaceAllUsesWith(y);
+    if (c.epilogue)
+      c.epilogue->erase();
+    conv->erase();
+    if (report)
+      emitRemark(loc) << fmt::format(
+          "winograd F(4x4, 3x3): {} products of {} blocks x {} ch x {} ch",
+          kPoints, blocks, ch, f);
+  }
+};
+
+} // namespace

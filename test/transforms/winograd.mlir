@@ -1,0 +1,98 @@
+// RUN: %cnnc-opt %s --cnnc-winograd="min-blocks=4 report" --canonicalize --cse 2>&1 | FileCheck %s
+// RUN: %cnnc-opt %s --cnnc-winograd 2>&1 | FileCheck %s --check-prefix=FEW
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A 3x3 conv over 8x8 outputs (four 4x4 blocks), 16 -> 32 channels, with a
+// bias and a residual + relu epilogue.
+// CHECK: remark: winograd F(4x4, 3x3): 36 products of 4 blocks x 16 ch x 32 ch
+// The transformed weights: [36 points, F / 32, C, 32], made at compile time.
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[U:.*]] = tensor.expand_shape %{{.*}} output_shape [36, 1, 16, 32] : tensor<18432xf32> into tensor<36x1x16x32xf32>
+// Input transforms: per 4x4 block, a 6x6 window of one channel vector in (a
+// row of 6 pixels at a time), 36 points out.
+// CHECK: %[[V:.*]] = scf.forall (%[[T:.*]]) in (4) shared_outs(%[[VO:.*]] = %{{.*}}) -> (tensor<36x4x16xf32>)
+// CHECK: %[[VS:.*]] = tensor.extract_slice %[[VO]][0, %[[T]], 0] [36, 1, 16] [1, 1, 1] : tensor<36x4x16xf32> to tensor<36x16xf32>
+// CHECK-COUNT-6: vector.transfer_read %arg0[{{.*}} : tensor<1x10x10x16xf32>, vector<6x16xf32>
+// CHECK: %[[VW:.*]] = vector.transfer_write %{{.*}}, %[[VS]][%c0, %c0] {{.*}} : vector<36x16xf32>, tensor<36x16xf32>
+// CHECK: tensor.parallel_insert_slice %[[VW]] into %[[VO]][0, %[[T]], 0] [36, 1, 16] [1, 1, 1]
+// The 36 products, one batched blocked dense contraction.
+// CHECK: %[[M:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[V]], %[[U]] : tensor<36x4x16xf32>, tensor<36x1x16x32xf32>)
+// CHECK: } -> tensor<36x4x1x32xf32>
+// CHECK: %[[MF:.*]] = tensor.collapse_shape %[[M]] {{\[}}[0], [1], [2, 3]] : tensor<36x4x1x32xf32> into tensor<36x4x32xf32>
+// Output transforms: per block and output channel vector, its 36 points in,
+// the bias added, the residual added (a row of 4 pixels at a time), relu,
+// the 4x4 block out.
+// CHECK: scf.forall (%[[B:.*]], %{{.*}}) in (4, 2) shared_outs
+// CHECK: %[[P:.*]] = tensor.extract_slice %[[MF]][0, %[[B]], %{{.*}}] [36, 1, 16] [1, 1, 1] : tensor<36x4x32xf32> to tensor<36x16xf32>
+// CHECK: vector.transfer_read %[[P]][%c0, %c0]{{.*}} : tensor<36x16xf32>, vector<36x16xf32>
+// CHECK: vector.transfer_read %arg2[{{.*}} : tensor<32xf32>, vector<16xf32>
+// CHECK-COUNT-16: arith.addf {{.*}} : vector<16xf32>
+// CHECK-COUNT-4: vector.transfer_read %arg3[{{.*}} : tensor<1x8x8x32xf32>, vector<4x16xf32>
+// CHECK-COUNT-16: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<4x4x16xf32>, tensor<4x4x16xf32>
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK: return
+func.func @conv(%in: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %bias: tensor<32xf32>, %res: tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32> {
+  %weights = arith.constant dense<1.0> : tensor<3x3x16x32xf32>
+  %e = tensor.empty() : tensor<1x8x8x32xf32>
+  %init = linalg.broadcast ins(%bias : tensor<32xf32>) outs(%e : tensor<1x8x8x32xf32>) dimensions = [0, 1, 2]
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %weights : tensor<1x10x10x16xf32>, tensor<3x3x16x32xf32>) outs(%init : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+  %e2 = tensor.empty() : tensor<1x8x8x32xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %res : tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>) outs(%e2 : tensor<1x8x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %zero = arith.constant 0.0 : f32
+    %s = arith.addf %a, %b : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x8x32xf32>
+  return %r : tensor<1x8x8x32xf32>
+}
+
+// Without a bias (a zero-filled init) and without an epilogue, the output
+// transform writes the conv's result.
+// CHECK-LABEL: func.func @no_bias
+// CHECK: scf.forall
+// CHECK: linalg.generic
+// CHECK: scf.forall
+// CHECK-NOT: arith.maximumf
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK: return
+func.func @no_bias(%in: tensor<1x10x10x16xf32>) -> tensor<1x8x8x16xf32> {
+  %weights = arith.constant dense<0.5> : tensor<3x3x16x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x8x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %weights : tensor<1x10x10x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  return %c : tensor<1x8x8x16xf32>
+}
+
+// Stays a direct conv: strided, 6x6 outputs (not 4x4 blocks), 8 input
+// channels (not a vector), weights that are not a constant.
+// CHECK-LABEL: func.func @direct
+// CHECK-NOT: scf.forall
+// CHECK-COUNT-4: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: scf.forall
+func.func @direct(%in: tensor<1x17x17x16xf32>, %in6: tensor<1x8x8x16xf32>, %in8: tensor<1x10x10x8xf32>, %w: tensor<3x3x16x16xf32>) -> (tensor<1x8x8x16xf32>, tensor<1x6x6x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>) {
+  %weights = arith.constant dense<0.5> : tensor<3x3x16x16xf32>
+  %weights8 = arith.constant dense<0.5> : tensor<3x3x8x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x8x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  %e6 = tensor.empty() : tensor<1x6x6x16xf32>
+  %init6 = linalg.fill ins(%zero : f32) outs(%e6 : tensor<1x6x6x16xf32>) -> tensor<1x6x6x16xf32>
+  %strided = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %weights : tensor<1x17x17x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  %six = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in6, %weights : tensor<1x8x8x16xf32>, tensor<3x3x16x16xf32>) outs(%init6 : tensor<1x6x6x16xf32>) -> tensor<1x6x6x16xf32>
+  %narrow = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in8, %weights8 : tensor<1x10x10x8xf32>, tensor<3x3x8x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  %in10 = tensor.pad %in6 low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x8x16xf32> to tensor<1x10x10x16xf32>
+  %variable = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in10, %w : tensor<1x10x10x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  return %strided, %six, %narrow, %variable : tensor<1x8x8x16xf32>, tensor<1x6x6x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>
+}
+
+// With the default minimum of 49 blocks, four are too few.
+// FEW-LABEL: func.func @conv
+// FEW-NOT: scf.forall
+// FEW: linalg.conv_2d_nhwc_hwcf
