@@ -62,10 +62,6 @@ constexpr double kOutputMatrix[4][6] = { // A^T
     {0, 1, -1, 8, -8, 1}};
 constexpr int64_t kOut = 4, kWindow = 6, kPoints = kWindow * kWindow;
 
-/// Wide layers' transformed weights (4x the conv's) too large to stay in
-/// cache: measured per layer shape (README, Winograd).
-constexpr int64_t kMaxWeightBytes = 4 << 20;
-
 /// What a convolution needs to be computed this way.
 struct Candidate {
   linalg::Conv2DNhwcHwcfOp conv;
@@ -177,13 +173,12 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
                     [](int64_t s) { return s == 1; }) ||
       !llvm::all_of(conv.getDilations().getValues<int64_t>(),
                     [](int64_t d) { return d == 1; }) ||
-      out.getDimSize(1) % kOut || out.getDimSize(2) % kOut ||
       weightType.getDimSize(2) % lanes || out.getDimSize(3) % lanes)
     return failure();
-  int64_t blocks =
-      out.getDimSize(0) * out.getDimSize(1) * out.getDimSize(2) / (kOut * kOut);
-  if (blocks < minBlocks ||
-      kPoints * weightType.getNumElements() / 9 * 4 > kMaxWeightBytes)
+  int64_t blocks = out.getDimSize(0) *
+                   llvm::divideCeil(out.getDimSize(1), kOut) *
+                   llvm::divideCeil(out.getDimSize(2), kOut);
+  if (blocks < minBlocks)
     return failure();
   Candidate c{conv, nullptr, {}, nullptr, nullptr};
   Value weight = conv.getDpsInputs()[1];
@@ -374,9 +369,11 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     auto out = cast<RankedTensorType>(conv->getResult(0).getType());
     auto weightType = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
     Type f32 = out.getElementType();
-    int64_t n = out.getDimSize(0), rows = out.getDimSize(1) / kOut,
-            columns = out.getDimSize(2) / kOut, f = out.getDimSize(3),
-            ch = weightType.getDimSize(2), blocks = n * rows * columns;
+    int64_t n = out.getDimSize(0),
+            rows = llvm::divideCeil(out.getDimSize(1), kOut),
+            columns = llvm::divideCeil(out.getDimSize(2), kOut),
+            f = out.getDimSize(3), ch = weightType.getDimSize(2),
+            blocks = n * rows * columns;
     auto vec = VectorType::get({lanes}, f32);
     // The products' register tile; its channels block the weights.
     cnnc::TileSizes tile = cnnc::chooseTiles(
@@ -401,9 +398,43 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     Value weights = tensor::ExpandShapeOp::create(
         b, loc, uType, flat, SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
 
+    // Rows and columns that do not fill the last blocks are computed on
+    // zero inputs and sliced off: the input, and any residual, are padded
+    // to whole blocks.
+    SmallVector<int64_t> blockedShape = {n, rows * kOut, columns * kOut, f};
+    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    auto padToBlocks = [&](Value v) -> Value {
+      int64_t extraRows = blockedShape[1] - out.getDimSize(1);
+      int64_t extraColumns = blockedShape[2] - out.getDimSize(2);
+      if (!extraRows && !extraColumns)
+        return v;
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape[1] += extraRows;
+      shape[2] += extraColumns;
+      SmallVector<int64_t> low(4, 0), high = {0, extraRows, extraColumns, 0};
+      // A zero-padded value is padded once, further.
+      if (auto pad = v.getDefiningOp<tensor::PadOp>();
+          pad && !pad.getNofold() && pad.getConstantPaddingValue() &&
+          matchPattern(pad.getConstantPaddingValue(), m_AnyZeroFloat()) &&
+          !ShapedType::isDynamicShape(pad.getStaticLow()) &&
+          !ShapedType::isDynamicShape(pad.getStaticHigh())) {
+        for (int64_t d = 0; d < 4; ++d) {
+          low[d] = pad.getStaticLow()[d];
+          high[d] += pad.getStaticHigh()[d];
+        }
+        v = pad.getSource();
+      }
+      MLIRContext *ctx = b.getContext();
+      return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, f32), v,
+                                   getAsIndexOpFoldResult(ctx, low),
+                                   getAsIndexOpFoldResult(ctx, high), zeroF)
+          .getResult();
+    };
+
     // V = B^T d B: each iteration reads a 6x6 window of one channel vector
     // and writes its 36 points.
-    Value input = conv.getDpsInputs()[0];
+    Value input = padToBlocks(conv.getDpsInputs()[0]);
     Value vEmpty = tensor::EmptyOp::create(
         b, transformLoc, ArrayRef<int64_t>{kPoints, blocks, ch}, f32);
     Value v = buildForall(
@@ -441,7 +472,6 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     // output channels (loops b, m, nb, k, nl).
     auto mType =
         RankedTensorType::get({kPoints, blocks, f / block, block}, f32);
-    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     Value mInit =
         linalg::FillOp::create(
             b, loc, zeroF,
@@ -472,8 +502,11 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     Value replaced = c.epilogue ? c.epilogue->getResult(0) : conv->getResult(0);
     b.setInsertionPoint(c.epilogue ? c.epilogue.getOperation()
                                    : conv.getOperation());
-    Value yEmpty =
-        tensor::EmptyOp::create(b, transformLoc, out.getShape(), f32);
+    Value yEmpty = tensor::EmptyOp::create(b, transformLoc, blockedShape, f32);
+    SmallVector<Value> extras;
+    if (c.epilogue)
+      for (Value extra : llvm::drop_begin(c.epilogue.getDpsInputs()))
+        extras.push_back(padToBlocks(extra));
     Value y = buildForall(
         b, transformLoc, yEmpty, {blocks, f / lanes}, {1, kOut, kOut, lanes},
         {kOut, kOut, lanes},
@@ -507,8 +540,8 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
             o = arith::AddFOp::create(b, l, o, bias);
           if (c.epilogue) {
             // The other inputs (a residual) a row of 4 pixels at a time.
-            SmallVector<SmallVector<Value>> extras;
-            for (Value extra : llvm::drop_begin(c.epilogue.getDpsInputs())) {
+            SmallVector<SmallVector<Value>> extraValues;
+            for (Value extra : extras) {
               SmallVector<Value> values;
               for (int64_t i = 0; i < kOut; ++i)
                 llvm::append_range(
@@ -519,11 +552,11 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
                                    extra,
                                    {at[0], plus(b, l, at[1], i), at[2], at[3]}),
                         kOut));
-              extras.push_back(values);
+              extraValues.push_back(values);
             }
             for (auto [k, o] : llvm::enumerate(outputs)) {
               SmallVector<Value> args = {o};
-              for (const SmallVector<Value> &values : extras)
+              for (const SmallVector<Value> &values : extraValues)
                 args.push_back(values[k]);
               o = applyEpilogue(b, l, c.epilogue, args, lanes);
             }
@@ -534,6 +567,11 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
                      SmallVector<bool>{true, true, true})
               .getResult();
         });
+    if (ArrayRef<int64_t>(blockedShape) != out.getShape())
+      y = tensor::ExtractSliceOp::create(
+          b, loc, out, y, getAsIndexOpFoldResult(b.getContext(), {0, 0, 0, 0}),
+          getAsIndexOpFoldResult(b.getContext(), out.getShape()),
+          SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
     replaced.replaceAllUsesWith(y);
     if (c.epilogue)
       c.epilogue->erase();
