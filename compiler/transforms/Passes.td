@@ -124,7 +124,9 @@ def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
   let description = [{
     Each `linalg.conv_2d_nhwc_hwcf` on tensors with a constant 3x3 weight,
     unit strides and dilations, channel counts that are multiples of the
-    vector lanes and at least `min-blocks` 4x4 output blocks becomes (an
+    vector lanes, transformed weights of at most 16 MB (they are stored in
+    the executable, 4x the conv's) and at least `min-blocks` 4x4 output
+    blocks becomes (an
     output whose rows or columns do not fill the last blocks is computed on
     its input, and residual, padded to whole blocks, and sliced):
     the transformed weights G g G^T as a constant [36, F/tf, C, tf] (made at

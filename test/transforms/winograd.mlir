@@ -97,12 +97,13 @@ func.func @partial_blocks(%x: tensor<1x6x6x16xf32>, %res: tensor<1x6x6x16xf32>) 
 }
 
 // Stays a direct conv: strided, 8 input channels (not a vector), weights
-// that are not a constant.
+// that are not a constant, 512 x 512 channels (transformed weights of 36 MB
+// in the executable).
 // CHECK-LABEL: func.func @direct
 // CHECK-NOT: scf.forall
-// CHECK-COUNT-3: linalg.conv_2d_nhwc_hwcf
+// CHECK-COUNT-4: linalg.conv_2d_nhwc_hwcf
 // CHECK-NOT: scf.forall
-func.func @direct(%in: tensor<1x17x17x16xf32>, %in8: tensor<1x10x10x8xf32>, %in10: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x16xf32>) -> (tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>) {
+func.func @direct(%in: tensor<1x17x17x16xf32>, %in8: tensor<1x10x10x8xf32>, %in10: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x16xf32>, %in512: tensor<1x10x10x512xf32>) -> (tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x512xf32>) {
   %weights = arith.constant dense<0.5> : tensor<3x3x16x16xf32>
   %weights8 = arith.constant dense<0.5> : tensor<3x3x8x16xf32>
   %zero = arith.constant 0.0 : f32
@@ -111,7 +112,11 @@ func.func @direct(%in: tensor<1x17x17x16xf32>, %in8: tensor<1x10x10x8xf32>, %in1
   %strided = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %weights : tensor<1x17x17x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
   %narrow = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in8, %weights8 : tensor<1x10x10x8xf32>, tensor<3x3x8x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
   %variable = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in10, %w : tensor<1x10x10x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
-  return %strided, %narrow, %variable : tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>
+  %weights512 = arith.constant dense<0.5> : tensor<3x3x512x512xf32>
+  %e512 = tensor.empty() : tensor<1x8x8x512xf32>
+  %init512 = linalg.fill ins(%zero : f32) outs(%e512 : tensor<1x8x8x512xf32>) -> tensor<1x8x8x512xf32>
+  %wide = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in512, %weights512 : tensor<1x10x10x512xf32>, tensor<3x3x512x512xf32>) outs(%init512 : tensor<1x8x8x512xf32>) -> tensor<1x8x8x512xf32>
+  return %strided, %narrow, %variable, %wide : tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x512xf32>
 }
 
 // One 4x4 block is too few (measured: no faster than the direct conv).
