@@ -1,24 +1,31 @@
 // One convolution + bias + ReLU in oneDNN (libdnnl-dev 2.6), the way its
 // users run it: every tensor in the layout oneDNN picks (format_tag::any),
-// reorders outside the timing. Prints the median milliseconds of RUNS.
+// reorders outside the timing. Prints the median milliseconds of RUNS, or
+// "-" when oneDNN has no implementation of ALGORITHM for the layer.
 //
-//   onednn_conv N C H W F KH KW STRIDE PAD GROUPS RUNS
+//   onednn_conv N C H W F KH KW STRIDE PAD GROUPS RUNS [direct|winograd]
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 using namespace dnnl;
 
 int main(int argc, char **argv) {
-  if (argc != 12) {
-    std::fprintf(stderr, "usage: %s N C H W F KH KW STRIDE PAD GROUPS RUNS\n",
+  if (argc != 12 && argc != 13) {
+    std::fprintf(stderr,
+                 "usage: %s N C H W F KH KW STRIDE PAD GROUPS RUNS "
+                 "[direct|winograd]\n",
                  argv[0]);
     return 2;
   }
+  const algorithm algo = argc == 13 && std::string(argv[12]) == "winograd"
+                             ? algorithm::convolution_winograd
+                             : algorithm::convolution_direct;
   long a[11];
   for (int i = 0; i < 11; ++i)
     a[i] = std::atol(argv[i + 1]);
@@ -34,14 +41,19 @@ int main(int argc, char **argv) {
   memory::dims wdims = g == 1 ? memory::dims{f, c, kh, kw}
                               : memory::dims{g, f / g, c / g, kh, kw};
   convolution_forward::desc desc(
-      prop_kind::forward_inference, algorithm::convolution_direct,
-      any({n, c, h, w}), any(wdims), any({f}), any({n, f, oh, ow}), {s, s},
-      {0, 0}, {p, p}, {p, p});
+      prop_kind::forward_inference, algo, any({n, c, h, w}), any(wdims),
+      any({f}), any({n, f, oh, ow}), {s, s}, {0, 0}, {p, p}, {p, p});
   post_ops ops;
   ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
   primitive_attr attr;
   attr.set_post_ops(ops);
-  convolution_forward::primitive_desc pd(desc, attr, eng);
+  convolution_forward::primitive_desc pd;
+  try {
+    pd = convolution_forward::primitive_desc(desc, attr, eng);
+  } catch (const dnnl::error &) {
+    std::printf("-\n"); // no implementation of `algo` for this layer
+    return 0;
+  }
 
   memory src(pd.src_desc(), eng), weights(pd.weights_desc(), eng),
       bias(pd.bias_desc(), eng), dst(pd.dst_desc(), eng);
