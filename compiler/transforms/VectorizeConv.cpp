@@ -96,6 +96,14 @@ constexpr llvm::StringLiteral kFuseIntoTiles = R"(
     transform.structured.vectorize %root_t : !transform.any_op
     transform.structured.vectorize %init_t : !transform.any_op)";
 
+/// Without an epilogue, the op is the tiled root and its bias/zero init the
+/// loop's destination: fused into each tile through the loop's shared
+/// output and vectorised, the accumulators start in registers (not from a
+/// whole-tensor fill read back by every tile).
+constexpr llvm::StringLiteral kFuseInitIntoTiles = R"(
+    %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.structured.vectorize %init_t : !transform.any_op)";
+
 /// The first half of a conv's schedule: the thread-level forall of
 /// register tiles, the tiled conv tagged `cnnc.vtiled` for the second half
 /// (readWeightsInBlocks() may change its weight operand in between).
@@ -107,9 +115,8 @@ std::string tileSchedule(int64_t id, bool hasEpilogue, bool depthwise,
   // The register tiles form the thread-level scf.forall (cnnc-parallelize
   // gives each thread a contiguous block of them, last dimension fastest).
   // The root is the epilogue when there is one, with the conv and its
-  // bias/zero init fused in. Without one, the conv is the root and its init
-  // stays a whole-tensor op: it is the loop's destination, which
-  // fuse_into_containing_op cannot fuse.
+  // bias/zero init fused in. Without one, the conv is the root and its init,
+  // the loop's destination, is fused in through the loop's shared output.
   //
   // Output-channel tiles go outermost when the weights do not fit in cache
   // (only with an epilogue: interchange needs a linalg.generic): each tile's
@@ -130,7 +137,8 @@ std::string tileSchedule(int64_t id, bool hasEpilogue, bool depthwise,
   else
     tileRoot = fmt::format(R"(
     %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [1, 1, {0}, {1}, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
-                           t.pixels, t.channels, noReduction);
+                           t.pixels, t.channels, noReduction) +
+               kFuseInitIntoTiles.str();
   if (hasEpilogue)
     tileRoot += kFuseIntoTiles;
   return scheduleHead(id) + tileRoot +
@@ -194,8 +202,10 @@ std::string denseSchedule(int64_t id, bool hasEpilogue, int64_t rows,
                                                    rows, blocks, one) +
                                            kFuseIntoTiles.str()
                                      : fmt::format(R"(
-    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [{2}{0}, {1}, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
-                                                   rows, blocks, one);
+    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [{2}{0}, {1}, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+)",
+                                                   rows, blocks, one) +
+                                           kFuseInitIntoTiles.str();
   return scheduleHead(id) +
          fmt::format(R"(
     {1}

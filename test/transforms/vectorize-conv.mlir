@@ -63,9 +63,14 @@ func.func @channels_outer(%in: tensor<1x9x9x512xf32>, %w: tensor<3x3x512x512xf32
 
 // A residual add reading two convs belongs to the one it reads first (the
 // block's main conv, 9.4 MB of weights: channels outer); the 1x1 downsample
-// conv it also reads is tiled on its own.
+// conv it also reads is tiled on its own, its bias init fused into the tiles
+// (its accumulators start from the bias read as a vector, not from a
+// whole-tensor broadcast).
 // CHECK-LABEL: func.func @residual_owner
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (7, 16) shared_outs(%{{.*}} = %broadcasted)
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<1x7x7x512xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (7, 16) shared_outs(%{{.*}} = %[[EMPTY]])
+// CHECK: %[[BIAS:.*]] = tensor.extract_slice %arg4[%{{.*}}] [32] [1] : tensor<512xf32> to tensor<32xf32>
+// CHECK: vector.transfer_read %[[BIAS]]
 // CHECK: vector.contract {{.*}} : vector<7x4xf32>, vector<4x32xf32> into vector<7x32xf32>
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) in (16, 7) shared_outs
 // CHECK: arith.addf {{.*}} : vector<7x32xf32>
