@@ -133,6 +133,7 @@ SmallVector<Value> transformWindow(OpBuilder &b, Location loc,
   return result;
 }
 
+/// An index constant.
 Value index(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
@@ -353,43 +354,39 @@ Value applyEpilogue(OpBuilder &b, Location loc, linalg::GenericOp epilogue,
   return lookup(body->getTerminator()->getOperand(0));
 }
 
-struct Winograd : cnnc::impl::WinogradBase<Winograd> {
-  using Base::Base;
+/// One conv's rewrite: its shapes, and a builder at the conv.
+struct Rewrite {
+  Candidate &c;
+  OpBuilder b;
+  Location loc, transformLoc;
+  RankedTensorType out;
+  Type f32;
+  VectorType vec;
+  int64_t lanes, n, rows, columns, f, ch, blocks;
+  /// The output in whole blocks, [N, 4 rows, 4 columns, F].
+  SmallVector<int64_t> blockedShape;
+  Value zero;
 
-  void runOnOperation() override {
-    int64_t lanes = vectorBits / 32;
-    SmallVector<Candidate> candidates;
-    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
-      if (FailureOr<Candidate> c = match(conv, lanes, minBlocks); succeeded(c))
-        candidates.push_back(*c);
-    });
-    for (Candidate &c : candidates)
-      rewrite(c, lanes);
-  }
+  Rewrite(Candidate &c, int64_t lanes)
+      : c(c), b(c.conv), loc(c.conv.getLoc()),
+        // The transforms are not layers of their own in --report.
+        transformLoc(NameLoc::get(
+            StringAttr::get(c.conv.getContext(), "winograd transform"), loc)),
+        out(cast<RankedTensorType>(c.conv->getResult(0).getType())),
+        f32(out.getElementType()), vec(VectorType::get({lanes}, f32)),
+        lanes(lanes), n(out.getDimSize(0)),
+        rows(llvm::divideCeil(out.getDimSize(1), kOut)),
+        columns(llvm::divideCeil(out.getDimSize(2), kOut)),
+        f(out.getDimSize(3)),
+        ch(cast<RankedTensorType>(c.conv.getDpsInputs()[1].getType())
+               .getDimSize(2)),
+        blocks(n * rows * columns),
+        blockedShape({n, rows * kOut, columns * kOut, f}),
+        zero(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))) {}
 
-  void rewrite(Candidate &c, int64_t lanes) {
-    linalg::Conv2DNhwcHwcfOp conv = c.conv;
-    // The transforms are not layers of their own in --report.
-    Location loc = conv.getLoc();
-    Location transformLoc = NameLoc::get(
-        StringAttr::get(conv.getContext(), "winograd transform"), loc);
-    auto out = cast<RankedTensorType>(conv->getResult(0).getType());
-    auto weightType = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
-    Type f32 = out.getElementType();
-    int64_t n = out.getDimSize(0),
-            rows = llvm::divideCeil(out.getDimSize(1), kOut),
-            columns = llvm::divideCeil(out.getDimSize(2), kOut),
-            f = out.getDimSize(3), ch = weightType.getDimSize(2),
-            blocks = n * rows * columns;
-    auto vec = VectorType::get({lanes}, f32);
-    // The products' register tile; its channels block the weights.
-    cnnc::TileSizes tile = cnnc::chooseTiles(
-        blocks, f, ch, /*kernelWidth=*/1, vectorRegisters * 3 / 4,
-        /*widePixels=*/false, lanes, vectorRegisters);
-    int64_t block = tile.channels;
-
+  /// U = G g G^T, a constant [36, F / block, C, block].
+  Value weights(int64_t block) {
     std::vector<float> u = transformWeights(c.hwcf, ch, f, block);
-    OpBuilder b(conv);
     std::string name = "weight";
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(c.weights))
       name = resource.getRawHandle().getKey().str();
@@ -401,61 +398,62 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
             flatType, name,
             HeapAsmResourceBlob::allocateAndCopyInferAlign(
                 ArrayRef<float>(u)))));
-    auto uType = RankedTensorType::get({kPoints, f / block, ch, block}, f32);
-    Value weights = tensor::ExpandShapeOp::create(
-        b, loc, uType, flat, SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({kPoints, f / block, ch, block}, f32),
+        flat, SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
+  }
 
-    // Rows and columns that do not fill the last blocks are computed on
-    // zero inputs and sliced off: the input, and any residual, are padded
-    // to whole blocks.
-    SmallVector<int64_t> blockedShape = {n, rows * kOut, columns * kOut, f};
-    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    auto padToBlocks = [&](Value v) -> Value {
-      int64_t extraRows = blockedShape[1] - out.getDimSize(1);
-      int64_t extraColumns = blockedShape[2] - out.getDimSize(2);
-      if (!extraRows && !extraColumns)
-        return v;
-      auto type = cast<RankedTensorType>(v.getType());
-      SmallVector<int64_t> shape(type.getShape());
-      shape[1] += extraRows;
-      shape[2] += extraColumns;
-      SmallVector<int64_t> low(4, 0), high = {0, extraRows, extraColumns, 0};
-      // A zero-padded value is padded once, further.
-      if (auto pad = v.getDefiningOp<tensor::PadOp>();
-          pad && !pad.getNofold() && pad.getConstantPaddingValue() &&
-          matchPattern(pad.getConstantPaddingValue(), m_AnyZeroFloat()) &&
-          !ShapedType::isDynamicShape(pad.getStaticLow()) &&
-          !ShapedType::isDynamicShape(pad.getStaticHigh())) {
-        for (int64_t d = 0; d < 4; ++d) {
-          low[d] = pad.getStaticLow()[d];
-          high[d] += pad.getStaticHigh()[d];
-        }
-        v = pad.getSource();
+  /// `v` (the input or a residual) zero-padded by the rows and columns the
+  /// last blocks have beyond the output; a zero-padded value is padded once,
+  /// further.
+  Value padToBlocks(Value v) {
+    int64_t extraRows = blockedShape[1] - out.getDimSize(1);
+    int64_t extraColumns = blockedShape[2] - out.getDimSize(2);
+    if (!extraRows && !extraColumns)
+      return v;
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[1] += extraRows;
+    shape[2] += extraColumns;
+    SmallVector<int64_t> low(4, 0), high = {0, extraRows, extraColumns, 0};
+    if (auto pad = v.getDefiningOp<tensor::PadOp>();
+        pad && !pad.getNofold() && pad.getConstantPaddingValue() &&
+        matchPattern(pad.getConstantPaddingValue(), m_AnyZeroFloat()) &&
+        !ShapedType::isDynamicShape(pad.getStaticLow()) &&
+        !ShapedType::isDynamicShape(pad.getStaticHigh())) {
+      for (int64_t d = 0; d < 4; ++d) {
+        low[d] = pad.getStaticLow()[d];
+        high[d] += pad.getStaticHigh()[d];
       }
-      MLIRContext *ctx = b.getContext();
-      return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, f32), v,
-                                   getAsIndexOpFoldResult(ctx, low),
-                                   getAsIndexOpFoldResult(ctx, high), zeroF)
-          .getResult();
-    };
+      v = pad.getSource();
+    }
+    MLIRContext *ctx = b.getContext();
+    return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, f32), v,
+                                 getAsIndexOpFoldResult(ctx, low),
+                                 getAsIndexOpFoldResult(ctx, high), zero)
+        .getResult();
+  }
 
-    // V = B^T d B: each iteration reads a 6x6 window of one channel vector
-    // and writes its 36 points.
-    Value input = padToBlocks(conv.getDpsInputs()[0]);
-    Value vEmpty = tensor::EmptyOp::create(
-        b, transformLoc, ArrayRef<int64_t>{kPoints, blocks, ch}, f32);
-    Value v = buildForall(
-        b, transformLoc, vEmpty, {blocks, ch / lanes}, {kPoints, 1, lanes},
+  /// lanes * i.
+  Value channel(OpBuilder &b, Value i) {
+    return arith::MulIOp::create(b, transformLoc, i,
+                                 index(b, transformLoc, lanes));
+  }
+
+  /// V = B^T d B, [36, P, C]: each iteration reads a 6x6 window of one
+  /// channel vector (a row of 6 pixels at a time) and writes its 36 points.
+  Value inputTransform(Value input) {
+    Location l = transformLoc;
+    Value empty = tensor::EmptyOp::create(
+        b, l, ArrayRef<int64_t>{kPoints, blocks, ch}, f32);
+    return buildForall(
+        b, l, empty, {blocks, ch / lanes}, {kPoints, 1, lanes},
         {kPoints, lanes},
         [&](OpBuilder &b, ValueRange ivs) -> SmallVector<Value> {
-          return {index(b, transformLoc, 0), ivs[0],
-                  arith::MulIOp::create(b, transformLoc, ivs[1],
-                                        index(b, transformLoc, lanes))};
+          return {index(b, l, 0), ivs[0], channel(b, ivs[1])};
         },
         [&](OpBuilder &b, ValueRange ivs, ValueRange at, Value slice) {
-          Location l = transformLoc;
           auto [img, row, col] = blockOrigin(b, l, ivs[0], rows, columns);
-          // The window a row of 6 pixels at a time.
           SmallVector<Value> window;
           for (int64_t i = 0; i < kWindow; ++i)
             llvm::append_range(
@@ -474,15 +472,16 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
                                                  SmallVector<bool>{true, true})
               .getResult();
         });
+  }
 
-    // M = V U: per point, [P, C] x [C, F] with U in blocks of `block`
-    // output channels (loops b, m, nb, k, nl).
-    auto mType =
-        RankedTensorType::get({kPoints, blocks, f / block, block}, f32);
-    Value mInit =
+  /// M = V U, [36, P, F]: per point, [P, C] x [C, F], U in blocks of
+  /// `block` output channels (loops b, m, nb, k, nl).
+  Value products(Value v, Value u, int64_t block) {
+    auto type = RankedTensorType::get({kPoints, blocks, f / block, block}, f32);
+    Value init =
         linalg::FillOp::create(
-            b, loc, zeroF,
-            ValueRange{tensor::EmptyOp::create(b, loc, mType.getShape(), f32)})
+            b, loc, zero,
+            ValueRange{tensor::EmptyOp::create(b, loc, type.getShape(), f32)})
             .getResult(0);
     MLIRContext *ctx = b.getContext();
     AffineExpr pt, m, nb, k, nl;
@@ -493,7 +492,7 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     auto par = utils::IteratorType::parallel;
     Value product =
         linalg::GenericOp::create(
-            b, loc, mType, ValueRange{v, weights}, ValueRange{mInit}, maps,
+            b, loc, type, ValueRange{v, u}, ValueRange{init}, maps,
             {par, par, par, utils::IteratorType::reduction, par},
             [](OpBuilder &b, Location l, ValueRange args) {
               Value mul = arith::MulFOp::create(b, l, args[0], args[1]);
@@ -501,35 +500,28 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
                   b, l, ValueRange{arith::AddFOp::create(b, l, args[2], mul)});
             })
             .getResult(0);
-    Value mFlat = tensor::CollapseShapeOp::create(
+    return tensor::CollapseShapeOp::create(
         b, loc, product, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  }
 
-    // Y = A^T M A + bias, then the epilogue, a 4x4 block of one channel
-    // vector per iteration.
-    Value replaced = c.epilogue ? c.epilogue->getResult(0) : conv->getResult(0);
-    b.setInsertionPoint(c.epilogue ? c.epilogue.getOperation()
-                                   : conv.getOperation());
-    Value yEmpty = tensor::EmptyOp::create(b, transformLoc, blockedShape, f32);
-    SmallVector<Value> extras;
-    if (c.epilogue)
-      for (Value extra : llvm::drop_begin(c.epilogue.getDpsInputs()))
-        extras.push_back(padToBlocks(extra));
-    Value y = buildForall(
-        b, transformLoc, yEmpty, {blocks, f / lanes}, {1, kOut, kOut, lanes},
+  /// Y = A^T M A + bias, then the epilogue (its other inputs `extras`, read
+  /// a row of 4 pixels at a time), [N, 4 rows, 4 columns, F]: each iteration
+  /// a 4x4 block of one channel vector.
+  Value outputTransform(Value m, ArrayRef<Value> extras) {
+    Location l = transformLoc;
+    Value empty = tensor::EmptyOp::create(b, l, blockedShape, f32);
+    return buildForall(
+        b, l, empty, {blocks, f / lanes}, {1, kOut, kOut, lanes},
         {kOut, kOut, lanes},
         [&](OpBuilder &b, ValueRange ivs) -> SmallVector<Value> {
-          auto [img, row, col] =
-              blockOrigin(b, transformLoc, ivs[0], rows, columns);
-          return {img, row, col,
-                  arith::MulIOp::create(b, transformLoc, ivs[1],
-                                        index(b, transformLoc, lanes))};
+          auto [img, row, col] = blockOrigin(b, l, ivs[0], rows, columns);
+          return {img, row, col, channel(b, ivs[1])};
         },
         [&](OpBuilder &b, ValueRange ivs, ValueRange at, Value slice) {
-          Location l = transformLoc;
           Value zero = index(b, l, 0);
           // The block's 36 points of this channel vector, one read.
           Value points = tensor::ExtractSliceOp::create(
-              b, l, RankedTensorType::get({kPoints, lanes}, f32), mFlat,
+              b, l, RankedTensorType::get({kPoints, lanes}, f32), m,
               ArrayRef<OpFoldResult>{b.getIndexAttr(0), ivs[0], at[3]},
               getAsIndexOpFoldResult(b.getContext(), {kPoints, 1, lanes}),
               SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
@@ -545,48 +537,90 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
                   : vector::BroadcastOp::create(b, l, vec, c.bias).getResult();
           for (Value &o : outputs)
             o = arith::AddFOp::create(b, l, o, bias);
-          if (c.epilogue) {
-            // The other inputs (a residual) a row of 4 pixels at a time.
-            SmallVector<SmallVector<Value>> extraValues;
-            for (Value extra : extras) {
-              SmallVector<Value> values;
-              for (int64_t i = 0; i < kOut; ++i)
-                llvm::append_range(
-                    values,
-                    unstack(
-                        b, l,
-                        readVector(b, l, VectorType::get({kOut, lanes}, f32),
-                                   extra,
-                                   {at[0], plus(b, l, at[1], i), at[2], at[3]}),
-                        kOut));
-              extraValues.push_back(values);
-            }
-            for (auto [k, o] : llvm::enumerate(outputs)) {
-              SmallVector<Value> args = {o};
-              for (const SmallVector<Value> &values : extraValues)
-                args.push_back(values[k]);
-              o = applyEpilogue(b, l, c.epilogue, args, lanes);
-            }
+          if (!c.epilogue)
+            return writeBlock(b, outputs, slice);
+          SmallVector<SmallVector<Value>> extraValues;
+          for (Value extra : extras) {
+            SmallVector<Value> &values = extraValues.emplace_back();
+            for (int64_t i = 0; i < kOut; ++i)
+              llvm::append_range(
+                  values,
+                  unstack(b, l,
+                          readVector(
+                              b, l, VectorType::get({kOut, lanes}, f32), extra,
+                              {at[0], plus(b, l, at[1], i), at[2], at[3]}),
+                          kOut));
           }
-          return vector::TransferWriteOp::create(
-                     b, l, stack(b, l, outputs, {kOut, kOut, lanes}), slice,
-                     ValueRange{zero, zero, zero},
-                     SmallVector<bool>{true, true, true})
-              .getResult();
+          for (auto [k, o] : llvm::enumerate(outputs)) {
+            SmallVector<Value> args = {o};
+            for (ArrayRef<Value> values : extraValues)
+              args.push_back(values[k]);
+            o = applyEpilogue(b, l, c.epilogue, args, lanes);
+          }
+          return writeBlock(b, outputs, slice);
         });
-    if (ArrayRef<int64_t>(blockedShape) != out.getShape())
+  }
+
+  /// The 16 vectors of a 4x4 block written to its [4, 4, lanes] slice.
+  Value writeBlock(OpBuilder &b, ArrayRef<Value> outputs, Value slice) {
+    Value zero = index(b, transformLoc, 0);
+    return vector::TransferWriteOp::create(
+               b, transformLoc,
+               stack(b, transformLoc, outputs, {kOut, kOut, lanes}), slice,
+               ValueRange{zero, zero, zero},
+               SmallVector<bool>{true, true, true})
+        .getResult();
+  }
+};
+
+struct Winograd : cnnc::impl::WinogradBase<Winograd> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    int64_t lanes = vectorBits / 32;
+    SmallVector<Candidate> candidates;
+    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
+      if (FailureOr<Candidate> c = match(conv, lanes, minBlocks); succeeded(c))
+        candidates.push_back(*c);
+    });
+    for (Candidate &c : candidates)
+      rewrite(c, lanes);
+  }
+
+  void rewrite(Candidate &c, int64_t lanes) {
+    Rewrite r(c, lanes);
+    // The products' register tile; its channels block the weights.
+    int64_t block =
+        cnnc::chooseTiles(r.blocks, r.f, r.ch, /*kernelWidth=*/1,
+                          vectorRegisters * 3 / 4,
+                          /*widePixels=*/false, lanes, vectorRegisters)
+            .channels;
+    Value u = r.weights(block);
+    Value v = r.inputTransform(r.padToBlocks(c.conv.getDpsInputs()[0]));
+    Value m = r.products(v, u, block);
+    // The output transform replaces the epilogue when there is one.
+    Operation *replaced =
+        c.epilogue ? c.epilogue.getOperation() : c.conv.getOperation();
+    r.b.setInsertionPoint(replaced);
+    SmallVector<Value> extras;
+    if (c.epilogue)
+      for (Value extra : llvm::drop_begin(c.epilogue.getDpsInputs()))
+        extras.push_back(r.padToBlocks(extra));
+    Value y = r.outputTransform(m, extras);
+    if (ArrayRef<int64_t>(r.blockedShape) != r.out.getShape())
       y = tensor::ExtractSliceOp::create(
-          b, loc, out, y, getAsIndexOpFoldResult(b.getContext(), {0, 0, 0, 0}),
-          getAsIndexOpFoldResult(b.getContext(), out.getShape()),
-          SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
-    replaced.replaceAllUsesWith(y);
+          r.b, r.loc, r.out, y,
+          getAsIndexOpFoldResult(r.b.getContext(), {0, 0, 0, 0}),
+          getAsIndexOpFoldResult(r.b.getContext(), r.out.getShape()),
+          SmallVector<OpFoldResult>(4, r.b.getIndexAttr(1)));
+    replaced->getResult(0).replaceAllUsesWith(y);
     if (c.epilogue)
       c.epilogue->erase();
-    conv->erase();
+    c.conv->erase();
     if (report)
-      emitRemark(loc) << fmt::format(
+      emitRemark(r.loc) << fmt::format(
           "winograd F(4x4, 3x3): {} products of {} blocks x {} ch x {} ch",
-          kPoints, blocks, ch, f);
+          kPoints, r.blocks, r.ch, r.f);
   }
 };
 
