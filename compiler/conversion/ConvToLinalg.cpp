@@ -217,7 +217,8 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
                             op.getAlpha().convertToDouble());
     if (asRow) {
       // The real pixels and filters: a rank-reducing slice of the row, back
-      // to [N, H, W, F] (the padding is at the end: no copy).
+      // to [N, H, W, F] (the padded pixels are at the end: with all filters
+      // real, a contiguous prefix, no copy).
       int64_t count = nhwcType.getNumElements() / filters;
       auto rowType =
           RankedTensorType::get({count, filters}, nhwcType.getElementType());
