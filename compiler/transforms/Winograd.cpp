@@ -619,8 +619,9 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     c.conv->erase();
     if (report)
       emitRemark(r.loc) << fmt::format(
-          "winograd F(4x4, 3x3): {} products of {} blocks x {} ch x {} ch",
-          kPoints, r.blocks, r.ch, r.f);
+          "winograd F(4x4, 3x3): {} products of {} blocks x {} ch x {} ch, "
+          "transformed weights {:.1f} MB",
+          kPoints, r.blocks, r.ch, r.f, kPoints * r.ch * r.f * 4 / 1e6);
   }
 };
 
