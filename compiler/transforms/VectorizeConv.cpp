@@ -7,13 +7,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/transforms/Epilogue.h"
 #include "compiler/transforms/Passes.h"
 #include "compiler/transforms/TileSizes.h"
 #include "compiler/transforms/TransformScript.h"
 #include "compiler/transforms/WeightBlocks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -27,6 +27,7 @@ namespace cnnc {
 
 using namespace mlir;
 using cnnc::chooseTiles;
+using cnnc::epilogueOf;
 using cnnc::largestDivisorAtMost;
 using cnnc::TileSizes;
 
@@ -43,22 +44,6 @@ constexpr int64_t kWeightCacheBytes = 4 << 20;
 struct VectorShape {
   int64_t lanes, maxAccumulators, maxDepthwiseAccumulators;
 };
-
-/// The elementwise generic the conv feeds as first input (its fused
-/// epilogue), if any. A residual add also reads another conv's result (a
-/// downsample path) as its second input; that conv is not its owner.
-linalg::GenericOp epilogueOf(linalg::LinalgOp conv) {
-  Value result = conv->getResult(0);
-  if (!result.hasOneUse())
-    return nullptr;
-  auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
-  if (!generic || !linalg::isElementwise(generic) ||
-      generic.getNumDpsInputs() == 0 ||
-      generic.getDpsInputOperand(0)->get() != result ||
-      generic.getResult(0).getType() != result.getType())
-    return nullptr;
-  return generic;
-}
 
 /// The end of every schedule: clean up after each op. Done once at the end
 /// instead, over the whole model, the code ran 2x slower (ResNet-18 55 ->
@@ -357,7 +342,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
           conv->emitError()
               << "--tile-sizes for '" << it->first() << "': " << wanted.pixels
               << "x" << wanted.channels << "x" << wanted.reduction
-              << " must divide output " << (dense ? "rows" : "width")
+              << " must divide "
+              << (dense ? (batch ? "4x4 output blocks" : "output rows")
+                        : "output width")
               << " x channels x input channels " << width << "x" << channels
               << "x" << inChannels
               << (dense ? fmt::format(" (channels in blocks of {})", block)

@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/transforms/Epilogue.h"
 #include "compiler/transforms/Passes.h"
 #include "compiler/transforms/TileSizes.h"
 #include "compiler/transforms/WeightBlocks.h"
@@ -25,7 +26,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
@@ -206,16 +206,10 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
     c.bias = fill.getInputs()[0];
   else
     return failure();
-  // The epilogue: elementwise on the conv's result (first input) and
-  // same-shaped tensors, its body ops mappable to vectors.
-  Value result = conv->getResult(0);
-  if (!result.hasOneUse())
-    return c;
-  auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
-  if (!generic || !linalg::isElementwise(generic) ||
-      generic.getNumDpsInputs() == 0 || generic.getNumDpsInits() != 1 ||
-      generic.getDpsInputOperand(0)->get() != result ||
-      generic.getResult(0).getType() != out ||
+  // The epilogue, fused when its other inputs are tensors of the output's
+  // shape read alike and its body's ops map to vectors.
+  linalg::GenericOp generic = cnnc::epilogueOf(conv);
+  if (!generic || generic.getNumDpsInits() != 1 ||
       !llvm::all_of(generic.getIndexingMapsArray(),
                     [](AffineMap m) { return m.isIdentity(); }) ||
       llvm::any_of(generic.getDpsInputs(),
