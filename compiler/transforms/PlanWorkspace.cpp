@@ -6,6 +6,11 @@
 // with an intersecting live range (greedy by size, as in TFLite's arena
 // planner).
 //
+// A buffer allocated inside a parallel loop (scf.forall at the top level,
+// static bounds) is private to each iteration: it gets one slot per
+// iteration, live over the whole loop, and each iteration's view starts at
+// its slot.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Passes.h"
@@ -30,7 +35,42 @@ struct Buffer {
   int64_t bytes;
   int64_t first, last; // live range, as top-level op indices
   int64_t offset = -1;
+  scf::ForallOp loop;    // the parallel loop it is private to, if any
+  int64_t slotBytes = 0; // then: bytes per iteration
 };
+
+/// The iteration count of a top-level forall with static bounds from 0 by
+/// 1, or none.
+std::optional<int64_t> staticTripCount(scf::ForallOp loop, Block &body) {
+  if (loop->getBlock() != &body ||
+      !llvm::all_of(loop.getStaticLowerBound(),
+                    [](int64_t v) { return v == 0; }) ||
+      !llvm::all_of(loop.getStaticStep(), [](int64_t v) { return v == 1; }) ||
+      ShapedType::isDynamicShape(loop.getStaticUpperBound()))
+    return std::nullopt;
+  int64_t trips = 1;
+  for (int64_t bound : loop.getStaticUpperBound())
+    trips *= bound;
+  return trips;
+}
+
+/// The byte offset of the current iteration's slot: the iteration's
+/// row-major index times `slotBytes`, plus `base`.
+Value slotOffset(OpBuilder &b, Location loc, scf::ForallOp loop,
+                 int64_t slotBytes, int64_t base) {
+  Value linear = arith::ConstantIndexOp::create(b, loc, 0);
+  for (auto [iv, bound] :
+       llvm::zip(loop.getInductionVars(), loop.getStaticUpperBound()))
+    linear = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, linear,
+                              arith::ConstantIndexOp::create(b, loc, bound)),
+        iv);
+  Value scaled = arith::MulIOp::create(
+      b, loc, linear, arith::ConstantIndexOp::create(b, loc, slotBytes));
+  return arith::AddIOp::create(b, loc, scaled,
+                               arith::ConstantIndexOp::create(b, loc, base));
+}
 
 /// Index of the top-level op of `body` that contains `op`.
 int64_t topLevelIndex(Operation *op, Block &body,
@@ -75,17 +115,24 @@ struct PlanWorkspace : cnnc::impl::PlanWorkspaceBase<PlanWorkspace> {
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         return alloc.emitError("cannot plan a dynamic or strided buffer"),
                WalkResult::interrupt();
-      // One slot per buffer is right for sequential code only: the
-      // iterations of a parallel loop would all share it.
-      if (alloc->getParentOfType<scf::ForallOp>())
-        return alloc.emitError("cannot plan a buffer inside a parallel loop "
-                               "(its iterations would share it)"),
-               WalkResult::interrupt();
       int64_t bytes = type.getNumElements() *
                       llvm::divideCeil(type.getElementTypeBitWidth(), 8);
       int64_t first = topLevelIndex(alloc, body, index);
-      buffers.push_back(
-          {alloc, bytes, first, std::max(first, lastUse(alloc, body, index))});
+      // Inside a parallel loop: a slot per iteration, all live while it
+      // runs (one slot would be shared by the iterations).
+      if (auto loop = alloc->getParentOfType<scf::ForallOp>()) {
+        std::optional<int64_t> trips = staticTripCount(loop, body);
+        if (!trips || loop->getParentOfType<scf::ForallOp>())
+          return alloc.emitError("cannot plan a buffer inside a nested or "
+                                 "dynamic parallel loop"),
+                 WalkResult::interrupt();
+        int64_t slot = llvm::alignTo(bytes, kAlignment);
+        buffers.push_back({alloc, slot * *trips, first, first, -1, loop, slot});
+        return WalkResult::advance();
+      }
+      buffers.push_back({alloc, bytes, first,
+                         std::max(first, lastUse(alloc, body, index)), -1,
+                         nullptr, 0});
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
@@ -126,8 +173,11 @@ struct PlanWorkspace : cnnc::impl::PlanWorkspaceBase<PlanWorkspace> {
     Value workspace = func.getArgument(argIndex);
     for (Buffer &buf : buffers) {
       builder.setInsertionPoint(buf.alloc);
-      Value offset = arith::ConstantIndexOp::create(builder, buf.alloc.getLoc(),
-                                                    buf.offset);
+      Value offset = buf.loop ? slotOffset(builder, buf.alloc.getLoc(),
+                                           buf.loop, buf.slotBytes, buf.offset)
+                              : arith::ConstantIndexOp::create(
+                                    builder, buf.alloc.getLoc(), buf.offset)
+                                    .getResult();
       Value view = memref::ViewOp::create(builder, buf.alloc.getLoc(),
                                           buf.alloc.getType(), workspace,
                                           offset, ValueRange{});
