@@ -65,12 +65,26 @@ constexpr int64_t kFilterAlign = 16;
 /// which the wider tiles divide: 1024->256 at 13x13 1.17 -> 0.83 ms.
 constexpr int64_t kPixelAlign = 8;
 
+/// Whether `op`'s only reader is a depthwise conv.
+bool feedsDepthwiseOnly(cnn::Conv2dOp op) {
+  if (!op->hasOneUse())
+    return false;
+  auto user = dyn_cast<cnn::Conv2dOp>(*op->getUsers().begin());
+  return user && user.getInput() == op.getResult() && user.getGroups() > 1 &&
+         user.getGroups() ==
+             cast<RankedTensorType>(user.getWeight().getType()).getDimSize(0);
+}
+
 /// Whether the plain conv `op` (`nhwc`: its NHWC result type) computes on
 /// its pixels as one padded row: a 1x1 kernel, unit strides and dilations,
 /// no padding, at least a few tiles of pixels, and an awkward row width.
+/// Not when a depthwise conv reads it alone: cnnc-fuse-expand-depthwise
+/// computes it inside that conv, a row at a time.
 bool computesPixelsAsRow(cnn::Conv2dOp op, RankedTensorType weightType,
                          RankedTensorType nhwc) {
   auto isOne = [](int64_t v) { return v == 1; };
+  if (feedsDepthwiseOnly(op))
+    return false;
   int64_t width = nhwc.getDimSize(2);
   int64_t pixels = nhwc.getNumElements() / nhwc.getDimSize(3);
   return weightType.getDimSize(2) == 1 && weightType.getDimSize(3) == 1 &&

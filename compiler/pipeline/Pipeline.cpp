@@ -43,9 +43,16 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
                                      options.report, options.vectorBits,
                                      options.vectorRegisters)
                        : "";
+  // A depthwise conv computes the 1x1 expansion it reads as it goes.
+  std::string expandDepthwise =
+      options.fuse ? fmt::format("cnnc-fuse-expand-depthwise{{report={} "
+                                 "vector-bits={} vector-registers={}}},",
+                                 options.report, options.vectorBits,
+                                 options.vectorRegisters)
+                   : "";
   addPipeline(pm,
-              "convert-cnn-to-linalg{nhwc},canonicalize,cse," + winograd +
-                  vectorize +
+              "convert-cnn-to-linalg{nhwc},canonicalize,cse," +
+                  expandDepthwise + winograd + vectorize +
                   "},cnnc-vectorize-transposes,loop-invariant-subset-hoisting,"
                   "canonicalize,cse,"
                   "cnnc-pad-in-producer");

@@ -17,9 +17,9 @@ enum class Stage {
 
 struct PipelineOptions {
   unsigned optLevel = 2; // 0: none of the optimisations
-  bool fuse = true;      // cnn-fuse (off: --no-fuse, for comparison)
-  bool winograd = true;  // cnnc-winograd at -O2 (off: --no-winograd)
-  bool report = false;   // remarks for cnnc --report
+  bool fuse = true;     // cnn-fuse, cnnc-fuse-expand-depthwise (off: --no-fuse)
+  bool winograd = true; // cnnc-winograd at -O2 (off: --no-winograd)
+  bool report = false;  // remarks for cnnc --report
   /// Register tiles per layer, LAYER:PIXELSxCHANNELS[xREDUCTION] (-O2).
   std::vector<std::string> tileSizes;
   /// The target's SIMD registers: their width in bits and number.

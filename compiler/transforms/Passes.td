@@ -13,7 +13,10 @@ def PlanWorkspace : Pass<"cnnc-plan-workspace", "mlir::ModuleOp"> {
     caller provides (so the model never allocates at run time). Offsets come
     from the buffers' live ranges in program order: two buffers share bytes
     only if their live ranges are disjoint. Offsets are 64-byte aligned. The
-    size is recorded as `cnn.workspace_bytes` on the function.
+    size is recorded as `cnn.workspace_bytes` on the function. A buffer
+    allocated inside a top-level `scf.forall` with static bounds is private
+    to each iteration: it gets a slot per iteration, live over the loop, and
+    each iteration's view starts at its own slot.
 
     Before:
     ```mlir
@@ -155,6 +158,39 @@ def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
     "mlir::ub::UBDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
+def FuseExpandDepthwise : Pass<"cnnc-fuse-expand-depthwise", "mlir::ModuleOp"> {
+  let summary = "Compute a 1x1 expansion inside the depthwise conv that reads it";
+  let description = [{
+    For each `linalg.depthwise_conv_2d_nhwc_hwc` on tensors (unit dilations,
+    channels a multiple of the vector lanes, a row stride at most the
+    window's height) whose input is, through an optional zero pad of rows
+    and columns, the only use of a 1x1 unit-stride
+    `linalg.conv_2d_nhwc_hwcf` (MobileNet's expansion), each with a bias
+    init and an optional elementwise epilogue (the depthwise conv's may
+    read other tensors, a residual): one `scf.forall` over (image, channel
+    vector) that computes the expansion a row at a time into a ring of as
+    many rows as the window is high (padding columns zero, padding rows
+    written as zeros) and each depthwise output row from the ring as soon as
+    its rows are there. Both are vector code written by the pass (register
+    tiles of up to 8 pixels x one channel vector, the window's weights held
+    in registers); the expanded tensor is never stored. Each iteration's
+    ring is a `tensor.empty` inside the forall (cnnc-plan-workspace gives
+    every iteration its own slot).
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per fused pair (cnnc --report)">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's SIMD registers">,
+    Option<"vectorRegisters", "vector-registers", "int64_t",
+           /*default=*/"32", "Number of those registers">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
   ];
 }
 

@@ -21,6 +21,7 @@
 #include "compiler/transforms/Epilogue.h"
 #include "compiler/transforms/Passes.h"
 #include "compiler/transforms/TileSizes.h"
+#include "compiler/transforms/VectorCode.h"
 #include "compiler/transforms/WeightBlocks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,6 +42,9 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
+using cnnc::applyEpilogue;
+using cnnc::plus;
+using cnnc::readVector;
 
 namespace {
 
@@ -133,11 +137,6 @@ SmallVector<Value> transformWindow(OpBuilder &b, Location loc,
   return result;
 }
 
-/// An index constant.
-Value index(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// U = G g G^T for every (input, output) channel pair, in double, laid out
 /// [36, F / block, C, block].
 std::vector<float> transformWeights(ArrayRef<float> hwcf, int64_t c, int64_t f,
@@ -198,29 +197,10 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
   if (!values)
     return failure();
   c.hwcf = std::move(*values);
-  Operation *init = conv.getDpsInits()[0].getDefiningOp();
-  if (auto broadcast = dyn_cast_if_present<linalg::BroadcastOp>(init);
-      broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0, 1, 2})
-    c.bias = broadcast.getInput();
-  else if (auto fill = dyn_cast_if_present<linalg::FillOp>(init))
-    c.bias = fill.getInputs()[0];
-  else
+  c.bias = cnnc::biasOf(conv);
+  if (!c.bias)
     return failure();
-  // The epilogue, fused when its other inputs are tensors of the output's
-  // shape read alike and its body's ops map to vectors.
-  linalg::GenericOp generic = cnnc::epilogueOf(conv);
-  if (!generic || generic.getNumDpsInits() != 1 ||
-      !llvm::all_of(generic.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }) ||
-      llvm::any_of(generic.getDpsInputs(),
-                   [&](Value v) { return v.getType() != out; }) ||
-      generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)))
-    return c;
-  for (Operation &op : generic.getBody()->without_terminator())
-    if (!op.hasTrait<OpTrait::ConstantLike>() &&
-        (!OpTrait::hasElementwiseMappableTraits(&op) || op.getNumRegions()))
-      return c;
-  c.epilogue = generic;
+  c.epilogue = cnnc::vectorizableEpilogueOf(conv);
   return c;
 }
 
@@ -228,22 +208,15 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
 /// P = N x `rows` x `columns` blocks.
 std::array<Value, 3> blockOrigin(OpBuilder &b, Location loc, Value t,
                                  int64_t rows, int64_t columns) {
-  Value perImage = index(b, loc, rows * columns);
-  Value cols = index(b, loc, columns);
-  Value four = index(b, loc, kOut);
+  Value perImage = cnnc::indexConstant(b, loc, rows * columns);
+  Value cols = cnnc::indexConstant(b, loc, columns);
+  Value four = cnnc::indexConstant(b, loc, kOut);
   Value inImage = arith::RemUIOp::create(b, loc, t, perImage);
   Value row = arith::DivUIOp::create(b, loc, inImage, cols);
   Value col = arith::RemUIOp::create(b, loc, inImage, cols);
   return {arith::DivUIOp::create(b, loc, t, perImage),
           arith::MulIOp::create(b, loc, row, four),
           arith::MulIOp::create(b, loc, col, four)};
-}
-
-/// base + offset.
-Value plus(OpBuilder &b, Location loc, Value base, int64_t offset) {
-  return offset ? arith::AddIOp::create(b, loc, base, index(b, loc, offset))
-                      .getResult()
-                : base;
 }
 
 /// A forall over `bounds` writing, per iteration, the slice of `dest` at
@@ -279,14 +252,6 @@ Value buildForall(
   return forall.getResult(0);
 }
 
-/// A vector of `type` read in bounds from `source` at `indices`.
-Value readVector(OpBuilder &b, Location loc, VectorType type, Value source,
-                 ArrayRef<Value> indices) {
-  return vector::TransferReadOp::create(
-      b, loc, type, source, indices, /*padding=*/std::nullopt,
-      SmallVector<bool>(type.getRank(), true));
-}
-
 /// `vectors` (all of one type) as the rows of one vector of `shape`.
 Value stack(OpBuilder &b, Location loc, ArrayRef<Value> vectors,
             ArrayRef<int64_t> shape) {
@@ -312,40 +277,6 @@ SmallVector<Value> unstack(OpBuilder &b, Location loc, Value v, int64_t count) {
   for (int64_t i = 0; i < count; ++i)
     rows.push_back(vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i}));
   return rows;
-}
-
-/// The epilogue's body on vectors: each op recreated with vector types,
-/// block arguments bound to `inputs`, scalars from outside broadcast.
-Value applyEpilogue(OpBuilder &b, Location loc, linalg::GenericOp epilogue,
-                    ArrayRef<Value> inputs, int64_t lanes) {
-  IRMapping map;
-  Block *body = epilogue.getBody();
-  for (auto [arg, v] : llvm::zip(body->getArguments(), inputs))
-    map.map(arg, v);
-  auto lookup = [&](Value v) -> Value {
-    if (Value mapped = map.lookupOrNull(v))
-      return mapped;
-    // Defined outside the body: a scalar to broadcast.
-    Value splat = vector::BroadcastOp::create(
-        b, loc, VectorType::get({lanes}, v.getType()), v);
-    map.map(v, splat);
-    return splat;
-  };
-  for (Operation &op : body->without_terminator()) {
-    if (op.hasTrait<OpTrait::ConstantLike>()) {
-      map.map(op.getResult(0), lookup(b.clone(op)->getResult(0)));
-      continue;
-    }
-    OperationState state(loc, op.getName());
-    for (Value operand : op.getOperands())
-      state.addOperands(lookup(operand));
-    for (Type t : op.getResultTypes())
-      state.addTypes(VectorType::get({lanes}, t));
-    state.addAttributes(op.getAttrs());
-    Operation *vectorOp = b.create(state);
-    map.map(op.getResults(), vectorOp->getResults());
-  }
-  return lookup(body->getTerminator()->getOperand(0));
 }
 
 /// One conv's rewrite: its shapes, and a builder at the conv.
@@ -431,7 +362,7 @@ struct Rewrite {
   /// lanes * i.
   Value channel(OpBuilder &b, Value i) {
     return arith::MulIOp::create(b, transformLoc, i,
-                                 index(b, transformLoc, lanes));
+                                 cnnc::indexConstant(b, transformLoc, lanes));
   }
 
   /// V = B^T d B, [36, P, C]: each iteration reads a 6x6 window of one
@@ -444,7 +375,7 @@ struct Rewrite {
         b, l, empty, {blocks, ch / lanes}, {kPoints, 1, lanes},
         {kPoints, lanes},
         [&](OpBuilder &b, ValueRange ivs) -> SmallVector<Value> {
-          return {index(b, l, 0), ivs[0], channel(b, ivs[1])};
+          return {cnnc::indexConstant(b, l, 0), ivs[0], channel(b, ivs[1])};
         },
         [&](OpBuilder &b, ValueRange ivs, ValueRange at, Value slice) {
           auto [img, row, col] = blockOrigin(b, l, ivs[0], rows, columns);
@@ -460,7 +391,7 @@ struct Rewrite {
           Value points =
               stack(b, l, transformWindow(b, l, kInputMatrix, window),
                     {kPoints, lanes});
-          Value zero = index(b, l, 0);
+          Value zero = cnnc::indexConstant(b, l, 0);
           return vector::TransferWriteOp::create(b, l, points, slice,
                                                  ValueRange{zero, zero},
                                                  SmallVector<bool>{true, true})
@@ -512,7 +443,7 @@ struct Rewrite {
           return {img, row, col, channel(b, ivs[1])};
         },
         [&](OpBuilder &b, ValueRange ivs, ValueRange at, Value slice) {
-          Value zero = index(b, l, 0);
+          Value zero = cnnc::indexConstant(b, l, 0);
           // The block's 36 points of this channel vector, one read.
           Value points = tensor::ExtractSliceOp::create(
               b, l, RankedTensorType::get({kPoints, lanes}, f32), m,
@@ -525,10 +456,7 @@ struct Rewrite {
                       readVector(b, l, VectorType::get({kPoints, lanes}, f32),
                                  points, {zero, zero}),
                       kPoints));
-          Value bias =
-              isa<RankedTensorType>(c.bias.getType())
-                  ? readVector(b, l, vec, c.bias, {at[3]})
-                  : vector::BroadcastOp::create(b, l, vec, c.bias).getResult();
+          Value bias = cnnc::biasVector(b, l, c.bias, at[3], lanes);
           for (Value &o : outputs)
             o = arith::AddFOp::create(b, l, o, bias);
           if (!c.epilogue)
@@ -557,7 +485,7 @@ struct Rewrite {
 
   /// The 16 vectors of a 4x4 block written to its [4, 4, lanes] slice.
   Value writeBlock(OpBuilder &b, ArrayRef<Value> outputs, Value slice) {
-    Value zero = index(b, transformLoc, 0);
+    Value zero = cnnc::indexConstant(b, transformLoc, 0);
     return vector::TransferWriteOp::create(
                b, transformLoc,
                stack(b, transformLoc, outputs, {kOut, kOut, lanes}), slice,

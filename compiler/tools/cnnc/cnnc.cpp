@@ -92,7 +92,9 @@ cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"),
                            cl::Prefix, cl::init(2), cl::cat(category));
 cl::opt<bool> noFuse("no-fuse",
                      cl::desc("Do not fuse activations and residual adds "
-                              "into conv2d/dense (for comparison)"),
+                              "into conv2d/dense, nor 1x1 expansions into "
+                              "the depthwise conv that reads them (for "
+                              "comparison)"),
                      cl::cat(category));
 cl::opt<bool> noWinograd(
     "no-winograd",

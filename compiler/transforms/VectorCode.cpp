@@ -1,0 +1,67 @@
+//===- VectorCode.cpp - small builders for hand-generated vector code -----===//
+
+#include "compiler/transforms/VectorCode.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+Value cnnc::indexConstant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value cnnc::plus(OpBuilder &b, Location loc, Value base, int64_t offset) {
+  return offset ? arith::AddIOp::create(b, loc, base,
+                                        indexConstant(b, loc, offset))
+                      .getResult()
+                : base;
+}
+
+Value cnnc::readVector(OpBuilder &b, Location loc, VectorType type,
+                       Value source, ArrayRef<Value> indices) {
+  return vector::TransferReadOp::create(
+      b, loc, type, source, indices, /*padding=*/std::nullopt,
+      SmallVector<bool>(type.getRank(), true));
+}
+
+Value cnnc::biasVector(OpBuilder &b, Location loc, Value bias, Value channel,
+                       int64_t lanes) {
+  auto type = VectorType::get({lanes}, getElementTypeOrSelf(bias.getType()));
+  if (isa<RankedTensorType>(bias.getType()))
+    return readVector(b, loc, type, bias, {channel});
+  return vector::BroadcastOp::create(b, loc, type, bias);
+}
+
+Value cnnc::applyEpilogue(OpBuilder &b, Location loc,
+                          linalg::GenericOp epilogue, ArrayRef<Value> inputs,
+                          int64_t lanes) {
+  IRMapping map;
+  Block *body = epilogue.getBody();
+  for (auto [arg, v] : llvm::zip(body->getArguments(), inputs))
+    map.map(arg, v);
+  auto lookup = [&](Value v) -> Value {
+    if (Value mapped = map.lookupOrNull(v))
+      return mapped;
+    // Defined outside the body: a scalar to broadcast.
+    Value splat = vector::BroadcastOp::create(
+        b, loc, VectorType::get({lanes}, v.getType()), v);
+    map.map(v, splat);
+    return splat;
+  };
+  for (Operation &op : body->without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>()) {
+      map.map(op.getResult(0), lookup(b.clone(op)->getResult(0)));
+      continue;
+    }
+    OperationState state(loc, op.getName());
+    for (Value operand : op.getOperands())
+      state.addOperands(lookup(operand));
+    for (Type t : op.getResultTypes())
+      state.addTypes(VectorType::get({lanes}, t));
+    state.addAttributes(op.getAttrs());
+    Operation *vectorOp = b.create(state);
+    map.map(op.getResults(), vectorOp->getResults());
+  }
+  return lookup(body->getTerminator()->getOperand(0));
+}
