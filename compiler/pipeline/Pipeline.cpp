@@ -43,19 +43,20 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
                                      options.report, options.vectorBits,
                                      options.vectorRegisters)
                        : "";
-  // A depthwise conv computes the 1x1 expansion it reads as it goes.
+  // A depthwise conv computes the 1x1 expansion it reads as it goes; after
+  // the vectoriser, whose per-conv cleanup then does not walk its code.
   std::string expandDepthwise =
-      options.fuse ? fmt::format("cnnc-fuse-expand-depthwise{{report={} "
-                                 "vector-bits={} vector-registers={}}},",
+      options.fuse ? fmt::format(",cnnc-fuse-expand-depthwise{{report={} "
+                                 "vector-bits={} vector-registers={}}}",
                                  options.report, options.vectorBits,
                                  options.vectorRegisters)
                    : "";
-  addPipeline(pm,
-              "convert-cnn-to-linalg{nhwc},canonicalize,cse," +
-                  expandDepthwise + winograd + vectorize +
-                  "},cnnc-vectorize-transposes,loop-invariant-subset-hoisting,"
-                  "canonicalize,cse,"
-                  "cnnc-pad-in-producer");
+  if (options.fuse)
+    vectorize += " keep-expand-depthwise";
+  addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse," + winograd +
+                      vectorize + "}" + expandDepthwise +
+                      ",cnnc-vectorize-transposes,loop-invariant-subset-"
+                      "hoisting,canonicalize,cse,cnnc-pad-in-producer");
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm,

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/transforms/ExpandDepthwise.h"
 #include "compiler/transforms/Epilogue.h"
 #include "compiler/transforms/Passes.h"
 #include "compiler/transforms/TileSizes.h"
@@ -47,6 +48,8 @@ using namespace mlir;
 using cnnc::indexConstant;
 using cnnc::plus;
 using cnnc::readVector;
+using cnnc::stack;
+using cnnc::unstack;
 
 namespace {
 
@@ -145,6 +148,11 @@ FailureOr<Candidate> match(linalg::DepthwiseConv2DNhwcHwcOp depthwise,
   if (expansion != input)
     return failure();
   return c;
+}
+
+/// The op's only user, if it has one.
+Operation *onlyUser(Operation *op) {
+  return op->hasOneUse() ? *op->getUsers().begin() : nullptr;
 }
 
 /// `body(b, first, count, value)` over [0, total) in tiles of `tile` (an
@@ -295,21 +303,37 @@ struct Rewrite {
         b, loc, DenseElementsAttr::get(vec, b.getF32FloatAttr(0)));
   }
 
+  /// `v` written in bounds to `dest` at `indices`.
   Value write(OpBuilder &b, Value v, Value dest, ArrayRef<Value> indices) {
+    int64_t rank = cast<VectorType>(v.getType()).getRank();
     return vector::TransferWriteOp::create(b, loc, v, dest, indices,
-                                           SmallVector<bool>{true})
+                                           SmallVector<bool>(rank, true))
         .getResult();
+  }
+
+  /// `vectors` (consecutive pixels) written as one [count, lanes] vector.
+  Value writeRow(OpBuilder &b, ArrayRef<Value> vectors, Value dest,
+                 ArrayRef<Value> indices) {
+    return write(b, stack(b, loc, vectors, {(int64_t)vectors.size(), lanes}),
+                 dest, indices);
   }
 
   /// The ring's columns left and right of the expanded row, zero in every
   /// slot (written once: the rows overwrite the rest).
   Value zeroPaddingColumns(Value ring) {
-    Value zero = zeroVector(b);
-    for (int64_t slot = 0; slot < kh; ++slot)
-      for (int64_t col = 0; col < ringWidth; ++col)
-        if (col < padLeft || col >= padLeft + w)
-          ring = write(b, zero, ring,
-                       {index(b, slot), index(b, col), index(b, 0)});
+    auto zeros = [&](int64_t columns) {
+      return arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(
+              VectorType::get({kh, columns, lanes}, b.getF32Type()),
+              b.getF32FloatAttr(0)));
+    };
+    if (padLeft)
+      ring = write(b, zeros(padLeft), ring,
+                   {index(b, 0), index(b, 0), index(b, 0)});
+    if (int64_t right = ringWidth - padLeft - w)
+      ring = write(b, zeros(right), ring,
+                   {index(b, 0), index(b, padLeft + w), index(b, 0)});
     return ring;
   }
 
@@ -382,14 +406,12 @@ struct Rewrite {
           }
           scf::YieldOp::create(b, l, acc);
         });
-    for (int64_t p = 0; p < count; ++p) {
-      Value v = loop.getResult(p);
-      if (c.expandEpilogue)
+    SmallVector<Value> results(loop.getResults());
+    if (c.expandEpilogue)
+      for (Value &v : results)
         v = cnnc::applyEpilogue(b, expandLoc, c.expandEpilogue, {v}, lanes);
-      ring = write(b, v, ring,
-                   {slot, plus(b, expandLoc, pixels[p], padLeft), index(b, 0)});
-    }
-    return ring;
+    return writeRow(b, results, ring,
+                    {slot, plus(b, expandLoc, first, padLeft), index(b, 0)});
   }
 
   /// Output row `r` of the depthwise conv (bias, window, epilogue) from the
@@ -406,32 +428,39 @@ struct Rewrite {
           SmallVector<Value> acc(count, depthwiseBias);
           Value left = arith::MulIOp::create(b, loc, first, index(b, sw));
           for (int64_t ky = 0; ky < kh; ++ky) {
-            // The columns the tile's windows cover in this row, each read
-            // once.
-            SmallVector<Value> columns;
-            for (int64_t j = 0; j < (count - 1) * sw + kw; ++j)
-              columns.push_back(
-                  readVector(b, loc, vec, ring,
-                             {slots[ky], plus(b, loc, left, j), index(b, 0)}));
+            // The columns the tile's windows cover in this row, read once.
+            int64_t span = (count - 1) * sw + kw;
+            SmallVector<Value> columns = unstack(
+                b, loc,
+                readVector(b, loc,
+                           VectorType::get({span, lanes}, b.getF32Type()), ring,
+                           {slots[ky], left, index(b, 0)}),
+                span);
             for (int64_t kx = 0; kx < kw; ++kx)
               for (int64_t q = 0; q < count; ++q)
                 acc[q] = vector::FMAOp::create(b, loc, columns[q * sw + kx],
                                                filter[ky * kw + kx], acc[q]);
           }
-          for (int64_t q = 0; q < count; ++q) {
-            Value column = plus(b, loc, first, q);
-            if (c.depthwiseEpilogue) {
+          if (c.depthwiseEpilogue) {
+            // Its other inputs (a residual), a row of `count` pixels each.
+            SmallVector<SmallVector<Value>> extras;
+            for (Value extra :
+                 llvm::drop_begin(c.depthwiseEpilogue.getDpsInputs()))
+              extras.push_back(unstack(
+                  b, loc,
+                  readVector(b, loc,
+                             VectorType::get({count, lanes}, b.getF32Type()),
+                             extra, {image, r, first, channel}),
+                  count));
+            for (int64_t q = 0; q < count; ++q) {
               SmallVector<Value> args = {acc[q]};
-              for (Value extra :
-                   llvm::drop_begin(c.depthwiseEpilogue.getDpsInputs()))
-                args.push_back(readVector(b, loc, vec, extra,
-                                          {image, r, column, channel}));
+              for (ArrayRef<Value> row : extras)
+                args.push_back(row[q]);
               acc[q] =
                   cnnc::applyEpilogue(b, loc, c.depthwiseEpilogue, args, lanes);
             }
-            out = write(b, acc[q], out, {r, column, index(b, 0)});
           }
-          return out;
+          return writeRow(b, acc, out, {r, first, index(b, 0)});
         });
   }
 };
@@ -480,3 +509,21 @@ struct FuseExpandDepthwise
 };
 
 } // namespace
+
+bool cnnc::fusesExpandDepthwise(linalg::LinalgOp op, int64_t lanes) {
+  // From an expansion, through its epilogue and pad, to its reader.
+  Operation *reader = op;
+  if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
+    reader = onlyUser(op);
+    if (isa_and_present<linalg::GenericOp>(reader))
+      reader = onlyUser(reader);
+    if (isa_and_present<tensor::PadOp>(reader))
+      reader = onlyUser(reader);
+  }
+  auto depthwise =
+      dyn_cast_if_present<linalg::DepthwiseConv2DNhwcHwcOp>(reader);
+  if (!depthwise)
+    return false;
+  FailureOr<Candidate> c = match(depthwise, lanes);
+  return succeeded(c) && (op == depthwise || op == c->expand);
+}

@@ -103,6 +103,10 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark per conv: its tile sizes, or why it stayed scalar "
            "(cnnc --report)">,
+    Option<"keepExpandDepthwise", "keep-expand-depthwise", "bool",
+           /*default=*/"false",
+           "Leave the 1x1 expansions and depthwise convs that "
+           "cnnc-fuse-expand-depthwise fuses (run after it) as they are">,
     ListOption<"tileSizes", "tile-sizes", "std::string",
                "Per-layer register tiles for experiments: "
                "LAYER:PIXELSxCHANNELS[xREDUCTION] (LAYER as --report names it)">,
@@ -164,6 +168,10 @@ def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
 def FuseExpandDepthwise : Pass<"cnnc-fuse-expand-depthwise", "mlir::ModuleOp"> {
   let summary = "Compute a 1x1 expansion inside the depthwise conv that reads it";
   let description = [{
+    Runs after `cnnc-vectorize-conv{keep-expand-depthwise}`, which leaves
+    the pairs this pass fuses alone (its per-conv cleanup then does not walk
+    the fused code).
+
     For each `linalg.depthwise_conv_2d_nhwc_hwc` on tensors (unit dilations,
     channels a multiple of the vector lanes, a row stride at most the
     window's height) whose input is, through an optional zero pad of rows

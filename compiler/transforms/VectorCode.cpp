@@ -3,6 +3,7 @@
 #include "compiler/transforms/VectorCode.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -23,6 +24,32 @@ Value cnnc::readVector(OpBuilder &b, Location loc, VectorType type,
   return vector::TransferReadOp::create(
       b, loc, type, source, indices, /*padding=*/std::nullopt,
       SmallVector<bool>(type.getRank(), true));
+}
+
+Value cnnc::stack(OpBuilder &b, Location loc, ArrayRef<Value> vectors,
+                  ArrayRef<int64_t> shape) {
+  auto row = cast<VectorType>(vectors[0].getType());
+  Value all = ub::PoisonOp::create(
+      b, loc, VectorType::get(shape, row.getElementType()));
+  SmallVector<int64_t> position(shape.size() - 1, 0);
+  for (Value v : vectors) {
+    all = vector::InsertOp::create(b, loc, v, all, position);
+    // The next position, last index fastest.
+    for (int64_t d = position.size() - 1; d >= 0; --d) {
+      if (++position[d] < shape[d])
+        break;
+      position[d] = 0;
+    }
+  }
+  return all;
+}
+
+SmallVector<Value> cnnc::unstack(OpBuilder &b, Location loc, Value v,
+                                 int64_t count) {
+  SmallVector<Value> rows;
+  for (int64_t i = 0; i < count; ++i)
+    rows.push_back(vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i}));
+  return rows;
 }
 
 Value cnnc::biasVector(OpBuilder &b, Location loc, Value bias, Value channel,

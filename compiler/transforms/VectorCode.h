@@ -26,6 +26,15 @@ mlir::Value readVector(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::VectorType type, mlir::Value source,
                        llvm::ArrayRef<mlir::Value> indices);
 
+/// `vectors` (all of one type) as the rows of one vector of `shape`.
+mlir::Value stack(mlir::OpBuilder &b, mlir::Location loc,
+                  llvm::ArrayRef<mlir::Value> vectors,
+                  llvm::ArrayRef<int64_t> shape);
+
+/// Rows [0, count) of the leading dimension of `v`.
+llvm::SmallVector<mlir::Value> unstack(mlir::OpBuilder &b, mlir::Location loc,
+                                       mlir::Value v, int64_t count);
+
 /// The bias vector of `lanes` channels at `channel`: `bias` is a [F] tensor
 /// or a scalar (see biasOf).
 mlir::Value biasVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value bias,

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Epilogue.h"
+#include "compiler/transforms/ExpandDepthwise.h"
 #include "compiler/transforms/Passes.h"
 #include "compiler/transforms/TileSizes.h"
 #include "compiler/transforms/TransformScript.h"
@@ -269,7 +270,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       if ((isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
                linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv) ||
            blockedDenseBatch(conv)) &&
-          conv.hasPureTensorSemantics())
+          conv.hasPureTensorSemantics() &&
+          !(keepExpandDepthwise &&
+            cnnc::fusesExpandDepthwise(conv, vectorBits / 32)))
         convs.push_back(conv);
     });
     OpBuilder b(module.getContext());

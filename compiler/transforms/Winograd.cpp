@@ -45,6 +45,8 @@ using namespace mlir;
 using cnnc::applyEpilogue;
 using cnnc::plus;
 using cnnc::readVector;
+using cnnc::stack;
+using cnnc::unstack;
 
 namespace {
 
@@ -250,33 +252,6 @@ Value buildForall(
   tensor::ParallelInsertSliceOp::create(b, loc, written, shared, offsets,
                                         sizeAttrs, strides);
   return forall.getResult(0);
-}
-
-/// `vectors` (all of one type) as the rows of one vector of `shape`.
-Value stack(OpBuilder &b, Location loc, ArrayRef<Value> vectors,
-            ArrayRef<int64_t> shape) {
-  auto row = cast<VectorType>(vectors[0].getType());
-  Value all = ub::PoisonOp::create(
-      b, loc, VectorType::get(shape, row.getElementType()));
-  SmallVector<int64_t> position(shape.size() - 1, 0);
-  for (Value v : vectors) {
-    all = vector::InsertOp::create(b, loc, v, all, position);
-    // The next position, last index fastest.
-    for (int64_t d = position.size() - 1; d >= 0; --d) {
-      if (++position[d] < shape[d])
-        break;
-      position[d] = 0;
-    }
-  }
-  return all;
-}
-
-/// Rows [0, count) of the leading dimension of `v`.
-SmallVector<Value> unstack(OpBuilder &b, Location loc, Value v, int64_t count) {
-  SmallVector<Value> rows;
-  for (int64_t i = 0; i < count; ++i)
-    rows.push_back(vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i}));
-  return rows;
 }
 
 /// One conv's rewrite: its shapes, and a builder at the conv.

@@ -21,6 +21,13 @@ with effective GFLOP/s (the direct conv's FLOPs over its time): the whole
 executable's loops and sequential code, less the transposes at its edges
 (those of the direct executable: its total less its conv loop).
 
+A second table times MobileNetV2's expansion + depthwise blocks (1x1 conv
++ ReLU, then 3x3 depthwise conv + ReLU), which cnnc computes as one fused
+loop (cnnc-fuse-expand-depthwise): against the two layers compiled apart
+(the sum of their conv loops) and against oneDNN's own fusion of the two
+(its depthwise post-op on the 1x1 conv) and its two layers apart, % of
+peak over both layers' FLOPs.
+
 Each engine runs `--rounds` rounds of `--runs` runs, alternating, and
 keeps its best round (cnnc: the round's mean conv time per run; oneDNN:
 the round's median).
@@ -57,6 +64,15 @@ LAYERS = [
     ("mbv2 pw 144->24 @56", 144, 56, 24, 1, 1, 0, 1),
     ("mbv2 pw 576->96 @14", 576, 14, 96, 1, 1, 0, 1),
     ("mbv2 pw 960->320 @7", 960, 7, 320, 1, 1, 0, 1),
+]
+
+# name, C, H(=W), expanded channels, depthwise stride
+BLOCKS = [
+    ("mbv2 1x1 16->96 + dw 3x3/2 @112", 16, 112, 96, 2),
+    ("mbv2 1x1 24->144 + dw 3x3 @56", 24, 56, 144, 1),
+    ("mbv2 1x1 24->144 + dw 3x3/2 @56", 24, 56, 144, 2),
+    ("mbv2 1x1 64->384 + dw 3x3 @14", 64, 14, 384, 1),
+    ("mbv2 1x1 160->960 + dw 3x3 @7", 160, 7, 960, 1),
 ]
 
 
@@ -190,7 +206,83 @@ def main():
                     else "-")
             row += f" {cnnc} / {dnnls[0] / dnnls[i]:.2f} |"
         print(row, flush=True)
+    blocks(args, work, onednn, core, threads)
     return 0
+
+
+def best_conv_ms(exe, bench, input_elements, output_elements, best):
+    """The better of `best` and one more profile of `exe`'s conv loop."""
+    ms = conv_ms(profile(exe, bench)[0], input_elements, output_elements)
+    if ms is None:
+        return best
+    return ms if best is None else min(best, ms)
+
+
+def blocks(args, work, onednn, core, threads):
+    """The expansion + depthwise table: fused against apart, both engines."""
+    head = "| block | MFLOP |"
+    for t in threads:
+        head += (f" {t}T: cnnc fused ms | GFLOP/s (% peak) | cnnc apart ms | "
+                 f"oneDNN fused ms | oneDNN apart ms | GFLOP/s (% peak) | "
+                 f"cnnc fused / oneDNN best |")
+    print()
+    print(head)
+    print("|" + " --- |" * (head.count("|") - 1))
+    for name, c, h, m, s in BLOCKS:
+        if args.only not in name:
+            continue
+        o = (h + 2 - 3) // s + 1
+        flops = 2.0 * h * h * m * c + 2.0 * o * o * m * 9
+        gf = lambda ms: flops / ms / 1e6
+        model = os.path.join(work, "block.cnn")
+        fused = os.path.join(work, "block")
+        parts = [os.path.join(work, "expand"), os.path.join(work, "depthwise")]
+        with open(model, "w") as out:
+            out.write(f"model expand_dw\ninput x: f32[1, {c}, {h}, {h}]\n"
+                      f"e = conv2d(x, filters={m}, kernel=1) |> relu\n"
+                      f"output y = conv2d(e, filters={m}, kernel=3, "
+                      f"stride={s}, padding=1, groups={m}) |> relu\n")
+        run([args.cnnc, model, "-O2", "-o", fused])
+        for exe, text in zip(parts, [
+                f"input x: f32[1, {c}, {h}, {h}]\noutput y = conv2d(x, "
+                f"filters={m}, kernel=1) |> relu\n",
+                f"input x: f32[1, {m}, {h}, {h}]\noutput y = conv2d(x, "
+                f"filters={m}, kernel=3, stride={s}, padding=1, "
+                f"groups={m}) |> relu\n"]):
+            with open(model, "w") as out:
+                out.write("model part\n" + text)
+            run([args.cnnc, model, "-O2", "-o", exe])
+        row = f"| {name} | {flops / 1e6:.1f} |"
+        for t in threads:
+            bench = ["--bench", str(args.runs), "--threads", str(t)]
+            env = dict(os.environ, OMP_NUM_THREADS=str(t))
+            expand_cmd = [onednn, "1", str(c), str(h), str(h), str(m), "1",
+                          "1", "1", "0", "1", str(args.runs)]
+            dw_cmd = [onednn, "1", str(m), str(h), str(h), str(m), "3", "3",
+                      str(s), "1", str(m), str(args.runs)]
+            cnnc = apart = dnnl_fused = dnnl_apart = None
+            for _ in range(args.rounds):
+                cnnc = best_conv_ms(fused, bench, c * h * h, m * o * o, cnnc)
+                expand = best_conv_ms(parts[0], bench, c * h * h, m * h * h,
+                                      None)
+                dw = best_conv_ms(parts[1], bench, m * h * h, m * o * o, None)
+                if expand and dw:
+                    apart = min(apart or 1e9, expand + dw)
+                out = run(expand_cmd + [f"dw3s{s}"], env=env).strip()
+                if out != "-":
+                    dnnl_fused = min(dnnl_fused or 1e9, float(out))
+                ms = float(run(expand_cmd, env=env)) + float(run(dw_cmd,
+                                                                 env=env))
+                dnnl_apart = min(dnnl_apart or 1e9, ms)
+            peak = core * t
+            best = min(dnnl_fused or 1e9, dnnl_apart)
+            text = lambda ms: f"{ms:.3f}" if ms else "-"
+            row += (f" {text(cnnc)} | {gf(cnnc):.1f} "
+                    f"({100 * gf(cnnc) / peak:.0f}%) | {text(apart)} | "
+                    f"{text(dnnl_fused)} | {text(dnnl_apart)} | "
+                    f"{gf(best):.1f} ({100 * gf(best) / peak:.0f}%) | "
+                    f"{cnnc / best:.2f} |")
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,12 @@
 // users run it: every tensor in the layout oneDNN picks (format_tag::any),
 // reorders outside the timing. Prints the median milliseconds of RUNS, or
 // "-" when oneDNN has no implementation of ALGORITHM for the layer.
+// `dw3sS` (a 1x1 conv only): a 3x3 depthwise conv with stride S, padding
+// 1, bias and ReLU fused after it as oneDNN's depthwise post-op (MobileNet's
+// expansion and depthwise conv as one primitive).
 //
-//   onednn_conv N C H W F KH KW STRIDE PAD GROUPS RUNS [direct|winograd]
+//   onednn_conv N C H W F KH KW STRIDE PAD GROUPS RUNS
+//               [direct|winograd|dw3s1|dw3s2]
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -19,13 +23,14 @@ int main(int argc, char **argv) {
   if (argc != 12 && argc != 13) {
     std::fprintf(stderr,
                  "usage: %s N C H W F KH KW STRIDE PAD GROUPS RUNS "
-                 "[direct|winograd]\n",
+                 "[direct|winograd|dw3s1|dw3s2]\n",
                  argv[0]);
     return 2;
   }
-  const algorithm algo = argc == 13 && std::string(argv[12]) == "winograd"
-                             ? algorithm::convolution_winograd
-                             : algorithm::convolution_direct;
+  const std::string mode = argc == 13 ? argv[12] : "direct";
+  const algorithm algo = mode == "winograd" ? algorithm::convolution_winograd
+                                            : algorithm::convolution_direct;
+  const long dwStride = mode == "dw3s1" ? 1 : mode == "dw3s2" ? 2 : 0;
   long a[11];
   for (int i = 0; i < 11; ++i)
     a[i] = std::atol(argv[i + 1]);
@@ -45,6 +50,11 @@ int main(int argc, char **argv) {
       any({f}), any({n, f, oh, ow}), {s, s}, {0, 0}, {p, p}, {p, p});
   post_ops ops;
   ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+  if (dwStride) {
+    ops.append_dw(memory::data_type::f32, memory::data_type::f32,
+                  memory::data_type::f32, 3, dwStride, 1, 0, {});
+    ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+  }
   primitive_attr attr;
   attr.set_post_ops(ops);
   convolution_forward::primitive_desc pd;
@@ -57,7 +67,11 @@ int main(int argc, char **argv) {
 
   memory src(pd.src_desc(), eng), weights(pd.weights_desc(), eng),
       bias(pd.bias_desc(), eng), dst(pd.dst_desc(), eng);
-  for (memory *m : {&src, &weights, &bias}) {
+  const int dwWeightsArg = DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS;
+  const int dwBiasArg = DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS;
+  memory dwWeights(pd.query_md(query::exec_arg_md, dwWeightsArg), eng),
+      dwBias(pd.query_md(query::exec_arg_md, dwBiasArg), eng);
+  for (memory *m : {&src, &weights, &bias, &dwWeights, &dwBias}) {
     float *data = static_cast<float *>(m->get_data_handle());
     size_t count = m->get_desc().get_size() / sizeof(float);
     for (size_t i = 0; i < count; ++i)
@@ -68,6 +82,12 @@ int main(int argc, char **argv) {
                                           {DNNL_ARG_WEIGHTS, weights},
                                           {DNNL_ARG_BIAS, bias},
                                           {DNNL_ARG_DST, dst}};
+  if (dwStride) {
+    args.insert({dwWeightsArg, dwWeights});
+    args.insert({dwBiasArg, dwBias});
+  }
+  if (std::getenv("ONEDNN_CONV_IMPL"))
+    std::fprintf(stderr, "%s\n", pd.impl_info_str());
   conv.execute(strm, args);
   strm.wait();
   std::vector<double> ms;

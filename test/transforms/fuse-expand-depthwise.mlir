@@ -1,4 +1,16 @@
 // RUN: %cnnc-opt %s --cnnc-fuse-expand-depthwise=report --canonicalize --cse --split-input-file 2>&1 | FileCheck %s
+// As the pipeline runs it: cnnc-vectorize-conv first, leaving the pairs this
+// pass fuses as they are, vectorising the others.
+// RUN: %cnnc-opt %s --cnnc-vectorize-conv=keep-expand-depthwise --cnnc-fuse-expand-depthwise --split-input-file 2>&1 | FileCheck %s --check-prefix=PIPE
+// PIPE-LABEL: func.func @stride2
+// PIPE-NOT: linalg.conv_2d_nhwc_hwcf
+// PIPE-NOT: linalg.depthwise_conv_2d_nhwc_hwc
+// PIPE: vector.transfer_write {{.*}} : vector<6x16xf32>, tensor<3x8x16xf32>
+// PIPE-LABEL: func.func @shared_expansion
+// PIPE-NOT: linalg.conv_2d_nhwc_hwcf
+// PIPE-NOT: linalg.depthwise_conv_2d_nhwc_hwc
+// PIPE: vector.fma
+// PIPE-LABEL: func.func @not_pointwise
 
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
@@ -18,8 +30,9 @@
 // CHECK: %[[BE:.*]] = vector.transfer_read %arg2[%[[CH]]]
 // CHECK: %[[BD:.*]] = vector.transfer_read %arg4[%[[CH]]]
 // CHECK-COUNT-9: vector.transfer_read %arg3[{{.*}}, %[[CH]]]
-// Padding columns zero in each of the 3 slots.
-// CHECK-COUNT-6: vector.transfer_write %cst{{.*}} : vector<16xf32>, tensor<3x8x16xf32>
+// Padding columns (left and right) zero in all 3 slots.
+// CHECK: vector.transfer_write %{{.*}}[%c0, %c0, %c0] {{.*}} : vector<3x1x16xf32>, tensor<3x8x16xf32>
+// CHECK: vector.transfer_write %{{.*}}[%c0, %c7, %c0] {{.*}} : vector<3x1x16xf32>, tensor<3x8x16xf32>
 // Padded row 0 is padding: zeros, known at compile time.
 // CHECK: scf.for {{.*}} to %c6
 // CHECK: vector.transfer_write %cst{{.*}} : vector<16xf32>, tensor<3x8x16xf32>
@@ -38,16 +51,15 @@
 // CHECK: tensor.extract %arg0
 // CHECK: vector.broadcast
 // CHECK: vector.fma
-// The epilogue on vectors, then into the ring after the padding column.
-// CHECK: arith.maximumf {{.*}} : vector<16xf32>
-// CHECK: arith.minimumf {{.*}} : vector<16xf32>
-// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[SLOT]], %c1, %c0]
+// The epilogue on vectors, then the 6 pixels into the ring after the
+// padding column, one write.
+// CHECK-COUNT-6: arith.minimumf {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[SLOT]], %c1, %c0] {{.*}} : vector<6x16xf32>, tensor<3x8x16xf32>
 // CHECK: } else {
-// The depthwise row: 7 columns of each of the 3 slots read once, 9 FMAs per
-// output pixel, 3 pixels written.
-// CHECK-COUNT-7: vector.transfer_read %{{.*}} : tensor<3x8x16xf32>, vector<16xf32>
-// CHECK-COUNT-9: vector.fma
-// CHECK: vector.transfer_write %{{.*}}, %[[ROWS]][%[[R]], %c0, %c0]
+// The depthwise row: per window row, the 7 columns its 3 pixels cover read
+// once from that row's slot, 9 FMAs per pixel; the 3 pixels written at once.
+// CHECK-COUNT-3: vector.transfer_read %{{.*}} : tensor<3x8x16xf32>, vector<7x16xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[ROWS]][%[[R]], %c0, %c0] {{.*}} : vector<3x16xf32>, tensor<3x3x16xf32>
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, 0, 0, %[[CH]]] [1, 3, 3, 16]
 
 func.func @stride2(%x: tensor<1x6x6x16xf32>, %we: tensor<1x1x16x32xf32>, %be: tensor<32xf32>, %wd: tensor<3x3x32xf32>, %bd: tensor<32xf32>) -> tensor<1x3x3x32xf32> {
