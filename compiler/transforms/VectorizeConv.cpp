@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <fmt/format.h>
 
@@ -266,13 +267,17 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       overrides[entry->first] = entry->second;
     }
     SmallVector<linalg::LinalgOp> convs;
+    llvm::StringSet<> kept; // layers left to cnnc-fuse-expand-depthwise
     module.walk([&](linalg::LinalgOp conv) {
-      if ((isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
-               linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv) ||
-           blockedDenseBatch(conv)) &&
-          conv.hasPureTensorSemantics() &&
-          !(keepExpandDepthwise &&
-            cnnc::fusesExpandDepthwise(conv, vectorBits / 32)))
+      if (!(isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
+                linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv) ||
+            blockedDenseBatch(conv)) ||
+          !conv.hasPureTensorSemantics())
+        return;
+      if (keepExpandDepthwise &&
+          cnnc::fusesExpandDepthwise(conv, vectorBits / 32))
+        kept.insert(layerName(conv));
+      else
         convs.push_back(conv);
     });
     OpBuilder b(module.getContext());
@@ -411,8 +416,14 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
               : "");
     }
     for (const auto &unused : overrides) {
-      module.emitError() << "--tile-sizes names '" << unused.first()
-                         << "', which is not a convolution of this model";
+      if (kept.contains(unused.first()))
+        module.emitError() << "--tile-sizes names '" << unused.first()
+                           << "', a 1x1 expansion or depthwise conv computed "
+                              "fused (their tiles are fixed; --no-fuse tiles "
+                              "them apart)";
+      else
+        module.emitError() << "--tile-sizes names '" << unused.first()
+                           << "', which is not a convolution of this model";
       signalPassFailure();
     }
     // The tags have done their job.
