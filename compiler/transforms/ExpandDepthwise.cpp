@@ -124,7 +124,8 @@ FailureOr<Candidate> match(linalg::DepthwiseConv2DNhwcHwcOp depthwise,
   if (!input.hasOneUse())
     return failure();
   Operation *producer = input.getDefiningOp();
-  if (auto generic = dyn_cast_if_present<linalg::GenericOp>(producer))
+  if (auto generic = dyn_cast_if_present<linalg::GenericOp>(producer);
+      generic && generic.getNumDpsInputs())
     producer = generic.getDpsInputs()[0].getDefiningOp();
   c.expand = dyn_cast_if_present<linalg::Conv2DNhwcHwcfOp>(producer);
   if (!c.expand)
@@ -193,8 +194,8 @@ struct Rewrite {
   VectorType vec;
   // Input [n, h, w, ch]; output [n, outH, outW, m]; window kh x kw, strides
   // sh x sw, padding top and left; ring rows of `ringWidth` columns.
-  int64_t n, h, w, ch, m, outH, outW, kh, kw, sh, sw, padTop = 0, padLeft = 0,
-                                                      ringWidth;
+  int64_t n, h, w, ch, m, outH, outW, kh, kw, sh, sw, ringWidth;
+  int64_t padTop = 0, padLeft = 0;
   int64_t expandTile, depthwiseTile, reductionStep;
 
   // Per iteration of the forall.
@@ -298,9 +299,12 @@ struct Rewrite {
     return forall.getResult(0);
   }
 
-  Value zeroVector(OpBuilder &b) {
+  /// A zero vector of `shape`.
+  Value zeros(OpBuilder &b, ArrayRef<int64_t> shape) {
     return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vec, b.getF32FloatAttr(0)));
+        b, loc,
+        DenseElementsAttr::get(VectorType::get(shape, b.getF32Type()),
+                               b.getF32FloatAttr(0)));
   }
 
   /// `v` written in bounds to `dest` at `indices`.
@@ -321,18 +325,11 @@ struct Rewrite {
   /// The ring's columns left and right of the expanded row, zero in every
   /// slot (written once: the rows overwrite the rest).
   Value zeroPaddingColumns(Value ring) {
-    auto zeros = [&](int64_t columns) {
-      return arith::ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(
-              VectorType::get({kh, columns, lanes}, b.getF32Type()),
-              b.getF32FloatAttr(0)));
-    };
     if (padLeft)
-      ring = write(b, zeros(padLeft), ring,
+      ring = write(b, zeros(b, {kh, padLeft, lanes}), ring,
                    {index(b, 0), index(b, 0), index(b, 0)});
     if (int64_t right = ringWidth - padLeft - w)
-      ring = write(b, zeros(right), ring,
+      ring = write(b, zeros(b, {kh, right, lanes}), ring,
                    {index(b, 0), index(b, padLeft + w), index(b, 0)});
     return ring;
   }
@@ -341,11 +338,11 @@ struct Rewrite {
   /// slot `padded` mod kh.
   Value expandRow(OpBuilder &b, Value ring, Value padded) {
     Value slot = arith::RemUIOp::create(b, loc, padded, index(b, kh));
-    auto zeros = [&](OpBuilder &b, Value ring) {
+    auto padding = [&](OpBuilder &b, Value ring) {
       return forTiles(b, loc, w, 1, ring,
                       [&](OpBuilder &b, Value col, int64_t, Value ring) {
                         return write(
-                            b, zeroVector(b), ring,
+                            b, zeros(b, {lanes}), ring,
                             {slot, plus(b, loc, col, padLeft), index(b, 0)});
                       });
     };
@@ -359,7 +356,7 @@ struct Rewrite {
     };
     if (std::optional<int64_t> known = getConstantIntValue(padded))
       return *known >= padTop && *known < padTop + h ? compute(b, ring)
-                                                     : zeros(b, ring);
+                                                     : padding(b, ring);
     Value inside = arith::AndIOp::create(
         b, loc,
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, padded,
@@ -372,7 +369,7 @@ struct Rewrite {
           scf::YieldOp::create(b, loc, compute(b, ring));
         },
         [&](OpBuilder &b, Location loc) {
-          scf::YieldOp::create(b, loc, zeros(b, ring));
+          scf::YieldOp::create(b, loc, padding(b, ring));
         });
     return branch.getResult(0);
   }
