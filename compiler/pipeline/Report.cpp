@@ -70,8 +70,12 @@ std::string describe(Operation *op) {
   if (auto conv = dyn_cast<cnn::Conv2dOp>(op)) {
     auto w = cast<RankedTensorType>(conv.getWeight().getType()).getShape();
     std::string text = fmt::format("conv2d {}x{}", w[2], w[3]);
-    if (conv.getStrides()[0] != 1 || conv.getStrides()[1] != 1)
-      text += fmt::format("/{}", conv.getStrides()[0]);
+    // Strides as "/2", or "/1x2" when they differ.
+    auto strides = conv.getStrides();
+    if (strides[0] != strides[1])
+      text += fmt::format("/{}x{}", strides[0], strides[1]);
+    else if (strides[0] != 1)
+      text += fmt::format("/{}", strides[0]);
     if (conv.getGroups() > 1)
       text += w[1] == 1 ? " depthwise" : fmt::format(" g{}", conv.getGroups());
     return text +

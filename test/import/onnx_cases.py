@@ -167,6 +167,39 @@ def case_conv(opset=13):
     return nodes, {"x": x}, inits, expected, opset
 
 
+def case_expand_depthwise(opset=13):
+    """A 1x1 conv read only by a depthwise conv (cnnc fuses the pair):
+    asymmetric SAME_UPPER padding at stride 2, explicit asymmetric pads at
+    strides (1, 2), a 3x5 window at strides (2, 1)."""
+    x = rand(1, 8, 9, 10)
+    ws = {f"we{i}": rand(16, 8, 1, 1) for i in range(3)}
+    ws.update({f"be{i}": rand(16) for i in range(3)})
+    ws.update(wd0=rand(16, 1, 3, 3), bd0=rand(16), wd1=rand(16, 1, 3, 3),
+              wd2=rand(16, 1, 3, 5), bd2=rand(16))
+    nodes = []
+    for i in range(3):
+        nodes += [helper.make_node("Conv", ["x", f"we{i}", f"be{i}"], [f"c{i}"],
+                                   name=f"expand{i}"),
+                  helper.make_node("Relu", [f"c{i}"], [f"e{i}"])]
+    nodes += [
+        helper.make_node("Conv", ["e0", "wd0", "bd0"], ["same"], name="dw_same",
+                         group=16, auto_pad="SAME_UPPER", strides=[2, 2]),
+        helper.make_node("Conv", ["e1", "wd1"], ["asym"], name="dw_asym",
+                         group=16, pads=[0, 1, 2, 1], strides=[1, 2]),
+        helper.make_node("Conv", ["e2", "wd2", "bd2"], ["rect"], name="dw_rect",
+                         group=16, pads=[1, 2, 1, 2], strides=[2, 1]),
+    ]
+    e = [np.maximum(conv(x, ws[f"we{i}"], ws[f"be{i}"]), 0) for i in range(3)]
+    expected = {
+        "same": conv(e[0], ws["wd0"], ws["bd0"], (2, 2),
+                     same_pads((9, 10), (3, 3), (2, 2)), group=16),
+        "asym": conv(e[1], ws["wd1"], None, (1, 2), (0, 1, 2, 1), group=16),
+        "rect": conv(e[2], ws["wd2"], ws["bd2"], (2, 1), (1, 2, 1, 2),
+                     group=16),
+    }
+    return nodes, {"x": x}, ws, expected, opset
+
+
 def case_dense(opset=13):
     x = rand(2, 3, 2, 2)
     wt, bt = rand(5, 12), rand(5)        # Gemm transB=1 (torch Linear)
