@@ -81,6 +81,8 @@ struct Candidate {
   std::vector<float> hwcf; // their values
   Value bias;              // [F] or a scalar (filled init)
   linalg::GenericOp epilogue;
+  linalg::PoolingNhwcMaxOp pool; // a 2x2 stride-2 max pool of the result
+  Value poolInit;                // the pool's fill value
 };
 
 /// Rows sum_k coefficients[row][k] * inputs[k] of a constant matrix on
@@ -203,16 +205,36 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
   if (!c.bias)
     return failure();
   c.epilogue = cnnc::vectorizableEpilogueOf(conv);
+  // A 2x2 stride-2 max pool reading the result alone: each 4x4 block of
+  // outputs pools to a 2x2 one (YOLO's and VGG's conv + pool pairs).
+  Value result = c.epilogue ? c.epilogue->getResult(0) : conv->getResult(0);
+  if (!result.hasOneUse())
+    return c;
+  auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(*result.getUsers().begin());
+  if (!pool || !pool.hasPureTensorSemantics() ||
+      pool.getDpsInputs()[0] != result ||
+      cast<RankedTensorType>(pool.getDpsInputs()[1].getType()).getShape() !=
+          ArrayRef<int64_t>{2, 2} ||
+      !llvm::all_of(pool.getStrides().getValues<int64_t>(),
+                    [](int64_t s) { return s == 2; }) ||
+      !llvm::all_of(pool.getDilations().getValues<int64_t>(),
+                    [](int64_t d) { return d == 1; }))
+    return c;
+  if (auto fill = pool.getDpsInits()[0].getDefiningOp<linalg::FillOp>()) {
+    c.pool = pool;
+    c.poolInit = fill.getInputs()[0];
+  }
   return c;
 }
 
-/// (n, first row, first column) of 4x4 output block `t` of
-/// P = N x `rows` x `columns` blocks.
+/// (n, first row, first column) of block `t` of P = N x `rows` x `columns`
+/// blocks of `size` x `size` pixels.
 std::array<Value, 3> blockOrigin(OpBuilder &b, Location loc, Value t,
-                                 int64_t rows, int64_t columns) {
+                                 int64_t rows, int64_t columns,
+                                 int64_t size = kOut) {
   Value perImage = cnnc::indexConstant(b, loc, rows * columns);
   Value cols = cnnc::indexConstant(b, loc, columns);
-  Value four = cnnc::indexConstant(b, loc, kOut);
+  Value four = cnnc::indexConstant(b, loc, size);
   Value inImage = arith::RemUIOp::create(b, loc, t, perImage);
   Value row = arith::DivUIOp::create(b, loc, inImage, cols);
   Value col = arith::RemUIOp::create(b, loc, inImage, cols);
@@ -265,6 +287,9 @@ struct Rewrite {
   int64_t lanes, n, rows, columns, f, ch, blocks;
   /// The output in whole blocks, [N, 4 rows, 4 columns, F].
   SmallVector<int64_t> blockedShape;
+  /// What the output transform writes: 4x4 blocks, or 2x2 ones pooled.
+  int64_t written;
+  SmallVector<int64_t> writtenShape;
   Value zero;
 
   Rewrite(Candidate &c, int64_t lanes)
@@ -282,6 +307,8 @@ struct Rewrite {
                .getDimSize(2)),
         blocks(n * rows * columns),
         blockedShape({n, rows * kOut, columns * kOut, f}),
+        written(c.pool ? kOut / 2 : kOut),
+        writtenShape({n, rows * written, columns * written, f}),
         zero(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))) {}
 
   /// U = G g G^T, a constant [36, F / block, C, block].
@@ -405,16 +432,17 @@ struct Rewrite {
   }
 
   /// Y = A^T M A + bias, then the epilogue (its other inputs `extras`, read
-  /// a row of 4 pixels at a time), [N, 4 rows, 4 columns, F]: each iteration
-  /// a 4x4 block of one channel vector.
+  /// a row of 4 pixels at a time), [N, 4 rows, 4 columns, F], or pooled,
+  /// [N, 2 rows, 2 columns, F]: each iteration a block of one channel vector.
   Value outputTransform(Value m, ArrayRef<Value> extras) {
     Location l = transformLoc;
-    Value empty = tensor::EmptyOp::create(b, l, blockedShape, f32);
+    Value empty = tensor::EmptyOp::create(b, l, writtenShape, f32);
     return buildForall(
-        b, l, empty, {blocks, f / lanes}, {1, kOut, kOut, lanes},
-        {kOut, kOut, lanes},
+        b, l, empty, {blocks, f / lanes}, {1, written, written, lanes},
+        {written, written, lanes},
         [&](OpBuilder &b, ValueRange ivs) -> SmallVector<Value> {
-          auto [img, row, col] = blockOrigin(b, l, ivs[0], rows, columns);
+          auto [img, row, col] =
+              blockOrigin(b, l, ivs[0], rows, columns, written);
           return {img, row, col, channel(b, ivs[1])};
         },
         [&](OpBuilder &b, ValueRange ivs, ValueRange at, Value slice) {
@@ -437,15 +465,16 @@ struct Rewrite {
           if (!c.epilogue)
             return writeBlock(b, outputs, slice);
           SmallVector<SmallVector<Value>> extraValues;
+          auto [img, row, col] = blockOrigin(b, l, ivs[0], rows, columns);
           for (Value extra : extras) {
             SmallVector<Value> &values = extraValues.emplace_back();
             for (int64_t i = 0; i < kOut; ++i)
               llvm::append_range(
                   values,
                   unstack(b, l,
-                          readVector(
-                              b, l, VectorType::get({kOut, lanes}, f32), extra,
-                              {at[0], plus(b, l, at[1], i), at[2], at[3]}),
+                          readVector(b, l, VectorType::get({kOut, lanes}, f32),
+                                     extra,
+                                     {img, plus(b, l, row, i), col, at[3]}),
                           kOut));
           }
           for (auto [k, o] : llvm::enumerate(outputs)) {
@@ -458,12 +487,27 @@ struct Rewrite {
         });
   }
 
-  /// The 16 vectors of a 4x4 block written to its [4, 4, lanes] slice.
+  /// The 16 vectors of a 4x4 block, or its 2x2 max pool, written to the
+  /// block's slice.
   Value writeBlock(OpBuilder &b, ArrayRef<Value> outputs, Value slice) {
-    Value zero = cnnc::indexConstant(b, transformLoc, 0);
+    Location l = transformLoc;
+    SmallVector<Value> values(outputs);
+    if (c.pool) {
+      // max(init, the 4 outputs of each 2x2 window), as the pool computes.
+      Value init = vector::BroadcastOp::create(b, l, vec, c.poolInit);
+      values.clear();
+      for (int64_t i = 0; i < kOut; i += 2)
+        for (int64_t j = 0; j < kOut; j += 2) {
+          Value v = init;
+          for (int64_t k : {i * kOut + j, i * kOut + j + 1, (i + 1) * kOut + j,
+                            (i + 1) * kOut + j + 1})
+            v = arith::MaximumFOp::create(b, l, v, outputs[k]);
+          values.push_back(v);
+        }
+    }
+    Value zero = cnnc::indexConstant(b, l, 0);
     return vector::TransferWriteOp::create(
-               b, transformLoc,
-               stack(b, transformLoc, outputs, {kOut, kOut, lanes}), slice,
+               b, l, stack(b, l, values, {written, written, lanes}), slice,
                ValueRange{zero, zero, zero},
                SmallVector<bool>{true, true, true})
         .getResult();
@@ -495,30 +539,45 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     Value u = r.weights(block);
     Value v = r.inputTransform(r.padToBlocks(c.conv.getDpsInputs()[0]));
     Value m = r.products(v, u, block);
-    // The output transform replaces the epilogue when there is one.
-    Operation *replaced =
-        c.epilogue ? c.epilogue.getOperation() : c.conv.getOperation();
+    // The output transform replaces the pool, or else the epilogue, when
+    // there is one.
+    Operation *replaced = c.pool       ? c.pool.getOperation()
+                          : c.epilogue ? c.epilogue.getOperation()
+                                       : c.conv.getOperation();
+    auto resultType = cast<RankedTensorType>(replaced->getResult(0).getType());
     r.b.setInsertionPoint(replaced);
     SmallVector<Value> extras;
     if (c.epilogue)
       for (Value extra : llvm::drop_begin(c.epilogue.getDpsInputs()))
         extras.push_back(r.padToBlocks(extra));
     Value y = r.outputTransform(m, extras);
-    if (ArrayRef<int64_t>(r.blockedShape) != r.out.getShape())
+    // Blocks past the output's last row or column: sliced off (a pool of
+    // an odd size drops the last row and column anyway).
+    if (ArrayRef<int64_t>(r.writtenShape) != resultType.getShape())
       y = tensor::ExtractSliceOp::create(
-          r.b, r.loc, r.out, y,
+          r.b, r.loc, resultType, y,
           getAsIndexOpFoldResult(r.b.getContext(), {0, 0, 0, 0}),
-          getAsIndexOpFoldResult(r.b.getContext(), r.out.getShape()),
+          getAsIndexOpFoldResult(r.b.getContext(), resultType.getShape()),
           SmallVector<OpFoldResult>(4, r.b.getIndexAttr(1)));
     replaced->getResult(0).replaceAllUsesWith(y);
-    if (c.epilogue)
-      c.epilogue->erase();
+    std::optional<Location> poolLoc;
+    if (c.pool)
+      poolLoc = c.pool.getLoc();
+    for (Operation *op : {c.pool.getOperation(), c.epilogue.getOperation()})
+      if (op)
+        op->erase();
     c.conv->erase();
-    if (report)
-      emitRemark(r.loc) << fmt::format(
-          "winograd F(4x4, 3x3): {} products of {} blocks x {} ch x {} ch, "
-          "transformed weights {:.1f} MB",
-          kPoints, r.blocks, r.ch, r.f, kPoints * r.ch * r.f * 4 / 1e6);
+    if (!report)
+      return;
+    emitRemark(r.loc) << fmt::format(
+        "winograd F(4x4, 3x3): {} products of {} blocks x {} ch x {} ch, "
+        "transformed weights {:.1f} MB{}",
+        kPoints, r.blocks, r.ch, r.f, kPoints * r.ch * r.f * 4 / 1e6,
+        poolLoc ? ", 2x2 max pool fused" : "");
+    if (poolLoc)
+      emitRemark(*poolLoc)
+          << "computed in the Winograd output transform of the conv it "
+             "reads (fused)";
   }
 };
 

@@ -5,6 +5,9 @@
 // A 3x3 conv over 8x8 outputs (four 4x4 blocks), 16 -> 32 channels, with a
 // bias and a residual + relu epilogue.
 // CHECK: remark: winograd F(4x4, 3x3): 36 products of 4 blocks x 16 ch x 32 ch, transformed weights 0.1 MB
+// (Remarks print first: the pooled conv's, of @pooled below, comes after it.)
+// CHECK: remark: winograd F(4x4, 3x3): 36 products of 9 blocks x 16 ch x 16 ch, transformed weights 0.0 MB, 2x2 max pool fused
+// CHECK: remark: computed in the Winograd output transform of the conv it reads (fused)
 // The transformed weights: [36 points, F / 32, C, 32], made at compile time.
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[U:.*]] = tensor.expand_shape %{{.*}} output_shape [36, 1, 16, 32] : tensor<18432xf32> into tensor<36x1x16x32xf32>
@@ -130,4 +133,30 @@ func.func @one_block(%in: tensor<1x6x6x16xf32>) -> tensor<1x4x4x16xf32> {
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
   %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %weights : tensor<1x6x6x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
   return %c : tensor<1x4x4x16xf32>
+}
+
+// A 2x2 stride-2 max pool of the result: each 4x4 block of outputs pooled to
+// 2x2 in the output transform (the max of the pool's init and the window's 4
+// outputs; the -inf init folds away: 3 maxima per pooled vector), 10x10
+// outputs (3x3 blocks) -> 6x6 written -> 5x5 sliced.
+// CHECK-LABEL: func.func @pooled
+// CHECK-NOT: linalg.pooling_nhwc_max
+// CHECK: scf.forall (%{{.*}}) in (9) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x6x6x16xf32>)
+// CHECK: tensor.extract_slice %{{.*}} [1, 2, 2, 16] [1, 1, 1, 1] : tensor<1x6x6x16xf32> to tensor<2x2x16xf32>
+// CHECK-COUNT-12: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK-NOT: arith.maximumf
+// CHECK: vector.transfer_write {{.*}} : vector<2x2x16xf32>, tensor<2x2x16xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 5, 5, 16] [1, 1, 1, 1] : tensor<1x6x6x16xf32> to tensor<1x5x5x16xf32>
+func.func @pooled(%in: tensor<1x12x12x16xf32>) -> tensor<1x5x5x16xf32> {
+  %weights = arith.constant dense<0.5> : tensor<3x3x16x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x10x10x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x10x10x16xf32>) -> tensor<1x10x10x16xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %weights : tensor<1x12x12x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x10x10x16xf32>) -> tensor<1x10x10x16xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  %pe = tensor.empty() : tensor<1x5x5x16xf32>
+  %pinit = linalg.fill ins(%ninf : f32) outs(%pe : tensor<1x5x5x16xf32>) -> tensor<1x5x5x16xf32>
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%c, %window : tensor<1x10x10x16xf32>, tensor<2x2xf32>) outs(%pinit : tensor<1x5x5x16xf32>) -> tensor<1x5x5x16xf32>
+  return %p : tensor<1x5x5x16xf32>
 }
