@@ -23,40 +23,37 @@ void cnnc::addCnnOptimizationPasses(OpPassManager &pm,
                                : "cnn-fold-batchnorm,canonicalize");
 }
 
+/// `pass` with the target's options, its option list left open for more.
+static std::string targetPass(llvm::StringRef pass,
+                              const cnnc::PipelineOptions &options) {
+  return fmt::format("{}{{report={} vector-bits={} vector-registers={}",
+                     pass.str(), options.report, options.vectorBits,
+                     options.vectorRegisters);
+}
+
 void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
                                 const PipelineOptions &options) {
   if (options.optLevel < 2) {
     addPipeline(pm, "convert-cnn-to-linalg,canonicalize,cse");
     return;
   }
+  // 3x3 convs as Winograd products, which the vectoriser then tiles.
+  std::string pipeline = "convert-cnn-to-linalg{nhwc},canonicalize,cse,";
+  if (options.winograd)
+    pipeline += targetPass("cnnc-winograd", options) + "},";
   // NHWC convolutions, register-tiled and vectorised, with accumulators
   // hoisted out of the reduction loops into registers.
-  std::string vectorize = fmt::format(
-      "cnnc-vectorize-conv{{report={} vector-bits={} vector-registers={}",
-      options.report, options.vectorBits, options.vectorRegisters);
+  pipeline += targetPass("cnnc-vectorize-conv", options);
   if (!options.tileSizes.empty())
-    vectorize += " tile-sizes=" + llvm::join(options.tileSizes, ",");
-  // 3x3 convs as Winograd products, which the vectoriser then tiles.
-  std::string winograd =
-      options.winograd ? fmt::format("cnnc-winograd{{report={} vector-bits={} "
-                                     "vector-registers={}}},",
-                                     options.report, options.vectorBits,
-                                     options.vectorRegisters)
-                       : "";
+    pipeline += " tile-sizes=" + llvm::join(options.tileSizes, ",");
   // A depthwise conv computes the 1x1 expansion it reads as it goes; after
   // the vectoriser, whose per-conv cleanup then does not walk its code.
-  std::string expandDepthwise =
-      options.fuse ? fmt::format(",cnnc-fuse-expand-depthwise{{report={} "
-                                 "vector-bits={} vector-registers={}}}",
-                                 options.report, options.vectorBits,
-                                 options.vectorRegisters)
-                   : "";
   if (options.fuse)
-    vectorize += " keep-expand-depthwise";
-  addPipeline(pm, "convert-cnn-to-linalg{nhwc},canonicalize,cse," + winograd +
-                      vectorize + "}" + expandDepthwise +
-                      ",cnnc-vectorize-transposes,loop-invariant-subset-"
-                      "hoisting,canonicalize,cse,cnnc-pad-in-producer");
+    pipeline += " keep-expand-depthwise}," +
+                targetPass("cnnc-fuse-expand-depthwise", options);
+  addPipeline(pm, pipeline + "},cnnc-vectorize-transposes,"
+                             "loop-invariant-subset-hoisting,canonicalize,cse,"
+                             "cnnc-pad-in-producer");
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm,

@@ -443,12 +443,8 @@ struct Rewrite {
             SmallVector<SmallVector<Value>> extras;
             for (Value extra :
                  llvm::drop_begin(c.depthwiseEpilogue.getDpsInputs()))
-              extras.push_back(unstack(
-                  b, loc,
-                  readVector(b, loc,
-                             VectorType::get({count, lanes}, b.getF32Type()),
-                             extra, {image, r, first, channel}),
-                  count));
+              extras.push_back(cnnc::readPatch(
+                  b, loc, extra, {image, r, first, channel}, 1, count, lanes));
             for (int64_t q = 0; q < count; ++q) {
               SmallVector<Value> args = {acc[q]};
               for (ArrayRef<Value> row : extras)

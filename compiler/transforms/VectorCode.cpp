@@ -52,6 +52,22 @@ SmallVector<Value> cnnc::unstack(OpBuilder &b, Location loc, Value v,
   return rows;
 }
 
+SmallVector<Value> cnnc::readPatch(OpBuilder &b, Location loc, Value source,
+                                   ArrayRef<Value> origin, int64_t rows,
+                                   int64_t columns, int64_t lanes) {
+  auto type =
+      VectorType::get({columns, lanes}, getElementTypeOrSelf(source.getType()));
+  SmallVector<Value> pixels;
+  for (int64_t i = 0; i < rows; ++i)
+    llvm::append_range(
+        pixels, unstack(b, loc,
+                        readVector(b, loc, type, source,
+                                   {origin[0], plus(b, loc, origin[1], i),
+                                    origin[2], origin[3]}),
+                        columns));
+  return pixels;
+}
+
 Value cnnc::biasVector(OpBuilder &b, Location loc, Value bias, Value channel,
                        int64_t lanes) {
   auto type = VectorType::get({lanes}, getElementTypeOrSelf(bias.getType()));

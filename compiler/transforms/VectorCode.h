@@ -35,6 +35,14 @@ mlir::Value stack(mlir::OpBuilder &b, mlir::Location loc,
 llvm::SmallVector<mlir::Value> unstack(mlir::OpBuilder &b, mlir::Location loc,
                                        mlir::Value v, int64_t count);
 
+/// The `rows` x `columns` pixel vectors of `lanes` channels of NHWC `source`
+/// from (image, row, column, channel) on, row-major, read a row at a time.
+llvm::SmallVector<mlir::Value> readPatch(mlir::OpBuilder &b, mlir::Location loc,
+                                         mlir::Value source,
+                                         llvm::ArrayRef<mlir::Value> origin,
+                                         int64_t rows, int64_t columns,
+                                         int64_t lanes);
+
 /// The bias vector of `lanes` channels at `channel`: `bias` is a [F] tensor
 /// or a scalar (see biasOf).
 mlir::Value biasVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value bias,

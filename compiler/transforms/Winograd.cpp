@@ -43,7 +43,6 @@ namespace cnnc {
 
 using namespace mlir;
 using cnnc::applyEpilogue;
-using cnnc::plus;
 using cnnc::readVector;
 using cnnc::stack;
 using cnnc::unstack;
@@ -381,15 +380,8 @@ struct Rewrite {
         },
         [&](OpBuilder &b, ValueRange ivs, ValueRange at, Value slice) {
           auto [img, row, col] = blockOrigin(b, l, ivs[0], rows, columns);
-          SmallVector<Value> window;
-          for (int64_t i = 0; i < kWindow; ++i)
-            llvm::append_range(
-                window,
-                unstack(b, l,
-                        readVector(b, l, VectorType::get({kWindow, lanes}, f32),
-                                   input,
-                                   {img, plus(b, l, row, i), col, at[2]}),
-                        kWindow));
+          SmallVector<Value> window = cnnc::readPatch(
+              b, l, input, {img, row, col, at[2]}, kWindow, kWindow, lanes);
           Value points =
               stack(b, l, transformWindow(b, l, kInputMatrix, window),
                     {kPoints, lanes});
@@ -466,17 +458,9 @@ struct Rewrite {
             return writeBlock(b, outputs, slice);
           SmallVector<SmallVector<Value>> extraValues;
           auto [img, row, col] = blockOrigin(b, l, ivs[0], rows, columns);
-          for (Value extra : extras) {
-            SmallVector<Value> &values = extraValues.emplace_back();
-            for (int64_t i = 0; i < kOut; ++i)
-              llvm::append_range(
-                  values,
-                  unstack(b, l,
-                          readVector(b, l, VectorType::get({kOut, lanes}, f32),
-                                     extra,
-                                     {img, plus(b, l, row, i), col, at[3]}),
-                          kOut));
-          }
+          for (Value extra : extras)
+            extraValues.push_back(cnnc::readPatch(
+                b, l, extra, {img, row, col, at[3]}, kOut, kOut, lanes));
           for (auto [k, o] : llvm::enumerate(outputs)) {
             SmallVector<Value> args = {o};
             for (ArrayRef<Value> values : extraValues)
