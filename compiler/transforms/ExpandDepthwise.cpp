@@ -10,14 +10,16 @@
 // zero) and each depthwise output row from the ring as soon as its rows are
 // there: every expanded value is computed once and read back from L1.
 //
-//   forall (n, c) in N x M / lanes:
+//   forall (n, band, c) in N x bands x M / lanes:
 //     ring [kh, pad + W + pad, lanes], padding columns zero
-//     expanded rows 0 .. kh - sh - 1 into the ring (slot: row mod kh)
-//     for each output row r:
+//     expanded rows t sh .. t sh + kh - sh - 1 into the ring (slot: row
+//       mod kh), t the band's first output row
+//     for each output row r of the band:
 //       expanded rows r sh + kh - sh .. r sh + kh - 1 into the ring
 //       output row r from the ring's rows r sh .. r sh + kh - 1
 //
-// Expanded rows in the padding are zero. Each iteration's ring is a buffer
+// Bands (more iterations for the threads) only when the images' channel
+// vectors are too few. Expanded rows in the padding are zero. Each iteration's ring is a buffer
 // of its own (cnnc-plan-workspace gives every iteration of a parallel loop
 // its slot).
 //
@@ -178,6 +180,10 @@ Value forTiles(OpBuilder &b, Location loc, int64_t total, int64_t tile,
   return value;
 }
 
+/// Fewest iterations of the forall (bands x images x channel vectors)
+/// wanted for the thread pool: the threads take consecutive blocks of them.
+constexpr int64_t kMinIterations = 8;
+
 /// The tile for a row of `width` pixels: the largest divisor up to `limit`
 /// when it is at least half of it (no remainder), else `limit`.
 int64_t rowTile(int64_t width, int64_t limit) {
@@ -197,6 +203,9 @@ struct Rewrite {
   int64_t n, h, w, ch, m, outH, outW, kh, kw, sh, sw, ringWidth;
   int64_t padTop = 0, padLeft = 0;
   int64_t expandTile, depthwiseTile, reductionStep;
+  // Bands of `bandRows` output rows, each an iteration of its own (with its
+  // own ring) when the images' channel vectors alone are too few.
+  int64_t bands, bandRows;
 
   // Per iteration of the forall.
   Value image, channel;
@@ -234,6 +243,14 @@ struct Rewrite {
     expandTile = rowTile(w, std::min<int64_t>(8, registers / 2));
     depthwiseTile = rowTile(outW, registers / 4);
     reductionStep = cnnc::largestDivisorAtMost(ch, 4);
+    // A band recomputes the kh - sh expanded rows it shares with the band
+    // above: bands of at least 8 rows, as many as it takes to reach
+    // kMinIterations (dividing the output's rows).
+    int64_t iterations = n * (m / lanes);
+    int64_t wanted = llvm::divideCeil(kMinIterations, iterations);
+    bands = cnnc::largestDivisorAtMost(
+        outH, std::max<int64_t>(1, std::min(wanted, outH / 8)));
+    bandRows = outH / bands;
   }
 
   Value index(OpBuilder &b, int64_t v) { return indexConstant(b, loc, v); }
@@ -245,21 +262,29 @@ struct Rewrite {
         b, loc, ArrayRef<int64_t>{n, outH, outW, m}, f32);
     auto forall = scf::ForallOp::create(
         b, loc,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(n), b.getIndexAttr(m / lanes)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(n), b.getIndexAttr(bands),
+                               b.getIndexAttr(m / lanes)},
         ValueRange{outInit}, /*mapping=*/std::nullopt);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
     image = forall.getInductionVars()[0];
-    channel = arith::MulIOp::create(b, loc, forall.getInductionVars()[1],
+    // The band's first output row (a constant for one band: its first
+    // expanded rows are then known to be padding or not).
+    Value top =
+        bands == 1 ? index(b, 0)
+                   : arith::MulIOp::create(b, loc, forall.getInductionVars()[1],
+                                           index(b, bandRows))
+                         .getResult();
+    channel = arith::MulIOp::create(b, loc, forall.getInductionVars()[2],
                                     index(b, lanes));
     SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-    SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0),
-                                         b.getIndexAttr(0), channel};
+    SmallVector<OpFoldResult> offsets = {image, top, b.getIndexAttr(0),
+                                         channel};
     SmallVector<OpFoldResult> sizes =
-        getAsIndexOpFoldResult(b.getContext(), {1, outH, outW, lanes});
+        getAsIndexOpFoldResult(b.getContext(), {1, bandRows, outW, lanes});
     Value shared = forall.getRegionIterArgs()[0];
     Value out = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({outH, outW, lanes}, f32), shared,
+        b, loc, RankedTensorType::get({bandRows, outW, lanes}, f32), shared,
         offsets, sizes, ones);
     // The iteration's own buffer (cnnc-plan-workspace gives each iteration
     // of a parallel loop its slot).
@@ -275,12 +300,16 @@ struct Rewrite {
                                     {index(b, ky), index(b, kx), channel}));
 
     ring = zeroPaddingColumns(ring);
+    Value topRow = b.createOrFold<arith::MulIOp>(loc, top, index(b, sh));
     for (int64_t row = 0; row < kh - sh; ++row)
-      ring = expandRow(b, ring, index(b, row));
+      ring = expandRow(b, ring, plus(b, loc, topRow, row));
     auto rows = scf::ForOp::create(
-        b, loc, index(b, 0), index(b, outH), index(b, 1), ValueRange{ring, out},
-        [&](OpBuilder &b, Location loc, Value r, ValueRange args) {
-          // The rows the window reaches anew: r sh + kh - sh .. r sh + kh - 1.
+        b, loc, index(b, 0), index(b, bandRows), index(b, 1),
+        ValueRange{ring, out},
+        [&](OpBuilder &b, Location loc, Value i, ValueRange args) {
+          // Output row r = top + i; the rows its window reaches anew:
+          // r sh + kh - sh .. r sh + kh - 1.
+          Value r = arith::AddIOp::create(b, loc, top, i);
           Value first = arith::MulIOp::create(b, loc, r, index(b, sh));
           auto fresh = scf::ForOp::create(
               b, loc, plus(b, loc, first, kh - sh), plus(b, loc, first, kh),
@@ -290,7 +319,7 @@ struct Rewrite {
               });
           Value ring = fresh.getResult(0);
           scf::YieldOp::create(
-              b, loc, ValueRange{ring, depthwiseRow(b, ring, args[1], r)});
+              b, loc, ValueRange{ring, depthwiseRow(b, ring, args[1], r, i)});
         });
 
     b.setInsertionPointToStart(forall.getTerminator().getBody());
@@ -413,7 +442,8 @@ struct Rewrite {
 
   /// Output row `r` of the depthwise conv (bias, window, epilogue) from the
   /// ring's slots of padded rows r sh .. r sh + kh - 1.
-  Value depthwiseRow(OpBuilder &b, Value ring, Value out, Value r) {
+  Value depthwiseRow(OpBuilder &b, Value ring, Value out, Value r,
+                     Value outRow) {
     Value top = arith::MulIOp::create(b, loc, r, index(b, sh));
     SmallVector<Value> slots;
     for (int64_t ky = 0; ky < kh; ++ky)
@@ -453,7 +483,7 @@ struct Rewrite {
                   cnnc::applyEpilogue(b, loc, c.depthwiseEpilogue, args, lanes);
             }
           }
-          return writeRow(b, acc, out, {r, first, index(b, 0)});
+          return writeRow(b, acc, out, {outRow, first, index(b, 0)});
         });
   }
 };
@@ -492,10 +522,11 @@ struct FuseExpandDepthwise
       return;
     emitRemark(r.loc) << fmt::format(
         "fused with its 1x1 expansion: expanded rows computed into a ring of "
-        "{} rows per {} ch; vectorized: expansion tile {} px x {} ch, "
+        "{} rows per {} ch{}; vectorized: expansion tile {} px x {} ch, "
         "reduction {} ch; depthwise tile {} px x {} ch",
-        r.kh, lanes, r.expandTile, lanes, r.reductionStep, r.depthwiseTile,
-        lanes);
+        r.kh, lanes,
+        r.bands > 1 ? fmt::format(" and band of {} rows", r.bandRows) : "",
+        r.expandTile, lanes, r.reductionStep, r.depthwiseTile, lanes);
     emitRemark(r.expandLoc)
         << "computed inside the depthwise conv that reads it (fused)";
   }

@@ -179,8 +179,10 @@ def FuseExpandDepthwise : Pass<"cnnc-fuse-expand-depthwise", "mlir::ModuleOp"> {
     and columns, the only use of a 1x1 unit-stride
     `linalg.conv_2d_nhwc_hwcf` (MobileNet's expansion), each with a bias
     init and an optional elementwise epilogue (the depthwise conv's may
-    read other tensors, a residual): one `scf.forall` over (image, channel
-    vector) that computes the expansion a row at a time into a ring of as
+    read other tensors, a residual): one `scf.forall` over (image, band of
+    output rows, channel vector; bands only when images x channel vectors
+    are fewer than 8 iterations, each band recomputing the expanded rows it
+    shares with the one above) that computes the expansion a row at a time into a ring of as
     many rows as the window is high (padding columns zero, padding rows
     written as zeros) and each depthwise output row from the ring as soon as
     its rows are there. Both are vector code written by the pass (register

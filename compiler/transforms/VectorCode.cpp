@@ -13,9 +13,8 @@ Value cnnc::indexConstant(OpBuilder &b, Location loc, int64_t v) {
 }
 
 Value cnnc::plus(OpBuilder &b, Location loc, Value base, int64_t offset) {
-  return offset ? arith::AddIOp::create(b, loc, base,
-                                        indexConstant(b, loc, offset))
-                      .getResult()
+  return offset ? b.createOrFold<arith::AddIOp>(loc, base,
+                                                indexConstant(b, loc, offset))
                 : base;
 }
 
