@@ -19,9 +19,9 @@
 //       output row r from the ring's rows r sh .. r sh + kh - 1
 //
 // Bands (more iterations for the threads) only when the images' channel
-// vectors are too few. Expanded rows in the padding are zero. Each iteration's ring is a buffer
-// of its own (cnnc-plan-workspace gives every iteration of a parallel loop
-// its slot).
+// vectors are too few. Expanded rows in the padding are zero. Each
+// iteration's ring is a buffer of its own (cnnc-plan-workspace gives every
+// iteration of a parallel loop its slot).
 //
 //===----------------------------------------------------------------------===//
 

@@ -29,7 +29,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/UB/IR/UBOps.h" // a dependent dialect (stack: ub.poison)
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
@@ -233,13 +233,13 @@ std::array<Value, 3> blockOrigin(OpBuilder &b, Location loc, Value t,
                                  int64_t size = kOut) {
   Value perImage = cnnc::indexConstant(b, loc, rows * columns);
   Value cols = cnnc::indexConstant(b, loc, columns);
-  Value four = cnnc::indexConstant(b, loc, size);
+  Value side = cnnc::indexConstant(b, loc, size);
   Value inImage = arith::RemUIOp::create(b, loc, t, perImage);
   Value row = arith::DivUIOp::create(b, loc, inImage, cols);
   Value col = arith::RemUIOp::create(b, loc, inImage, cols);
   return {arith::DivUIOp::create(b, loc, t, perImage),
-          arith::MulIOp::create(b, loc, row, four),
-          arith::MulIOp::create(b, loc, col, four)};
+          arith::MulIOp::create(b, loc, row, side),
+          arith::MulIOp::create(b, loc, col, side)};
 }
 
 /// A forall over `bounds` writing, per iteration, the slice of `dest` at
