@@ -41,6 +41,31 @@ func.func @depthwise(%in: tensor<1x10x10x32xf32>, %w: tensor<3x3x32xf32>) -> ten
   return %c : tensor<1x8x8x32xf32>
 }
 
+// A strided depthwise conv goes down column strips: the forall is (column
+// tile, row, channel tile), each tile 8 px x 16 ch reading 3 x 17 input
+// pixels.
+// CHECK-LABEL: func.func @depthwise_strided
+// CHECK: scf.forall (%[[COL:.*]], %[[ROW:.*]], %[[CH:.*]]) in (2, 4, 2) shared_outs
+// CHECK-DAG: %[[X:.*]] = affine.apply #{{.*}}(%[[COL]])
+// CHECK-DAG: %[[C:.*]] = affine.apply #{{.*}}(%[[CH]])
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[ROW]], %[[X]], %[[C]]] [1, 1, 8, 16]
+// CHECK: vector.transfer_read {{.*}} vector<17x16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<8x16xf32>
+func.func @depthwise_strided(%in: tensor<1x9x33x32xf32>, %w: tensor<3x3x32xf32>, %b: tensor<32xf32>) -> tensor<1x4x16x32xf32> {
+  %e = tensor.empty() : tensor<1x4x16x32xf32>
+  %init = linalg.broadcast ins(%b : tensor<32xf32>) outs(%e : tensor<1x4x16x32xf32>) dimensions = [0, 1, 2]
+  %c = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %w : tensor<1x9x33x32xf32>, tensor<3x3x32xf32>) outs(%init : tensor<1x4x16x32xf32>) -> tensor<1x4x16x32xf32>
+  %e2 = tensor.empty() : tensor<1x4x16x32xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x4x16x32xf32>) outs(%e2 : tensor<1x4x16x32xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %m = arith.maximumf %x, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x16x32xf32>
+  return %r : tensor<1x4x16x32xf32>
+}
+
 // Weights over 4 MB: output-channel tiles outermost in the forall (each
 // thread then reads only its share of the weights).
 // CHECK-LABEL: func.func @channels_outer
