@@ -234,7 +234,9 @@ def VectorizeBufferOps : Pass<"cnnc-vectorize-buffer-ops", "mlir::ModuleOp"> {
     `scf.forall` (the border fills of padded buffers, the copies of concat
     and pad, bias broadcasts) is tiled to its innermost dimension with one
     `scf.for` per outer dimension and vectorised: each iteration writes one
-    row with whole-vector stores. Left to LLVM, some of these loop nests
+    row with whole-vector stores (a row longer than 16 elements that 16
+    divides in chunks of 16, one more loop: LLVM unrolled whole 512-element
+    rows into code too long to compile fast). Left to LLVM, some of these loop nests
     were vectorised across an outer dimension with scatters. An op the
     vectoriser does not take (index arithmetic) stays as it was.
   }];

@@ -36,3 +36,24 @@ func.func @leftovers(%buf: memref<1x10x10x16xf32>, %src: memref<1x8x8x16xf32>, %
   }
   return
 }
+
+// A row longer than 16 elements that 16 divides (a 512-channel border) is
+// stored in chunks of 16, one more loop: whole 512-element rows made loops
+// that LLVM unrolled into thousands of stores (slow to compile); 40 elements
+// (not a multiple of 16) stay one row.
+// CHECK-LABEL: func.func @wide_rows
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 {
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c512 step %c16 {
+// CHECK-NEXT: memref.subview
+// CHECK-NEXT: vector.transfer_write {{.*}} : vector<1x1x1x16xf32>, memref<1x1x1x16xf32, strided<[4608, 1536, 512, 1], offset: ?>>
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 {
+// CHECK-NEXT: memref.subview
+// CHECK-NEXT: vector.transfer_write {{.*}} : vector<1x1x1x40xf32>
+func.func @wide_rows(%buf: memref<1x3x3x512xf32>, %odd: memref<1x3x3x40xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %col = memref.subview %buf[0, 0, 0, 0] [1, 3, 1, 512] [1, 1, 1, 1] : memref<1x3x3x512xf32> to memref<1x3x1x512xf32, strided<[4608, 1536, 512, 1]>>
+  linalg.fill ins(%zero : f32) outs(%col : memref<1x3x1x512xf32, strided<[4608, 1536, 512, 1]>>)
+  %col40 = memref.subview %odd[0, 0, 0, 0] [1, 3, 1, 40] [1, 1, 1, 1] : memref<1x3x3x40xf32> to memref<1x3x1x40xf32, strided<[360, 120, 40, 1]>>
+  linalg.fill ins(%zero : f32) outs(%col40 : memref<1x3x1x40xf32, strided<[360, 120, 40, 1]>>)
+  return
+}
