@@ -57,6 +57,18 @@ void cnnrt_parallel_for(cnnrt_task_fn task, void *ctx, int64_t count);
 int cnnrt_set_num_threads(int n);
 int cnnrt_get_num_threads(void);
 
+/* ---- Winograd F(4x4, 3x3) weights. U = G g G^T for each input and output
+ * channel pair of 3x3 HWCF weights `hwcf` [3, 3, c, f], written to `u` as
+ * [36, f / block, c, block] (block divides f); computed in double. */
+void cnnrt_winograd_transform(const float *hwcf, float *u, int64_t c, int64_t f,
+                              int64_t block);
+/* The same, once: generated code calls it before each run's first use of
+ * weights it transforms at run time (too large to store in the executable).
+ * Returns at once when *ready is set; sets it when `u` is complete. Safe to
+ * call from several threads. */
+void cnnrt_winograd_weights(const float *hwcf, float *u, int64_t c, int64_t f,
+                            int64_t block, int32_t *ready);
+
 /* ---- Profile, a development aid. With CNNRT_PROFILE=1 in the environment
  * cnnrt_parallel_for times each loop it runs (wall clock of the caller);
  * `model --bench N` then prints per loop the milliseconds per run, and the

@@ -39,8 +39,12 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
   }
   // 3x3 convs as Winograd products, which the vectoriser then tiles.
   std::string pipeline = "convert-cnn-to-linalg{nhwc},canonicalize,cse,";
-  if (options.winograd)
-    pipeline += targetPass("cnnc-winograd", options) + "},";
+  if (options.winograd) {
+    pipeline += targetPass("cnnc-winograd", options);
+    if (options.winogradEmbedLimit)
+      pipeline += fmt::format(" embed-limit={}", *options.winogradEmbedLimit);
+    pipeline += "},";
+  }
   // NHWC convolutions, register-tiled and vectorised, with accumulators
   // hoisted out of the reduction loops into registers.
   pipeline += targetPass("cnnc-vectorize-conv", options);

@@ -5,6 +5,10 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace cnnc {
 
 /// Where compilation stops; each stage adds the passes after the previous.
@@ -24,6 +28,9 @@ struct PipelineOptions {
   std::vector<std::string> tileSizes;
   /// The target's SIMD registers: their width in bits and number.
   unsigned vectorBits = 512, vectorRegisters = 32;
+  /// Largest Winograd weights stored in the executable (bytes per conv;
+  /// larger ones are transformed at the first run); unset: the pass's.
+  std::optional<int64_t> winogradEmbedLimit;
 };
 
 /// cnn -> cnn: batch-norm folding, then conv/dense epilogue fusion.

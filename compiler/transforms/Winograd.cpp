@@ -8,8 +8,9 @@
 //   Y = A^T [ (G g G^T) . (B^T d B) ] A
 //
 // In NHWC, over vectors of channels, for P = N x H/4 x W/4 blocks:
-//   U [36, F/tf, C, tf] = G g G^T    the weights, at compile time, in blocks
-//                                    of the products' register tile
+//   U [36, F/tf, C, tf] = G g G^T    the weights, in blocks of the products'
+//                                    register tile: at compile time, or at
+//                                    the first run when too large to store
 //   V [36, P, C]        = B^T d B    a forall over (block, channel vector)
 //   M [36, P, F]        = V U        36 products, a batched blocked dense
 //                                    op that cnnc-vectorize-conv tiles
@@ -24,9 +25,14 @@
 #include "compiler/transforms/VectorCode.h"
 #include "compiler/transforms/WeightBlocks.h"
 
+#include "cnnrt.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h" // a dependent dialect (stack: ub.poison)
@@ -53,13 +59,6 @@ namespace {
 constexpr double kInputMatrix[6][6] = { // B^T
     {4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
-constexpr double kFilterMatrix[6][3] = { // G
-    {1.0 / 4, 0, 0},
-    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-    {1.0 / 24, 1.0 / 12, 1.0 / 6},
-    {1.0 / 24, -1.0 / 12, 1.0 / 6},
-    {0, 0, 1}};
 constexpr double kOutputMatrix[4][6] = { // A^T
     {1, 1, 1, 1, 1, 0},
     {0, 1, -1, 2, -2, 0},
@@ -67,11 +66,7 @@ constexpr double kOutputMatrix[4][6] = { // A^T
     {0, 1, -1, 8, -8, 1}};
 constexpr int64_t kOut = 4, kWindow = 6, kPoints = kWindow * kWindow;
 
-/// The transformed weights are 4x the conv's (36 points instead of 9) and
-/// are stored in the executable: wider layers stay direct. Measured on
-/// ResNet-18: all 3x3 layers 34 -> 20 ms and a 47 -> 160 MB executable; up
-/// to 256x256 channels (9.4 MB transformed) 34 -> 22 ms, 75 MB.
-constexpr int64_t kMaxWeightBytes = 16 << 20;
+constexpr llvm::StringLiteral kRunTimeTransform = "cnnrt_winograd_weights";
 
 /// What a convolution needs to be computed this way.
 struct Candidate {
@@ -140,35 +135,6 @@ SmallVector<Value> transformWindow(OpBuilder &b, Location loc,
   return result;
 }
 
-/// U = G g G^T for every (input, output) channel pair, in double, laid out
-/// [36, F / block, C, block].
-std::vector<float> transformWeights(ArrayRef<float> hwcf, int64_t c, int64_t f,
-                                    int64_t block) {
-  std::vector<float> u(kPoints * c * f);
-  for (int64_t ci = 0; ci < c; ++ci)
-    for (int64_t fi = 0; fi < f; ++fi) {
-      double g[3][3], t[kWindow][3];
-      for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j)
-          g[i][j] = hwcf[((i * 3 + j) * c + ci) * f + fi];
-      for (int a = 0; a < kWindow; ++a)
-        for (int j = 0; j < 3; ++j) {
-          t[a][j] = 0;
-          for (int i = 0; i < 3; ++i)
-            t[a][j] += kFilterMatrix[a][i] * g[i][j];
-        }
-      for (int a = 0; a < kWindow; ++a)
-        for (int bb = 0; bb < kWindow; ++bb) {
-          double s = 0;
-          for (int j = 0; j < 3; ++j)
-            s += t[a][j] * kFilterMatrix[bb][j];
-          u[(((a * kWindow + bb) * (f / block) + fi / block) * c + ci) * block +
-            fi % block] = static_cast<float>(s);
-        }
-    }
-  return u;
-}
-
 /// The conv's constant HWCF weights (stored flat and expanded, or as they
 /// are), its bias (the broadcast or fill its init is) and its fusable
 /// elementwise epilogue, or failure.
@@ -187,8 +153,7 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
   int64_t blocks = out.getDimSize(0) *
                    llvm::divideCeil(out.getDimSize(1), kOut) *
                    llvm::divideCeil(out.getDimSize(2), kOut);
-  if (blocks < minBlocks ||
-      kPoints * weightType.getNumElements() / 9 * 4 > kMaxWeightBytes)
+  if (blocks < minBlocks)
     return failure();
   Candidate c{conv, nullptr, {}, nullptr, nullptr};
   Value weight = conv.getDpsInputs()[1];
@@ -310,23 +275,89 @@ struct Rewrite {
         writtenShape({n, rows * written, columns * written, f}),
         zero(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))) {}
 
-  /// U = G g G^T, a constant [36, F / block, C, block].
-  Value weights(int64_t block) {
-    std::vector<float> u = transformWeights(c.hwcf, ch, f, block);
+  /// U = G g G^T, [36, F / block, C, block]: a constant when it takes at
+  /// most `embedLimit` bytes; otherwise a global that the runtime fills from
+  /// the conv's weights before the first run's first use (the executable
+  /// then holds the weights once, not 4x; the transform, once per process,
+  /// costs about 0.1 s per 10M weights).
+  Value weights(int64_t block, int64_t embedLimit, ModuleOp module) {
     std::string name = "weight";
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(c.weights))
       name = resource.getRawHandle().getKey().str();
     name += ".winograd" + std::to_string(block);
-    auto flatType = RankedTensorType::get({(int64_t)u.size()}, f32);
-    Value flat = arith::ConstantOp::create(
-        b, loc,
-        cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
-            flatType, name,
-            HeapAsmResourceBlob::allocateAndCopyInferAlign(
-                ArrayRef<float>(u)))));
-    return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({kPoints, f / block, ch, block}, f32),
-        flat, SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
+    int64_t size = kPoints * ch * f;
+    auto flatType = RankedTensorType::get({size}, f32);
+    auto type = RankedTensorType::get({kPoints, f / block, ch, block}, f32);
+    SmallVector<ReassociationIndices> all{{0, 1, 2, 3}};
+    if (size * 4 <= embedLimit) {
+      std::vector<float> u(size);
+      cnnrt_winograd_transform(c.hwcf.data(), u.data(), ch, f, block);
+      Value flat = arith::ConstantOp::create(
+          b, loc,
+          cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
+              flatType, name,
+              HeapAsmResourceBlob::allocateAndCopyInferAlign(
+                  ArrayRef<float>(u)))));
+      return tensor::ExpandShapeOp::create(b, loc, type, flat, all);
+    }
+    MLIRContext *ctx = b.getContext();
+    SymbolTable symbols(module);
+    OpBuilder detached(ctx);
+    auto global = memref::GlobalOp::create(
+        detached, loc, name, detached.getStringAttr("private"),
+        MemRefType::get({size}, f32), detached.getUnitAttr(),
+        /*constant=*/false, detached.getI64IntegerAttr(CNNRT_ALIGNMENT));
+    symbols.insert(global, module.getBody()->begin());
+    auto flagType = MemRefType::get({}, b.getI32Type());
+    auto ready = memref::GlobalOp::create(
+        detached, loc, (global.getSymName() + ".ready").str(),
+        detached.getStringAttr("private"), flagType,
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getI32Type()),
+                               b.getI32IntegerAttr(0)),
+        /*constant=*/false, nullptr);
+    symbols.insert(ready, module.getBody()->begin());
+    // The C function takes pointers: one declaration for all shapes.
+    auto pointer = [&](Value memref) -> Value {
+      Value index =
+          memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+      Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+      return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(ctx),
+                                      i64);
+    };
+    auto i64 = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+    };
+    auto hwcfType = cast<RankedTensorType>(c.weights.getType());
+    Value hwcf = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(hwcfType.getShape(), f32),
+        arith::ConstantOp::create(b, loc, cast<TypedAttr>(c.weights)),
+        b.getUnitAttr());
+    Value u = memref::GetGlobalOp::create(b, loc, global.getType(),
+                                          global.getSymName());
+    Value flag =
+        memref::GetGlobalOp::create(b, loc, flagType, ready.getSymName());
+    func::CallOp::create(b, loc, runTimeTransform(module),
+                         ValueRange{pointer(hwcf), pointer(u), i64(ch), i64(f),
+                                    i64(block), pointer(flag)});
+    Value flat =
+        bufferization::ToTensorOp::create(b, loc, flatType, u, b.getUnitAttr());
+    return tensor::ExpandShapeOp::create(b, loc, type, flat, all);
+  }
+
+  /// `void cnnrt_winograd_weights(const float *hwcf, float *u, int64_t c,
+  /// int64_t f, int64_t block, int32_t *ready)`, declared once.
+  func::FuncOp runTimeTransform(ModuleOp module) {
+    if (auto existing = module.lookupSymbol<func::FuncOp>(kRunTimeTransform))
+      return existing;
+    MLIRContext *ctx = module.getContext();
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    auto i64 = IntegerType::get(ctx, 64);
+    OpBuilder top = OpBuilder::atBlockEnd(module.getBody());
+    auto decl = func::FuncOp::create(
+        top, module.getLoc(), kRunTimeTransform,
+        FunctionType::get(ctx, {ptr, ptr, i64, i64, i64, ptr}, {}));
+    decl.setPrivate();
+    return decl;
   }
 
   /// `v` (the input or a residual) zero-padded by the rows and columns the
@@ -520,7 +551,7 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
                           vectorRegisters * 3 / 4,
                           /*widePixels=*/false, lanes, vectorRegisters)
             .channels;
-    Value u = r.weights(block);
+    Value u = r.weights(block, embedLimit, getOperation());
     Value v = r.inputTransform(r.padToBlocks(c.conv.getDpsInputs()[0]));
     Value m = r.products(v, u, block);
     // The output transform replaces the pool, or else the epilogue, when
@@ -555,8 +586,9 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
       return;
     emitRemark(r.loc) << fmt::format(
         "winograd F(4x4, 3x3): {} products of {} blocks x {} ch x {} ch, "
-        "transformed weights {:.1f} MB{}",
+        "transformed weights {:.1f} MB{}{}",
         kPoints, r.blocks, r.ch, r.f, kPoints * r.ch * r.f * 4 / 1e6,
+        kPoints * r.ch * r.f * 4 > embedLimit ? " (at the first run)" : "",
         poolLoc ? ", 2x2 max pool fused" : "");
     if (poolLoc)
       emitRemark(*poolLoc)

@@ -5,9 +5,13 @@
 // A 3x3 conv over 8x8 outputs (four 4x4 blocks), 16 -> 32 channels, with a
 // bias and a residual + relu epilogue.
 // CHECK: remark: winograd F(4x4, 3x3): 36 products of 4 blocks x 16 ch x 32 ch, transformed weights 0.1 MB
-// (Remarks print first: the pooled conv's, of @pooled below, comes after it.)
+// (Remarks print first: those of @wide and @pooled below come after it.)
+// CHECK: remark: winograd F(4x4, 3x3): 36 products of 4 blocks x 512 ch x 512 ch, transformed weights 37.7 MB (at the first run)
 // CHECK: remark: winograd F(4x4, 3x3): 36 products of 9 blocks x 16 ch x 16 ch, transformed weights 0.0 MB, 2x2 max pool fused
 // CHECK: remark: computed in the Winograd output transform of the conv it reads (fused)
+// The global and flag @wide's run-time transform fills (module level).
+// CHECK: memref.global "private" @[[GLOBAL:weight.winograd64]].ready : memref<i32> = dense<0>
+// CHECK: memref.global "private" @[[GLOBAL]] : memref<9437184xf32> = uninitialized {alignment = 64 : i64}
 // The transformed weights: [36 points, F / 32, C, 32], made at compile time.
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[U:.*]] = tensor.expand_shape %{{.*}} output_shape [36, 1, 16, 32] : tensor<18432xf32> into tensor<36x1x16x32xf32>
@@ -100,13 +104,12 @@ func.func @partial_blocks(%x: tensor<1x6x6x16xf32>, %res: tensor<1x6x6x16xf32>) 
 }
 
 // Stays a direct conv: strided, 8 input channels (not a vector), weights
-// that are not a constant, 512 x 512 channels (transformed weights of 36 MB
-// in the executable).
+// that are not a constant.
 // CHECK-LABEL: func.func @direct
 // CHECK-NOT: scf.forall
-// CHECK-COUNT-4: linalg.conv_2d_nhwc_hwcf
+// CHECK-COUNT-3: linalg.conv_2d_nhwc_hwcf
 // CHECK-NOT: scf.forall
-func.func @direct(%in: tensor<1x17x17x16xf32>, %in8: tensor<1x10x10x8xf32>, %in10: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x16xf32>, %in512: tensor<1x10x10x512xf32>) -> (tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x512xf32>) {
+func.func @direct(%in: tensor<1x17x17x16xf32>, %in8: tensor<1x10x10x8xf32>, %in10: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x16xf32>) -> (tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>) {
   %weights = arith.constant dense<0.5> : tensor<3x3x16x16xf32>
   %weights8 = arith.constant dense<0.5> : tensor<3x3x8x16xf32>
   %zero = arith.constant 0.0 : f32
@@ -115,11 +118,35 @@ func.func @direct(%in: tensor<1x17x17x16xf32>, %in8: tensor<1x10x10x8xf32>, %in1
   %strided = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %weights : tensor<1x17x17x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
   %narrow = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in8, %weights8 : tensor<1x10x10x8xf32>, tensor<3x3x8x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
   %variable = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in10, %w : tensor<1x10x10x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  return %strided, %narrow, %variable : tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>
+}
+
+// 512 x 512 channels: transformed weights of 37.7 MB, over the 16 MB the
+// executable stores. The conv's weights stay a constant; the runtime
+// transforms them into a global (zero-initialised: no space in the
+// executable) before the first use, once (the flag).
+// CHECK-LABEL: func.func @wide
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<3x3x512x512xf32> to memref<3x3x512x512xf32>
+// CHECK: %[[U:.*]] = memref.get_global @[[GLOBAL]] : memref<9437184xf32>
+// CHECK: %[[READY:.*]] = memref.get_global @[[GLOBAL]].ready : memref<i32>
+// CHECK: memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK: %[[WP:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
+// CHECK: memref.extract_aligned_pointer_as_index %[[U]]
+// CHECK: %[[UP:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
+// CHECK: memref.extract_aligned_pointer_as_index %[[READY]]
+// CHECK: %[[RP:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
+// CHECK: call @cnnrt_winograd_weights(%[[WP]], %[[UP]], %c512_i64, %c512_i64, %c64_i64, %[[RP]]) : (!llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr) -> ()
+// CHECK: %[[UT:.*]] = bufferization.to_tensor %[[U]] restrict : memref<9437184xf32> to tensor<9437184xf32>
+// CHECK: tensor.expand_shape %[[UT]] {{.*}} into tensor<36x8x512x64xf32>
+// CHECK: return
+func.func @wide(%in512: tensor<1x10x10x512xf32>) -> tensor<1x8x8x512xf32> {
+  %zero = arith.constant 0.0 : f32
   %weights512 = arith.constant dense<0.5> : tensor<3x3x512x512xf32>
   %e512 = tensor.empty() : tensor<1x8x8x512xf32>
   %init512 = linalg.fill ins(%zero : f32) outs(%e512 : tensor<1x8x8x512xf32>) -> tensor<1x8x8x512xf32>
   %wide = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in512, %weights512 : tensor<1x10x10x512xf32>, tensor<3x3x512x512xf32>) outs(%init512 : tensor<1x8x8x512xf32>) -> tensor<1x8x8x512xf32>
-  return %strided, %narrow, %variable, %wide : tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>, tensor<1x8x8x512xf32>
+  return %wide : tensor<1x8x8x512xf32>
 }
 
 // One 4x4 block is too few (measured: no faster than the direct conv).
@@ -160,3 +187,6 @@ func.func @pooled(%in: tensor<1x12x12x16xf32>) -> tensor<1x5x5x16xf32> {
   %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%c, %window : tensor<1x10x10x16xf32>, tensor<2x2xf32>) outs(%pinit : tensor<1x5x5x16xf32>) -> tensor<1x5x5x16xf32>
   return %p : tensor<1x5x5x16xf32>
 }
+
+// The run-time transform, declared once at the end of the module.
+// CHECK: func.func private @cnnrt_winograd_weights(!llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr)

@@ -101,6 +101,12 @@ cl::opt<bool> noWinograd(
     cl::desc("Compute 3x3 convolutions directly, not as Winograd F(4x4, 3x3) "
              "(for comparison)"),
     cl::cat(category));
+cl::opt<long> winogradEmbedLimit(
+    "winograd-embed-limit",
+    cl::desc("Largest Winograd-transformed weights of one conv stored in the "
+             "executable, in bytes (default 16 MiB); larger ones are "
+             "transformed when the model first runs"),
+    cl::value_desc("bytes"), cl::cat(category));
 cl::opt<std::string> targetCpu("target-cpu",
                                cl::desc("CPU to tune for (default: native)"),
                                cl::init("native"), cl::cat(category));
@@ -415,11 +421,17 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (!machine)
     return fail(llvm::toString(machine.takeError()));
   cnnc::VectorRegisters vectors = cnnc::vectorRegisters(**machine);
-  cnnc::buildPipeline(
-      pm, stop,
-      {optLevel, !noFuse, !noWinograd, report,
-       std::vector<std::string>(tileSizes.begin(), tileSizes.end()),
-       vectors.bits, vectors.count});
+  cnnc::PipelineOptions options{
+      optLevel,
+      !noFuse,
+      !noWinograd,
+      report,
+      std::vector<std::string>(tileSizes.begin(), tileSizes.end()),
+      vectors.bits,
+      vectors.count};
+  if (winogradEmbedLimit.getNumOccurrences())
+    options.winogradEmbedLimit = winogradEmbedLimit;
+  cnnc::buildPipeline(pm, stop, options);
   int64_t parameters = 0;
   module->walk([&](cnn::WeightOp weight) {
     parameters += weight.getValue().getNumElements();
