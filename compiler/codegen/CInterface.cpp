@@ -108,7 +108,10 @@ extern const int64_t {2}_workspace_bytes;
     params.push_back("float *" + paramName(t.name));
   params.push_back("void *workspace");
   os << fmt::format(
-      R"(/* Runs the model; returns 0 on success. Buffers must not overlap. */
+      R"(/* Runs the model; returns 0 on success. Buffers must not overlap.
+ * Callable from several threads at once, each with its own workspace. The
+ * first call may take longer: it transforms the weights of Winograd layers
+ * too large to store in the object (once per process). */
 int {}_run({});
 
 #ifdef __cplusplus
