@@ -170,3 +170,45 @@ func.func @maxpool(%in: tensor<1x17x17x32xf32>) -> tensor<1x8x8x32xf32> {
   %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %window : tensor<1x17x17x32xf32>, tensor<3x3xf32>) outs(%init : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
   return %p : tensor<1x8x8x32xf32>
 }
+
+#bv = affine_map<(b, m, nb, k, nl) -> (b, m, k)>
+#bw = affine_map<(b, m, nb, k, nl) -> (b, nb, k, nl)>
+#bo = affine_map<(b, m, nb, k, nl) -> (b, m, nb, nl)>
+
+// A batch of products (Winograd's) whose weights per batch element pass L2
+// (512 x 1024 x 4 bytes = 2 MB): the row tiles go innermost in the forall
+// (batch, weight block tile, row tile), so that a block's weights are
+// streamed from memory once and reused from cache by the other row tiles.
+// CHECK-LABEL: func.func @products_rows_inner
+// CHECK: scf.forall (%[[B:.*]], %[[NB:.*]], %[[M:.*]]) in (2, 16, 4) shared_outs
+// CHECK: tensor.extract_slice %{{.*}}[%[[B]], %[[NB]], 0, 0] [1, 1, 512, 64]
+// CHECK: vector.contract
+func.func @products_rows_inner(%v: tensor<2x16x512xf32>, %u: tensor<2x16x512x64xf32>) -> tensor<2x16x16x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x16x16x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x16x16x64xf32>) -> tensor<2x16x16x64xf32>
+  %m = linalg.generic {indexing_maps = [#bv, #bw, #bo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%v, %u : tensor<2x16x512xf32>, tensor<2x16x512x64xf32>) outs(%init : tensor<2x16x16x64xf32>) {
+  ^bb0(%a: f32, %w: f32, %o: f32):
+    %p = arith.mulf %a, %w : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x16x16x64xf32>
+  return %m : tensor<2x16x16x64xf32>
+}
+
+// The same with 128 output channels (256 KB a batch element): row tiles
+// outer, as for any dense layer.
+// CHECK-LABEL: func.func @products_rows_outer
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (2, 4, 2) shared_outs
+func.func @products_rows_outer(%v: tensor<2x16x512xf32>, %u: tensor<2x2x512x64xf32>) -> tensor<2x16x2x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x16x2x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x16x2x64xf32>) -> tensor<2x16x2x64xf32>
+  %m = linalg.generic {indexing_maps = [#bv, #bw, #bo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%v, %u : tensor<2x16x512xf32>, tensor<2x2x512x64xf32>) outs(%init : tensor<2x16x2x64xf32>) {
+  ^bb0(%a: f32, %w: f32, %o: f32):
+    %p = arith.mulf %a, %w : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x16x2x64xf32>
+  return %m : tensor<2x16x2x64xf32>
+}
