@@ -68,6 +68,12 @@ constexpr int64_t kOut = 4, kWindow = 6, kPoints = kWindow * kWindow;
 
 constexpr llvm::StringLiteral kRunTimeTransform = "cnnrt_winograd_weights";
 
+/// Transformed weights larger than this are taken to be streamed from memory
+/// every run (a quarter of this machine's 32 MB L3, shared by the model's
+/// other weights); such a layer takes Winograd from this many output pixels.
+constexpr int64_t kStreamedWeightBytes = 8 << 20;
+constexpr int64_t kStreamedMinPixels = 128;
+
 /// What a convolution needs to be computed this way.
 struct Candidate {
   linalg::Conv2DNhwcHwcfOp conv;
@@ -154,6 +160,16 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
                    llvm::divideCeil(out.getDimSize(1), kOut) *
                    llvm::divideCeil(out.getDimSize(2), kOut);
   if (blocks < minBlocks)
+    return failure();
+  // Transformed weights too large to stay in cache are streamed from memory
+  // each run: 144 bytes per channel pair against the direct conv's 18 FLOPs
+  // per pair and output pixel. At ~110 GFLOP/s and ~10 GB/s per core
+  // (measured here) the direct conv is faster below about 100 pixels
+  // (ResNet-18's 512-channel layers at 7x7: 2.1 ms direct, 3.0 Winograd;
+  // tiny YOLO's at 13x13: 16 ms direct, 8 Winograd).
+  int64_t pixels = out.getDimSize(0) * out.getDimSize(1) * out.getDimSize(2);
+  if (kPoints * weightType.getNumElements() / 9 * 4 > kStreamedWeightBytes &&
+      pixels < kStreamedMinPixels)
     return failure();
   Candidate c{conv, nullptr, {}, nullptr, nullptr};
   Value weight = conv.getDpsInputs()[1];
