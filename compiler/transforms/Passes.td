@@ -131,7 +131,9 @@ def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
   let description = [{
     Each `linalg.conv_2d_nhwc_hwcf` on tensors with a constant 3x3 weight,
     unit strides and dilations, channel counts that are multiples of the
-    vector lanes and at least `min-blocks` 4x4 output blocks becomes (an
+    vector lanes, at least `min-blocks` 4x4 output blocks and, when its
+    transformed weights pass 8 MB (streamed from memory every run), at
+    least 128 output pixels becomes (an
     output whose rows or columns do not fill the last blocks is computed on
     its input, and residual, padded to whole blocks, and sliced):
     the transformed weights G g G^T [36, F/tf, C, tf] (in blocks of the
