@@ -454,7 +454,8 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
           tiles.channels, tiles.pixels * vectors,
           std::min(tiles.channels, vec.lanes), reduction,
           epilogue ? ", epilogue fused" : "",
-          !epilogue || dense                  ? ""
+          rowsInner                           ? ", row tiles inner"
+          : !epilogue || dense                ? ""
           : order == TileOrder::ChannelsOuter ? ", channel tiles outer"
           : order == TileOrder::ColumnsOuter  ? ", column strips outer"
                                               : "",
