@@ -62,10 +62,10 @@ int cnnrt_get_num_threads(void);
  * [36, f / block, c, block] (block divides f); computed in double. */
 void cnnrt_winograd_transform(const float *hwcf, float *u, int64_t c, int64_t f,
                               int64_t block);
-/* The same, once: generated code calls it before each run's first use of
- * weights it transforms at run time (too large to store in the executable).
- * Returns at once when *ready is set; sets it when `u` is complete. Safe to
- * call from several threads. */
+/* The same, once, on the thread pool: generated code calls it before each
+ * run's first use of weights it transforms at run time (too large to store
+ * in the executable). Returns at once when *ready is set; sets it when `u`
+ * is complete. Safe to call from several threads. */
 void cnnrt_winograd_weights(const float *hwcf, float *u, int64_t c, int64_t f,
                             int64_t block, int32_t *ready);
 

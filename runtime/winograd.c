@@ -14,9 +14,11 @@ static const double kFilter[6][3] = {{1.0 / 4, 0, 0},
                                      {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                      {0, 0, 1}};
 
-void cnnrt_winograd_transform(const float *hwcf, float *u, int64_t c, int64_t f,
-                              int64_t block) {
-  for (int64_t ci = 0; ci < c; ++ci)
+/* Input channels [begin, end) of the transform. */
+static void transform_channels(const float *hwcf, float *u, int64_t c,
+                               int64_t f, int64_t block, int64_t begin,
+                               int64_t end) {
+  for (int64_t ci = begin; ci < end; ++ci)
     for (int64_t fi = 0; fi < f; ++fi) {
       /* In double: the result is rounded to float once. */
       double t[6][3];
@@ -37,6 +39,22 @@ void cnnrt_winograd_transform(const float *hwcf, float *u, int64_t c, int64_t f,
     }
 }
 
+void cnnrt_winograd_transform(const float *hwcf, float *u, int64_t c, int64_t f,
+                              int64_t block) {
+  transform_channels(hwcf, u, c, f, block, 0, c);
+}
+
+typedef struct {
+  const float *hwcf;
+  float *u;
+  int64_t c, f, block;
+} transform_job;
+
+static void transform_task(void *ctx, int64_t begin, int64_t end) {
+  const transform_job *job = ctx;
+  transform_channels(job->hwcf, job->u, job->c, job->f, job->block, begin, end);
+}
+
 static pthread_mutex_t transform_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void cnnrt_winograd_weights(const float *hwcf, float *u, int64_t c, int64_t f,
@@ -48,7 +66,9 @@ void cnnrt_winograd_weights(const float *hwcf, float *u, int64_t c, int64_t f,
     return;
   pthread_mutex_lock(&transform_lock);
   if (!atomic_load_explicit(flag, memory_order_relaxed)) {
-    cnnrt_winograd_transform(hwcf, u, c, f, block);
+    /* On the thread pool, input channels split between the threads. */
+    transform_job job = {hwcf, u, c, f, block};
+    cnnrt_parallel_for(transform_task, &job, c);
     atomic_store_explicit(flag, 1, memory_order_release);
   }
   pthread_mutex_unlock(&transform_lock);
