@@ -299,8 +299,12 @@ OwningOpRef<ModuleOp> MLIRGenImpl::gen(const ModelAST &model) {
   }
 
   SmallVector<Type> inputTypes;
-  for (const InputDecl &input : model.inputs)
+  for (const InputDecl &input : model.inputs) {
+    if (failed(cnn::checkTensorSize([&] { return error(input.loc, top); },
+                                    "input '" + input.name + "'", input.shape)))
+      return nullptr;
     inputTypes.push_back(tensorType(input.shape));
+  }
   auto func = func::FuncOp::create(builder, modelLoc, model.name,
                                    builder.getFunctionType(inputTypes, {}));
   Block *entry = func.addEntryBlock();

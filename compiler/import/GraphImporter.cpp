@@ -12,6 +12,7 @@
 #include "compiler/import/GraphImporter.h"
 #include "compiler/import/ModelName.h"
 #include "dialects/cnn/CnnOps.h"
+#include "dialects/cnn/CnnShapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -195,6 +196,9 @@ LogicalResult GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
       diag << "; cnnc needs static shapes (export with a fixed input size)";
       continue;
     }
+    if (failed(cnn::checkTensorSize(bad, "input '" + input.name + "'",
+                                    input.dims)))
+      continue;
     types.push_back(tensorType(input.dims));
   }
   return success(ok);

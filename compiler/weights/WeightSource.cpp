@@ -51,6 +51,10 @@ WeightSource::initialise(const WeightRequest &request) const {
 }
 
 FailureOr<ElementsAttr> WeightSource::get(const WeightRequest &request) {
+  if (failed(cnn::checkTensorSize([&] { return emitError(request.loc); },
+                                  "weight '" + request.name + "'",
+                                  request.shape)))
+    return failure();
   std::vector<float> values;
   if (!file) {
     values = initialise(request);

@@ -29,6 +29,9 @@ static LogicalResult checkResult(Operation *op, FailureOr<Shape> expected) {
   if (failed(expected))
     return failure();
   Shape actual = shapeOf(op->getResult(0));
+  if (failed(
+          checkTensorSize([&] { return op->emitOpError(); }, "result", actual)))
+    return failure();
   if (actual != *expected)
     return op->emitOpError("result shape ")
            << formatShape(actual) << " does not match the expected shape "

@@ -18,6 +18,34 @@ std::string formatShape(ArrayRef<int64_t> shape) {
   return s;
 }
 
+LogicalResult checkTensorSize(EmitErrorFn emitError, StringRef what,
+                              ArrayRef<int64_t> shape, int64_t minDim) {
+  int64_t elements = 1;
+  for (int64_t d : shape) {
+    if (d < minDim)
+      return emitError() << what << " shape " << formatShape(shape)
+                         << " has a dimension below " << minDim;
+    if (d > kMaxTensorElements || elements * d > kMaxTensorElements)
+      return emitError() << what << " shape " << formatShape(shape)
+                         << " has more than 2^31 elements";
+    elements *= std::max<int64_t>(d, 1);
+  }
+  return success();
+}
+
+/// The input of a sliding window op padded by `padding` [top, left, bottom,
+/// right] must be a tensor of bounded size.
+static LogicalResult checkPaddedInput(EmitErrorFn emitError, StringRef op,
+                                      ArrayRef<int64_t> in,
+                                      ArrayRef<int64_t> padding) {
+  if (llvm::any_of(padding, [](int64_t p) { return p > kMaxTensorElements; }))
+    return emitError() << op << " padding " << formatShape(padding)
+                       << " is too large";
+  return checkTensorSize(emitError, (op + " padded input").str(),
+                         {in[0], in[1], in[2] + padding[0] + padding[2],
+                          in[3] + padding[1] + padding[3]});
+}
+
 int64_t slidingOutputSize(int64_t in, int64_t kernel, int64_t stride,
                           int64_t padBegin, int64_t padEnd, int64_t dilation,
                           bool ceilMode) {
@@ -89,6 +117,15 @@ FailureOr<Shape> inferConv2dShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
     return emitError() << "conv2d bias shape " << formatShape(*bias)
                        << " does not match weight shape " << formatShape(w)
                        << " (expected [" << w[0] << "])";
+  // Padding and dilation bounded by the padded input's size: a huge value
+  // is an error, not a huge intermediate.
+  if (failed(checkTensorSize(emitError, "conv2d weight", w)) ||
+      failed(checkPaddedInput(emitError, "conv2d", in, padding)))
+    return failure();
+  if (dilations[0] > kMaxTensorElements / w[2] ||
+      dilations[1] > kMaxTensorElements / w[3])
+    return emitError() << "conv2d dilations " << formatShape(dilations)
+                       << " are too large";
   int64_t oh = slidingOutputSize(in[2], w[2], strides[0], padding[0],
                                  padding[2], dilations[0], false);
   int64_t ow = slidingOutputSize(in[3], w[3], strides[1], padding[1],
@@ -126,6 +163,8 @@ FailureOr<Shape> inferPool2dShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
   if (failed(checkPositive(emitError, "kernel", kernel, 2)) ||
       failed(checkPositive(emitError, "strides", strides, 2)) ||
       failed(checkPositive(emitError, "padding", padding, 4, 0)))
+    return failure();
+  if (failed(checkPaddedInput(emitError, "pooling", in, padding)))
     return failure();
   for (int i = 0; i < 2; ++i)
     if (padding[i] * 2 > kernel[i] || padding[i + 2] * 2 > kernel[i])
@@ -197,6 +236,8 @@ FailureOr<Shape> inferUpsampleShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
 
 FailureOr<Shape> inferReshapeShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
                                    ArrayRef<int64_t> target, bool copyZeros) {
+  if (failed(checkTensorSize(emitError, "reshape input", in)))
+    return failure();
   int64_t count = 1;
   for (int64_t d : in)
     count *= d;
@@ -224,6 +265,9 @@ FailureOr<Shape> inferReshapeShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
                          << " has a dimension below 1";
     }
     result.push_back(d);
+    if (d > count || known * d > count)
+      return emitError() << "cannot reshape " << formatShape(in) << " ("
+                         << count << " elements) to " << formatShape(target);
     known *= d;
   }
   if (inferred ? count % known != 0 : known != count)

@@ -20,6 +20,17 @@ using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
 /// "[1, 3, 224, 224]"
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
+/// The most elements a tensor of a model may have (8 GiB of f32): larger
+/// ones are an error, not an allocation that fails at run time (and their
+/// element counts stay far from int64 overflow).
+constexpr int64_t kMaxTensorElements = int64_t(1) << 31;
+
+/// An error unless every dimension of `shape` is at least `minDim` and it
+/// has at most kMaxTensorElements elements (`what` names it in the error).
+mlir::LogicalResult checkTensorSize(EmitErrorFn emitError, llvm::StringRef what,
+                                    llvm::ArrayRef<int64_t> shape,
+                                    int64_t minDim = 1);
+
 /// Output length of a sliding window along one axis (PyTorch rules, including
 /// ceil_mode: the last window must start inside the input or left padding).
 int64_t slidingOutputSize(int64_t in, int64_t kernel, int64_t stride,

@@ -189,3 +189,27 @@ func.func @sub_broadcast(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) {
   %y = "cnn.sub"(%a, %b) : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
   return
 }
+
+// -----
+
+func.func @conv_no_filters(%x: tensor<1x3x8x8xf32>, %w: tensor<0x3x3x3xf32>) {
+  // expected-error @+1 {{conv2d weight shape [0, 3, 3, 3] has a dimension below 1}}
+  %y = "cnn.conv2d"(%x, %w) {operandSegmentSizes = array<i32: 1, 1, 0, 0>, strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<0x3x3x3xf32>) -> tensor<1x0x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @result_too_large(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+1 {{'cnn.upsample' op result shape [1, 1, 65536, 65536] has more than 2^31 elements}}
+  %y = "cnn.upsample"(%x) {scale = array<i64: 32768, 32768>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x65536x65536xf32>
+  return
+}
+
+// -----
+
+func.func @conv_padding_too_large(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{conv2d padding [1099511627776, 0, 1099511627776, 0] is too large}}
+  %y = "cnn.conv2d"(%x, %w) {operandSegmentSizes = array<i32: 1, 1, 0, 0>, strides = array<i64: 1, 1>, padding = array<i64: 1099511627776, 0, 1099511627776, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
