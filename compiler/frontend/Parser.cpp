@@ -13,7 +13,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/Parser.h"
+
 #include "compiler/frontend/Lexer.h"
+#include "llvm/Support/SaveAndRestore.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -21,6 +23,10 @@ using namespace cnnc;
 using llvm::SMLoc;
 
 namespace {
+
+/// Deepest expression nesting (calls, lists, pipeline stages) accepted: far
+/// beyond any model, and well within cnnc's stack (cnnc.cpp).
+constexpr unsigned kMaxNesting = 10000;
 
 class Parser {
 public:
@@ -82,6 +88,7 @@ private:
   Lexer lexer;
   Token tok;
   bool hadError = false;
+  unsigned depth = 0; // of the expression being parsed
 };
 
 } // namespace
@@ -227,8 +234,21 @@ bool Parser::parseBodyStatement(std::vector<Statement> &body, bool inBlock) {
 }
 
 ExprPtr Parser::parseExpr() {
+  // Each nested call, list or pipeline stage is a level of the syntax tree,
+  // which the passes over it walk recursively.
+  llvm::SaveAndRestore<unsigned> nested(depth, depth + 1);
+  if (depth > kMaxNesting) {
+    error(tok.loc(), "expression nested more than " + llvm::Twine(kMaxNesting) +
+                         " levels deep (split it into statements)");
+    return nullptr;
+  }
   ExprPtr lhs = parsePrimary();
   while (lhs && tok.is(TokenKind::Pipe)) {
+    if (++depth > kMaxNesting) {
+      error(tok.loc(), "pipeline of more than " + llvm::Twine(kMaxNesting) +
+                           " stages (split it into statements)");
+      return nullptr;
+    }
     consume();
     SMLoc loc = tok.loc();
     ExprPtr rhs = parsePrimary();

@@ -9,6 +9,32 @@
 using namespace cnnc;
 using llvm::createStringError;
 
+/// Deeper than a safetensors header needs (an object of objects of lists).
+constexpr int kMaxHeaderNesting = 16;
+
+/// The deepest nesting of JSON objects and arrays in `text` (brackets inside
+/// strings do not count).
+static int nestingDepth(llvm::StringRef text) {
+  int depth = 0, deepest = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 static size_t dtypeSize(llvm::StringRef dtype) {
   return llvm::StringSwitch<size_t>(dtype)
       .Cases({"F64", "I64", "U64"}, 8)
@@ -44,6 +70,11 @@ llvm::Expected<SafeTensorsFile> SafeTensorsFile::open(llvm::StringRef path) {
   llvm::StringRef header = contents.substr(8, headerSize);
   llvm::StringRef data = contents.substr(8 + headerSize);
 
+  // A safetensors header is a flat object of tensor entries; llvm::json's
+  // recursive parser would exhaust the stack on deep nesting.
+  if (nestingDepth(header) > kMaxHeaderNesting)
+    return malformed("the header nests deeper than " +
+                     llvm::Twine(kMaxHeaderNesting) + " levels");
   llvm::Expected<llvm::json::Value> json = llvm::json::parse(header);
   if (!json)
     return malformed("bad JSON header: " + llvm::toString(json.takeError()));

@@ -41,6 +41,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+#include "llvm/Support/thread.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -428,9 +429,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       report,
       std::vector<std::string>(tileSizes.begin(), tileSizes.end()),
       vectors.bits,
-      vectors.count};
-  if (winogradEmbedLimit.getNumOccurrences())
-    options.winogradEmbedLimit = winogradEmbedLimit;
+      vectors.count,
+      winogradEmbedLimit.getNumOccurrences()
+          ? std::optional<int64_t>(winogradEmbedLimit)
+          : std::nullopt};
   cnnc::buildPipeline(pm, stop, options);
   int64_t parameters = 0;
   module->walk([&](cnn::WeightOp weight) {
@@ -462,6 +464,9 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 }
 
 } // namespace
+
+/// The compiling thread's stack (the main thread's is usually 8 MB).
+constexpr unsigned kCompilerStackBytes = 512u << 20;
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -511,5 +516,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  return failed(compile(context, sourceMgr, argv[0])) ? 1 : 0;
+  // On a thread with a large stack: the syntax tree and the IR are walked
+  // recursively, as deep as the model nests (the parser's limit).
+  int status = 1;
+  llvm::thread worker(std::optional<unsigned>(kCompilerStackBytes), [&] {
+    status = failed(compile(context, sourceMgr, argv[0])) ? 1 : 0;
+  });
+  worker.join();
+  return status;
 }
