@@ -125,5 +125,28 @@ llvm::Expected<SafeTensorsFile> SafeTensorsFile::open(llvm::StringRef path) {
     tensor.bytes = llvm::ArrayRef<char>(data.data() + *begin, *end - *begin);
     file.entries[name] = std::move(tensor);
   }
+  // As the format requires, the tensors' bytes cover the data section
+  // exactly: no overlaps, no holes, nothing after the last tensor.
+  std::vector<std::pair<uint64_t, std::string>> starts;
+  for (const auto &entry : file.entries)
+    starts.push_back(
+        {static_cast<uint64_t>(entry.getValue().bytes.data() - data.data()),
+         entry.getKey().str()});
+  llvm::sort(starts);
+  uint64_t covered = 0;
+  for (const auto &[begin, name] : starts) {
+    if (begin < covered)
+      return malformed("entry '" + name +
+                       "' overlaps the data of another entry");
+    if (begin > covered)
+      return malformed("bytes " + llvm::Twine(covered) + ".." +
+                       llvm::Twine(begin) +
+                       " of the data section belong to no entry");
+    covered += file.entries[name].bytes.size();
+  }
+  if (covered != data.size())
+    return malformed("bytes " + llvm::Twine(covered) + ".." +
+                     llvm::Twine(data.size()) +
+                     " of the data section belong to no entry");
   return std::move(file);
 }
