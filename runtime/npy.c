@@ -80,7 +80,8 @@ static int parse_string(cursor *c, char *out, size_t out_len) {
   char quote = *c->p++;
   size_t n = 0;
   while (c->p < c->end && *c->p != quote) {
-    if (*c->p == '\\')
+    /* No escapes, and no NUL: it would end the C string early. */
+    if (*c->p == '\\' || *c->p == '\0')
       return 0;
     if (n + 1 < out_len)
       out[n++] = *c->p;
@@ -179,15 +180,24 @@ static const char *parse_header(const char *text, size_t len, npy_header *h) {
     if (!parse_string(&c, key, sizeof(key)) || !accept(&c, ':'))
       return "malformed header dict";
     if (strcmp(key, "descr") == 0) {
+      if (h->has_descr)
+        return "duplicate 'descr' in header";
       h->has_descr = 1;
       cursor save = c;
       h->descr_is_string = parse_string(&c, h->descr, sizeof(h->descr));
       if (!h->descr_is_string) {
         c = save;
+        /* A string that does not parse (an escape, a NUL) is malformed; a
+         * list is a structured dtype, rejected below. */
+        skip_ws(&c);
+        if (c.p < c.end && (*c.p == '\'' || *c.p == '"'))
+          return "malformed 'descr' in header";
         if (!skip_value(&c))
           return "malformed 'descr' in header";
       }
     } else if (strcmp(key, "fortran_order") == 0) {
+      if (h->has_fortran)
+        return "duplicate 'fortran_order' in header";
       h->has_fortran = 1;
       if (parse_word(&c, "True"))
         h->fortran = 1;
@@ -196,6 +206,8 @@ static const char *parse_header(const char *text, size_t len, npy_header *h) {
       else
         return "malformed 'fortran_order' in header";
     } else if (strcmp(key, "shape") == 0) {
+      if (h->has_shape)
+        return "duplicate 'shape' in header";
       h->has_shape = 1;
       if (!parse_shape(&c, h))
         return "malformed 'shape' in header";
