@@ -14,6 +14,8 @@
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnShapes.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
@@ -216,10 +218,27 @@ LogicalResult GraphImporter::importNodes() {
     return failure(); // and on to the handler that prints it
   });
   bool ok = true;
+  // ONNX graphs are in SSA form: each value has one producer (a graph
+  // input, an initializer or one node's output).
+  llvm::StringSet<> produced;
+  for (const ValueInfo &input : graph.inputs)
+    produced.insert(input.name);
+  for (const Tensor &t : graph.initializers)
+    produced.insert(t.name);
   for (auto [i, node] : llvm::enumerate(graph.nodes)) {
     current = &node;
     label = nodeLabel(node, i);
     Location loc = nodeLoc(node, i);
+    if (auto twice = llvm::find_if(node.outputs,
+                                   [&](const std::string &out) {
+                                     return !out.empty() &&
+                                            !produced.insert(out).second;
+                                   });
+        twice != node.outputs.end()) {
+      emitError(loc) << "ONNX value '" << *twice
+                     << "' is produced twice (a graph is in SSA form)";
+      return failure();
+    }
     // Constant computations are evaluated; what needs no shapes is checked
     // for every node; nodes fed by a failed one are not built (their shape
     // checks would repeat its error).

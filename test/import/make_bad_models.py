@@ -113,6 +113,10 @@ def main():
     save(model([n("Conv", ["x", "w"], ["y"], name="conv")], [x], [external]),
          "external.onnx")
     save(model([n("Add", ["x", "nowhere"], ["y"], name="add")], [x]), "undefined.onnx")
+    save(model([n("Relu", ["x"], ["y"], name="relu"), n("Sigmoid", ["x"], ["y"], name="sig")],
+               [x]), "twice.onnx")
+    w0 = helper.make_tensor("w0", TensorProto.FLOAT, [0, 3, 3, 3], [])
+    save(model([n("Conv", ["x", "w0"], ["y"], name="conv")], [x], [w0]), "no_filters.onnx")
 
     save(model([n("Conv", ["x", "wi"], ["y"], name="conv")],
                [x, helper.make_tensor_value_info("wi", TensorProto.FLOAT, [2, 3, 1, 1])]),
