@@ -15,9 +15,9 @@
 #include "compiler/frontend/Parser.h"
 
 #include "compiler/frontend/Lexer.h"
-#include "llvm/Support/SaveAndRestore.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/SaveAndRestore.h"
 
 using namespace cnnc;
 using llvm::SMLoc;

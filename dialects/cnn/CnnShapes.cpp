@@ -19,16 +19,17 @@ std::string formatShape(ArrayRef<int64_t> shape) {
 }
 
 LogicalResult checkTensorSize(EmitErrorFn emitError, StringRef what,
-                              ArrayRef<int64_t> shape, int64_t minDim) {
+                              ArrayRef<int64_t> shape) {
   int64_t elements = 1;
   for (int64_t d : shape) {
-    if (d < minDim)
+    if (d < 1)
       return emitError() << what << " shape " << formatShape(shape)
-                         << " has a dimension below " << minDim;
+                         << " has a dimension below 1";
+    // elements <= 2^31 and d <= 2^31: no overflow.
     if (d > kMaxTensorElements || elements * d > kMaxTensorElements)
       return emitError() << what << " shape " << formatShape(shape)
                          << " has more than 2^31 elements";
-    elements *= std::max<int64_t>(d, 1);
+    elements *= d;
   }
   return success();
 }

@@ -25,11 +25,10 @@ std::string formatShape(llvm::ArrayRef<int64_t> shape);
 /// element counts stay far from int64 overflow).
 constexpr int64_t kMaxTensorElements = int64_t(1) << 31;
 
-/// An error unless every dimension of `shape` is at least `minDim` and it
-/// has at most kMaxTensorElements elements (`what` names it in the error).
+/// An error unless every dimension of `shape` is at least 1 and it has at
+/// most kMaxTensorElements elements (`what` names it in the error).
 mlir::LogicalResult checkTensorSize(EmitErrorFn emitError, llvm::StringRef what,
-                                    llvm::ArrayRef<int64_t> shape,
-                                    int64_t minDim = 1);
+                                    llvm::ArrayRef<int64_t> shape);
 
 /// Output length of a sliding window along one axis (PyTorch rules, including
 /// ceil_mode: the last window must start inside the input or left padding).
