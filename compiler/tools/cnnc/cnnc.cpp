@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnnrt.h"
 #include "compiler/codegen/CInterface.h"
 #include "compiler/codegen/Emitter.h"
 #include "compiler/codegen/Linker.h"
@@ -387,6 +388,17 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   // The model is the module's only function, whichever front end built it.
   auto modelFunc = *module->getOps<func::FuncOp>().begin();
   cnnc::ModelSignature signature = cnnc::getModelSignature(modelFunc);
+  // The runtime describes a model's inputs and outputs with up to
+  // CNNRT_MAX_RANK dimensions.
+  if (stage == Emit::Obj || stage == Emit::Exe)
+    for (const auto *tensors : {&signature.inputs, &signature.outputs})
+      for (const cnnc::TensorSignature &t : *tensors)
+        if (t.shape.size() > CNNRT_MAX_RANK)
+          return modelFunc.emitError()
+                 << "'" << t.name << "' has " << t.shape.size()
+                 << " dimensions; a compiled model's inputs and outputs have "
+                    "at most "
+                 << CNNRT_MAX_RANK;
 
   if (stage == Emit::CnnText)
     return emitCnnText(modelFunc);
