@@ -19,6 +19,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SaveAndRestore.h"
 
+#include <cmath>
+
 using namespace cnnc;
 using llvm::SMLoc;
 
@@ -276,6 +278,10 @@ ExprPtr Parser::parseNumber(SMLoc loc, bool negative) {
   expr->isInteger = tok.is(TokenKind::Integer);
   if (tok.spelling.getAsDouble(expr->number)) {
     error(tok.loc(), "invalid number '" + tok.spelling + "'");
+    return nullptr;
+  }
+  if (!std::isfinite(expr->number)) {
+    error(tok.loc(), "number '" + tok.spelling + "' is out of range");
     return nullptr;
   }
   if (expr->isInteger && expr->number > 9.007199254740992e15) {
