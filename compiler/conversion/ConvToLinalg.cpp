@@ -71,7 +71,7 @@ bool feedsDepthwiseOnly(cnn::Conv2dOp op) {
     return false;
   auto user = dyn_cast<cnn::Conv2dOp>(*op->getUsers().begin());
   return user && user.getInput() == op.getResult() && user.getGroups() > 1 &&
-         user.getGroups() ==
+         static_cast<int64_t>(user.getGroups()) ==
              cast<RankedTensorType>(user.getWeight().getType()).getDimSize(0);
 }
 
