@@ -58,8 +58,7 @@ Value hardSigmoid(OpBuilder &b, Location l, Value x, double alpha,
   Value linear = arith::AddFOp::create(
       b, l, arith::MulFOp::create(b, l, x, f32Constant(b, l, alpha)),
       f32Constant(b, l, beta));
-  Value upper = arith::MinimumFOp::create(b, l, linear, f32Constant(b, l, 1.0));
-  return arith::MaximumFOp::create(b, l, upper, f32Constant(b, l, 0.0));
+  return clampBelow(b, l, clampAbove(b, l, linear, 1.0), 0.0);
 }
 
 /// Activations with their own parameters (hardsigmoid, hardswish, clip): one
@@ -232,11 +231,9 @@ void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<UnaryLowering<cnn::ClipOp>>(
       ctx, [](OpBuilder &b, Location l, cnn::ClipOp op, Value x) -> Value {
         if (std::optional<llvm::APFloat> min = op.getMin())
-          x = arith::MaximumFOp::create(
-              b, l, x, f32Constant(b, l, min->convertToDouble()));
+          x = clampBelow(b, l, x, min->convertToDouble());
         if (std::optional<llvm::APFloat> max = op.getMax())
-          x = arith::MinimumFOp::create(
-              b, l, x, f32Constant(b, l, max->convertToDouble()));
+          x = clampAbove(b, l, x, max->convertToDouble());
         return x;
       });
   patterns.add<BinaryLowering<cnn::AddOp>, BinaryLowering<cnn::SubOp>,

@@ -90,17 +90,29 @@ static Value mish(OpBuilder &b, Location loc, Value x) {
                                  arith::MulFOp::create(b, loc, x, factor));
 }
 
+Value cnnc::clampBelow(OpBuilder &b, Location loc, Value x, double low) {
+  Value bound = f32Constant(b, loc, low);
+  Value below =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, bound);
+  return arith::SelectOp::create(b, loc, below, bound, x);
+}
+
+Value cnnc::clampAbove(OpBuilder &b, Location loc, Value x, double high) {
+  Value bound = f32Constant(b, loc, high);
+  Value above =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, bound);
+  return arith::SelectOp::create(b, loc, above, bound, x);
+}
+
 Value cnnc::applyActivation(OpBuilder &b, Location loc,
                             cnn::Activation activation, double alpha, Value x) {
   switch (activation) {
   case cnn::Activation::none:
     return x;
   case cnn::Activation::relu:
-    return arith::MaximumFOp::create(b, loc, x, f32Constant(b, loc, 0.0));
-  case cnn::Activation::relu6: {
-    Value r = arith::MaximumFOp::create(b, loc, x, f32Constant(b, loc, 0.0));
-    return arith::MinimumFOp::create(b, loc, r, f32Constant(b, loc, 6.0));
-  }
+    return clampBelow(b, loc, x, 0.0);
+  case cnn::Activation::relu6:
+    return clampAbove(b, loc, clampBelow(b, loc, x, 0.0), 6.0);
   case cnn::Activation::leaky_relu: {
     Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
                                            f32Constant(b, loc, 0.0));

@@ -15,7 +15,8 @@
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[P]]
-// CHECK: arith.maximumf
+// CHECK: arith.cmpf olt
+// CHECK-NEXT: arith.select
 // CHECK: tensor.collapse_shape %[[R]] {{\[\[}}0], [1, 2]] : tensor<1x1x3xf32> into tensor<1x3xf32>
 func.func @dense(%x: tensor<1x2xf32>) -> tensor<1x3xf32> {
   %w = cnn.weight "fc.weight" dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf32>

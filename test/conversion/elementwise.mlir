@@ -4,10 +4,14 @@
 // CHECK-DAG: #[[BCAST:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
 // CHECK-DAG: #[[CHAN:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
 
+// relu and relu6 clamp with a compare and a select (a NaN stays NaN).
 // CHECK-LABEL: func.func @activations
-// CHECK: arith.maximumf
-// CHECK: arith.maximumf
-// CHECK: arith.minimumf
+// CHECK: %[[NEG:.*]] = arith.cmpf olt, %[[X:.*]], %[[ZERO:.*]] : f32
+// CHECK: arith.select %[[NEG]], %[[ZERO]], %[[X]] : f32
+// CHECK: arith.cmpf olt
+// CHECK: %[[R:.*]] = arith.select
+// CHECK: %[[BIG:.*]] = arith.cmpf ogt, %[[R]], %[[SIX:.*]] : f32
+// CHECK: arith.select %[[BIG]], %[[SIX]], %[[R]] : f32
 // CHECK: arith.cmpf ogt
 // CHECK: arith.select
 // CHECK: math.exp
@@ -72,14 +76,18 @@ func.func @softmax(%x: tensor<2x10xf32>) -> tensor<2x10xf32> {
 // CHECK: linalg.generic
 // CHECK: %[[A:.*]] = arith.mulf %{{.*}}, %cst{{.*}} : f32
 // CHECK: %[[B:.*]] = arith.addf %[[A]]
-// CHECK: %[[C:.*]] = arith.minimumf %[[B]]
-// CHECK: arith.maximumf %[[C]]
+// CHECK: %[[AB:.*]] = arith.cmpf ogt, %[[B]]
+// CHECK: %[[C:.*]] = arith.select %[[AB]], %{{.*}}, %[[B]]
+// CHECK: %[[BE:.*]] = arith.cmpf olt, %[[C]]
+// CHECK: arith.select %[[BE]], %{{.*}}, %[[C]]
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
 // CHECK: arith.mulf %[[X]]
 // CHECK: arith.addf
-// CHECK: arith.minimumf
-// CHECK: %[[H:.*]] = arith.maximumf
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: arith.cmpf olt
+// CHECK: %[[H:.*]] = arith.select
 // CHECK: arith.mulf %[[X]], %[[H]]
 func.func @hard_activations(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %a = cnn.hardsigmoid %x {alpha = 0.2 : f64, beta = 0.5 : f64} : tensor<1x2x3x3xf32>
@@ -89,12 +97,15 @@ func.func @hard_activations(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
 
 // A clip applies only the bounds it has.
 // CHECK-LABEL: func.func @clip
-// CHECK: %[[LO:.*]] = arith.maximumf
-// CHECK: %[[HI:.*]] = arith.minimumf %[[LO]]
+// CHECK: arith.cmpf olt
+// CHECK: %[[LO:.*]] = arith.select
+// CHECK: arith.cmpf ogt, %[[LO]]
+// CHECK: %[[HI:.*]] = arith.select
 // CHECK-NEXT: linalg.yield %[[HI]]
 // CHECK: linalg.generic
-// CHECK-NOT: arith.maximumf
-// CHECK: %[[HI2:.*]] = arith.minimumf
+// CHECK-NOT: arith.cmpf olt
+// CHECK: arith.cmpf ogt
+// CHECK: %[[HI2:.*]] = arith.select
 // CHECK-NEXT: linalg.yield %[[HI2]]
 func.func @clip(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %a = cnn.clip %x {min = -1.0 : f64, max = 1.0 : f64} : tensor<2x3xf32>

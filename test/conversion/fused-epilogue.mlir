@@ -5,7 +5,8 @@
 // CHECK: %[[CONV:.*]] = linalg.conv_2d_nchw_fchw
 // CHECK: linalg.generic {{.*}} ins(%[[CONV]], %arg1 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>)
 // CHECK: arith.addf
-// CHECK: arith.maximumf
+// CHECK: arith.cmpf olt
+// CHECK-NEXT: arith.select
 func.func @conv_residual_relu(%x: tensor<1x2x4x4xf32>, %skip: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %w = cnn.weight "c.weight" dense<1.0> : tensor<2x2x1x1xf32>
   %y = cnn.conv2d %x, %w residual %skip {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, activation = #cnn<activation relu>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>

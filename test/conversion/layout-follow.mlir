@@ -9,7 +9,8 @@
 // CHECK-NOT: linalg.transpose
 // CHECK: linalg.conv_2d_nhwc_hwcf
 // CHECK-NOT: linalg.transpose
-// CHECK: arith.maximumf
+// CHECK: arith.cmpf olt
+// CHECK-NEXT: arith.select
 // CHECK-NOT: linalg.transpose
 // Upsampling reads rows and columns (NHWC dims 1 and 2) at half the index.
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x4x3xf32>) outs(%{{.*}} : tensor<1x8x8x3xf32>)
