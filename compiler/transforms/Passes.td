@@ -95,6 +95,11 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
     whose weights are a constant reads them from a copy made at compile time
     in blocks of `tf` output channels, [F/tf, KH, KW, C, tf]: each tile's
     weights one contiguous stream, the tile code still one loop body.
+    The tiles form an `scf.forall` row by row, except: output-channel tiles
+    outermost when the weights pass 4 MB (each slice reused down all rows);
+    column strips outermost for a strided depthwise conv (a strip's input
+    rows stay in L1); row tiles innermost for a batch of products whose
+    weights per batch element pass L2 (each slice read from memory once).
     Run `loop-invariant-subset-hoisting` after it so accumulators stay in
     registers across the reduction loops. A conv whose schedule fails stays
     as it is (correct scalar loops).
