@@ -82,13 +82,15 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
   // Vector transfers become 1-D and unrolled (no allocas in loops);
   // contractions become outer-product FMAs (the default is far slower).
   // Thread-level loops go to the runtime's pool; any left run in order.
+  // At -O2, exp and tanh are polynomials rather than a libm call per lane.
   addPipeline(
       pm, std::string("cnnc-parallelize") +
               (options.report ? "{report=true}" : "") +
               ",scf-forall-to-for,func.func(lower-vector-multi-reduction),"
               "convert-vector-to-scf{full-unroll target-rank=1},"
               "convert-linalg-to-loops,expand-strided-metadata,"
-              "lower-affine,convert-scf-to-cf,"
+              "lower-affine,convert-scf-to-cf," +
+              (options.optLevel >= 2 ? "cnnc-approximate-math," : "") +
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
               "convert-math-to-llvm,"
               "convert-math-to-libm,finalize-memref-to-llvm,"

@@ -171,7 +171,7 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
   if (kPoints * weightType.getNumElements() / 9 * 4 > kStreamedWeightBytes &&
       pixels < kStreamedMinPixels)
     return failure();
-  Candidate c{conv, nullptr, {}, nullptr, nullptr};
+  Candidate c{conv, nullptr, {}, nullptr, nullptr, nullptr, nullptr};
   Value weight = conv.getDpsInputs()[1];
   if (auto expand = weight.getDefiningOp<tensor::ExpandShapeOp>())
     weight = expand.getSrc();
