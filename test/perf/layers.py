@@ -21,7 +21,13 @@ with effective GFLOP/s (the direct conv's FLOPs over its time): the whole
 executable's loops and sequential code, less the transposes at its edges
 (those of the direct executable: its total less its conv loop).
 
-A second table times MobileNetV2's expansion + depthwise blocks (1x1 conv
+A second table sets the depthwise layers (1 thread) against their memory
+floor: mem_probe.c's time to read the layer's input once, just written as
+in cnnc's benchmark, and write its output once, with no arithmetic; FLOPs
+over that time are the most % of peak a kernel moving those bytes reaches
+here.
+
+A third table times MobileNetV2's expansion + depthwise blocks (1x1 conv
 + ReLU, then 3x3 depthwise conv + ReLU), which cnnc computes as one fused
 loop (cnnc-fuse-expand-depthwise): against the two layers compiled apart
 (the sum of their conv loops) and against oneDNN's own fusion of the two
@@ -123,8 +129,10 @@ def main():
     args = p.parse_args()
     work = tempfile.mkdtemp(prefix="cnnc-layers-")
     probe = os.path.join(work, "fma_probe")
-    run([args.cc, "-O2", "-march=native", os.path.join(HERE, "fma_probe.c"),
-         "-o", probe])
+    mem_probe = os.path.join(work, "mem_probe")
+    for exe in (probe, mem_probe):
+        run([args.cc, "-O2", "-march=native",
+             os.path.join(HERE, os.path.basename(exe) + ".c"), "-o", exe])
     onednn = os.path.join(work, "onednn_conv")
     run(["c++", "-O2", "-std=c++17", os.path.join(HERE, "onednn_conv.cpp"),
          "-o", onednn, "-ldnnl"])
@@ -143,6 +151,7 @@ def main():
         head += f" {t}T speedup: cnnc / oneDNN |"
     print(head)
     print("|" + " --- |" * (head.count("|") - 1))
+    floors = []
     for name, c, h, f, k, s, pad, g in LAYERS:
         if args.only not in name:
             continue
@@ -169,8 +178,12 @@ def main():
             # The engines alternate, and each keeps its best round: the
             # machine is shared, and a slow phase would otherwise land on
             # whichever engine it happened to coincide with.
-            conv, wino, dnnl, dnnl_wino = None, None, None, None
+            conv, wino, dnnl, dnnl_wino, floor = None, None, None, None, None
             for _ in range(args.rounds):
+                if g == c and t == 1:
+                    ms = float(run([mem_probe, str(h), str(h), str(c), str(s),
+                                    str(args.runs)]))
+                    floor = ms if floor is None else min(floor, ms)
                 loops, outside = profile(exe, bench)
                 ms = conv_ms(loops, c * h * h, f * o * o)
                 if ms is not None:
@@ -201,11 +214,22 @@ def main():
                     f"({100 * gf(dnnl) / peak:.0f}%) | {ratio} | {wino_text} |")
             convs.append(conv)
             dnnls.append(dnnl)
+            if floor and conv:
+                floors.append((name, flops, conv, floor))
         for i in range(1, len(threads)):
             cnnc = (f"{convs[0] / convs[i]:.2f}" if convs[0] and convs[i]
                     else "-")
             row += f" {cnnc} / {dnnls[0] / dnnls[i]:.2f} |"
         print(row, flush=True)
+    if floors:
+        print()
+        print("| depthwise layer, 1T | cnnc conv ms | memory floor ms | "
+              "cnnc / floor | % of peak: cnnc | at the floor |")
+        print("|" + " --- |" * 6)
+        for name, flops, conv, floor in floors:
+            pct = lambda ms: 100 * flops / ms / 1e6 / core
+            print(f"| {name} | {conv:.3f} | {floor:.3f} | {conv / floor:.2f} "
+                  f"| {pct(conv):.0f}% | {pct(floor):.0f}% |", flush=True)
     blocks(args, work, onednn, core, threads)
     return 0
 
