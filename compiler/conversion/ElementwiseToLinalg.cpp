@@ -52,15 +52,6 @@ template <typename OpTy> struct ActivationLowering : OpRewritePattern<OpTy> {
   cnn::Activation activation;
 };
 
-/// max(0, min(1, alpha * x + beta)).
-Value hardSigmoid(OpBuilder &b, Location l, Value x, double alpha,
-                  double beta) {
-  Value linear = arith::AddFOp::create(
-      b, l, arith::MulFOp::create(b, l, x, f32Constant(b, l, alpha)),
-      f32Constant(b, l, beta));
-  return clampBelow(b, l, clampAbove(b, l, linear, 1.0), 0.0);
-}
-
 /// Activations with their own parameters (hardsigmoid, hardswish, clip): one
 /// generic applying `fn` to each element.
 template <typename OpTy> struct UnaryLowering : OpRewritePattern<OpTy> {
@@ -218,15 +209,12 @@ void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ActivationLowering<cnn::TanhOp>>(ctx, Activation::tanh);
   patterns.add<ActivationLowering<cnn::SiluOp>>(ctx, Activation::silu);
   patterns.add<ActivationLowering<cnn::MishOp>>(ctx, Activation::mish);
+  patterns.add<ActivationLowering<cnn::HardSwishOp>>(ctx,
+                                                     Activation::hardswish);
   patterns.add<UnaryLowering<cnn::HardSigmoidOp>>(
       ctx, [](OpBuilder &b, Location l, cnn::HardSigmoidOp op, Value x) {
         return hardSigmoid(b, l, x, op.getAlpha().convertToDouble(),
                            op.getBeta().convertToDouble());
-      });
-  patterns.add<UnaryLowering<cnn::HardSwishOp>>(
-      ctx, [](OpBuilder &b, Location l, cnn::HardSwishOp, Value x) -> Value {
-        return arith::MulFOp::create(b, l, x,
-                                     hardSigmoid(b, l, x, 1.0 / 6, 0.5));
       });
   patterns.add<UnaryLowering<cnn::ClipOp>>(
       ctx, [](OpBuilder &b, Location l, cnn::ClipOp op, Value x) -> Value {

@@ -104,6 +104,14 @@ Value cnnc::clampAbove(OpBuilder &b, Location loc, Value x, double high) {
   return arith::SelectOp::create(b, loc, above, bound, x);
 }
 
+Value cnnc::hardSigmoid(OpBuilder &b, Location loc, Value x, double alpha,
+                        double beta) {
+  Value linear = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, x, f32Constant(b, loc, alpha)),
+      f32Constant(b, loc, beta));
+  return clampBelow(b, loc, clampAbove(b, loc, linear, 1.0), 0.0);
+}
+
 Value cnnc::applyActivation(OpBuilder &b, Location loc,
                             cnn::Activation activation, double alpha, Value x) {
   switch (activation) {
@@ -127,6 +135,9 @@ Value cnnc::applyActivation(OpBuilder &b, Location loc,
     return arith::MulFOp::create(b, loc, x, sigmoid(b, loc, x));
   case cnn::Activation::mish:
     return mish(b, loc, x);
+  case cnn::Activation::hardswish:
+    return arith::MulFOp::create(b, loc, x,
+                                 hardSigmoid(b, loc, x, 1.0 / 6, 0.5));
   }
   llvm_unreachable("unknown activation");
 }

@@ -77,6 +77,10 @@ mlir::Value clampBelow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 mlir::Value clampAbove(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                        double high);
 
+/// max(0, min(1, alpha * x + beta)).
+mlir::Value hardSigmoid(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                        double alpha, double beta);
+
 } // namespace cnnc
 
 #endif // CNNC_CONVERSION_LINALGBUILDERS_H

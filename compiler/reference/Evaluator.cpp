@@ -166,9 +166,7 @@ LogicalResult Evaluator::evaluate(Operation *op) {
             });
           })
           .Case([&](cnn::HardSwishOp) {
-            return evalUnary(op, [](double x) {
-              return x * std::clamp(x / 6 + 0.5, 0.0, 1.0);
-            });
+            return evalActivation(op, cnn::Activation::hardswish, 0);
           })
           .Case([&](cnn::ClipOp clip) {
             double inf = std::numeric_limits<double>::infinity();

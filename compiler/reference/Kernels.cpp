@@ -307,6 +307,8 @@ static double activate(cnn::Activation activation, double alpha, double x) {
     return x / (1.0 + std::exp(-x));
   case cnn::Activation::mish:
     return x * std::tanh(std::log1p(std::exp(x)));
+  case cnn::Activation::hardswish:
+    return x * std::clamp(x / 6 + 0.5, 0.0, 1.0);
   }
   llvm_unreachable("unknown activation");
 }

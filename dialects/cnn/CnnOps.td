@@ -22,7 +22,8 @@ def Cnn_Activation : I32EnumAttr<"Activation", "fused activation", [
     I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"relu", 1>,
     I32EnumAttrCase<"relu6", 2>, I32EnumAttrCase<"leaky_relu", 3>,
     I32EnumAttrCase<"sigmoid", 4>, I32EnumAttrCase<"tanh", 5>,
-    I32EnumAttrCase<"silu", 6>, I32EnumAttrCase<"mish", 7>]> {
+    I32EnumAttrCase<"silu", 6>, I32EnumAttrCase<"mish", 7>,
+    I32EnumAttrCase<"hardswish", 8>]> {
   let cppNamespace = "::cnn";
   let genSpecializedAttr = 0;
 }

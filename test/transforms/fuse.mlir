@@ -75,3 +75,47 @@ func.func @no_fusion(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>, %g: tenso
   %s = cnn.add %c2, %g : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32>
   return %r, %c, %s : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// x * sigmoid(x) (PyTorch's SiLU in ONNX), either operand order, is silu and
+// fuses; x * hardsigmoid(x) with HardSwish's constants (1/6 as a float) is
+// hardswish and fuses.
+// CHECK-LABEL: func.func @gated
+// CHECK: cnn.conv2d {{.*}} {activation = #cnn<activation silu>
+// CHECK: cnn.conv2d {{.*}} {activation = #cnn<activation hardswish>
+// CHECK-NOT: cnn.sigmoid
+// CHECK-NOT: cnn.hardsigmoid
+// CHECK-NOT: cnn.mul
+func.func @gated(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  %s = cnn.sigmoid %c : tensor<1x1x4x4xf32>
+  %y = cnn.mul %s, %c : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  %d = cnn.conv2d %y, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  %h = cnn.hardsigmoid %d {alpha = 0.1666666716337204 : f64, beta = 0.5 : f64} : tensor<1x1x4x4xf32>
+  %z = cnn.mul %d, %h : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  return %z : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Not gates of the other operand: a squeeze-and-excitation scale (the gate
+// of another tensor, broadcast), a hard sigmoid with other constants, a
+// sigmoid that is also returned.
+// CHECK-LABEL: func.func @not_gated
+// CHECK: cnn.mul %arg0, %{{.*}} : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>)
+// CHECK: %[[H:.*]] = cnn.hardsigmoid %arg0 {alpha = 2.000000e-01 : f64
+// CHECK: cnn.mul %arg0, %[[H]]
+// CHECK: %[[S:.*]] = cnn.sigmoid %arg0
+// CHECK: cnn.mul %arg0, %[[S]]
+// CHECK-NOT: cnn.silu
+// CHECK-NOT: cnn.hardswish
+func.func @not_gated(%x: tensor<1x2x4x4xf32>, %p: tensor<1x2x1x1xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %g = cnn.sigmoid %p : tensor<1x2x1x1xf32>
+  %se = cnn.mul %x, %g : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %h = cnn.hardsigmoid %x {alpha = 0.2 : f64, beta = 0.5 : f64} : tensor<1x2x4x4xf32>
+  %a = cnn.mul %x, %h : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = cnn.sigmoid %x : tensor<1x2x4x4xf32>
+  %b = cnn.mul %x, %s : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %se, %a, %b, %s : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}

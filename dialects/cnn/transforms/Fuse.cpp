@@ -66,14 +66,54 @@ struct FuseResidualAdd : OpRewritePattern<AddOp> {
       // The conv moves down to the add, where `other` is defined; its own
       // operands are defined before it, hence before the add too.
       rewriter.moveOpBefore(conv, add);
+      Value residual = other;
       rewriter.modifyOpInPlace(conv, [&] {
-        conv.getResidualMutable().assign(other);
+        conv.getResidualMutable().assign(residual);
         conv->setLoc(rewriter.getFusedLoc({conv.getLoc(), add.getLoc()}));
       });
       rewriter.replaceOp(add, conv.getResult());
       return success();
     }
     return rewriter.notifyMatchFailure(add, "no conv2d operand to fuse");
+  }
+};
+
+/// x * sigmoid(x) is silu(x), and x * hardsigmoid(x) with HardSwish's
+/// constants (alpha 1/6, beta 1/2) is hardswish(x): how PyTorch writes SiLU,
+/// and Hardswish below ONNX opset 14. As one activation they fuse into the
+/// conv that computes x.
+struct FormGatedActivation : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MulOp mul,
+                                PatternRewriter &rewriter) const override {
+    for (auto [x, gate] : {std::pair{mul.getLhs(), mul.getRhs()},
+                           std::pair{mul.getRhs(), mul.getLhs()}}) {
+      Operation *gateOp = gate.getDefiningOp();
+      if (!gateOp || !gate.hasOneUse() || x.getType() != mul.getType() ||
+          gateOp->getOperand(0) != x)
+        continue;
+      Location loc = rewriter.getFusedLoc({gateOp->getLoc(), mul.getLoc()});
+      Value result;
+      if (isa<SigmoidOp>(gateOp))
+        result = SiluOp::create(rewriter, loc, x);
+      else if (auto hard = dyn_cast<HardSigmoidOp>(gateOp);
+               hard && isNear(hard.getAlpha(), 1.0 / 6) &&
+               isNear(hard.getBeta(), 0.5))
+        result = HardSwishOp::create(rewriter, loc, x);
+      else
+        continue;
+      rewriter.replaceOp(mul, result);
+      rewriter.eraseOp(gateOp);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(mul, "not x times a gate of x");
+  }
+
+  /// Equal up to float rounding (ONNX stores 1/6 as a float).
+  static bool isNear(const llvm::APFloat &value, double expected) {
+    return std::abs(value.convertToDouble() - expected) <=
+           1e-6 * std::abs(expected);
   }
 };
 
@@ -88,6 +128,8 @@ struct CnnFuse : cnn::impl::CnnFuseBase<CnnFuse> {
     patterns.add<FuseActivation<TanhOp>>(ctx, Activation::tanh);
     patterns.add<FuseActivation<SiluOp>>(ctx, Activation::silu);
     patterns.add<FuseActivation<MishOp>>(ctx, Activation::mish);
+    patterns.add<FuseActivation<HardSwishOp>>(ctx, Activation::hardswish);
+    patterns.add<FormGatedActivation>(ctx);
     patterns.add<FuseResidualAdd>(ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
