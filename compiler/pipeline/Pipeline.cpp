@@ -64,10 +64,12 @@ void cnnc::addBufferizationPasses(OpPassManager &pm,
                                   const PipelineOptions &options) {
   // At -O2, the tiles' temporaries forwarded away and the sequential buffer
   // ops left over vectorised a row at a time.
-  std::string optimize = options.optLevel >= 2
-                             ? "cnnc-forward-transfers,cnnc-copy-to-linalg,"
-                               "cnnc-vectorize-buffer-ops,canonicalize,"
-                             : "cnnc-copy-to-linalg,";
+  std::string optimize =
+      options.optLevel >= 2
+          ? fmt::format("cnnc-forward-transfers,cnnc-copy-to-linalg,"
+                        "cnnc-vectorize-buffer-ops{{report={}}},canonicalize,",
+                        options.report)
+          : "cnnc-copy-to-linalg,";
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "cnnc-distinct-results,"
@@ -82,15 +84,15 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
   // Vector transfers become 1-D and unrolled (no allocas in loops);
   // contractions become outer-product FMAs (the default is far slower).
   // Thread-level loops go to the runtime's pool; any left run in order.
-  // At -O2, exp and tanh are polynomials rather than a libm call per lane.
+  // At -O2, exp and tanh are polynomials rather than a libm call per lane
+  // (first: the pool's work estimate counts their arithmetic).
   addPipeline(
-      pm, std::string("cnnc-parallelize") +
-              (options.report ? "{report=true}" : "") +
+      pm, std::string(options.optLevel >= 2 ? "cnnc-approximate-math," : "") +
+              "cnnc-parallelize" + (options.report ? "{report=true}" : "") +
               ",scf-forall-to-for,func.func(lower-vector-multi-reduction),"
               "convert-vector-to-scf{full-unroll target-rank=1},"
               "convert-linalg-to-loops,expand-strided-metadata,"
-              "lower-affine,convert-scf-to-cf," +
-              (options.optLevel >= 2 ? "cnnc-approximate-math," : "") +
+              "lower-affine,convert-scf-to-cf,"
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
               "convert-math-to-llvm,"
               "convert-math-to-libm,finalize-memref-to-llvm,"

@@ -253,8 +253,15 @@ def VectorizeBufferOps : Pass<"cnnc-vectorize-buffer-ops", "mlir::ModuleOp"> {
     divides in chunks of 16, one more loop: LLVM unrolled whole 512-element
     rows into code too long to compile fast). Left to LLVM, some of these loop nests
     were vectorised across an outer dimension with scatters. An op the
-    vectoriser does not take (index arithmetic) stays as it was.
+    vectoriser does not take (index arithmetic) stays as it was. An
+    elementwise layer (a generic or map whose loops are all parallel) has
+    its outer dimensions in an `scf.forall` instead, which
+    `cnnc-parallelize` runs on the thread pool when it is worth it.
   }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Remark on each elementwise layer vectorised (for --report)">
+  ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",
     "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",

@@ -36,6 +36,8 @@ constexpr int64_t kChunk = 16;
 
 struct VectorizeBufferOps
     : cnnc::impl::VectorizeBufferOpsBase<VectorizeBufferOps> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -45,33 +47,76 @@ struct VectorizeBufferOps
               linalg::MapOp, linalg::GenericOp>(op))
         ops.push_back(op);
     });
+    SmallVector<Location> locs;
+    SmallVector<int64_t> rows;
+    SmallVector<bool> computations;
+    for (Operation *op : ops) {
+      locs.push_back(op->getLoc());
+      rows.push_back(cast<linalg::LinalgOp>(op).getStaticLoopRanges().back());
+      computations.push_back(isParallelComputation(op));
+    }
     // A failure (a generic the vectoriser does not take, such as an
-    // upsample's index arithmetic) leaves the op as it was: scalar loops.
-    cnnc::applyToEach(
+    // upsample's index arithmetic) leaves the op as it was, or tiled: scalar
+    // loops.
+    SmallVector<bool> applied = cnnc::applyToEach(
         getOperation(), ops, "cnnc.vbuffer", [](int64_t id, Operation *op) {
-          auto linalgOp = cast<linalg::LinalgOp>(op);
-          SmallVector<int64_t> sizes(linalgOp.getNumLoops(), 1);
-          int64_t row = linalgOp.getStaticLoopRanges().back();
+          SmallVector<int64_t> ranges =
+              cast<linalg::LinalgOp>(op).getStaticLoopRanges();
+          SmallVector<int64_t> outer(ranges.size(), 0), sizes(ranges.size(), 1);
+          if (isParallelComputation(op))
+            for (size_t d = 0; d + 1 < ranges.size(); ++d)
+              if (ranges[d] > 1) {
+                outer[d] = 1;
+                sizes[d] = 0;
+              }
+          int64_t row = ranges.back();
           sizes.back() = row > kChunk && row % kChunk == 0 ? kChunk : 0;
-          return schedule(id, sizes);
+          return schedule(id, outer, sizes);
         });
+    if (!report)
+      return;
+    for (auto [loc, row, computation, ok] :
+         llvm::zip(locs, rows, computations, applied))
+      if (computation && ok)
+        emitRemark(loc) << "vectorized: rows of " << row << " elements";
   }
 
-  /// One loop per outer dimension (none for a 1-D op), the innermost
+  /// An elementwise layer (a generic or map, every loop parallel): its rows
+  /// are independent, so its outer loops form a thread-level scf.forall
+  /// that cnnc-parallelize can run on the pool. Fills, copies and
+  /// broadcasts serve other layers (borders, concat) and stay sequential.
+  static bool isParallelComputation(Operation *op) {
+    auto linalgOp = cast<linalg::LinalgOp>(op);
+    return isa<linalg::GenericOp, linalg::MapOp>(op) &&
+           linalgOp.getNumParallelLoops() == linalgOp.getNumLoops();
+  }
+
+  /// A thread-level scf.forall over the dimensions `outer` marks, one loop
+  /// per dimension `sizes` marks (none for a 1-D op), the innermost
   /// dimension vectorised whole or, when it is a multiple of kChunk, one more
   /// loop over chunks of it.
-  static std::string schedule(int64_t id, ArrayRef<int64_t> sizes) {
-    std::string tile = "%row = transform.cast %op : !transform.any_op to "
-                       "!transform.any_op";
+  static std::string schedule(int64_t id, ArrayRef<int64_t> outer,
+                              ArrayRef<int64_t> sizes) {
+    std::string tile = "%tiled = transform.cast %op : !transform.any_op to "
+                       "!transform.any_op\n";
+    if (llvm::any_of(outer, [](int64_t s) { return s; }))
+      tile = fmt::format(
+          "%tiled, %forall = transform.structured.tile_using_forall %op "
+          "tile_sizes [{}] : (!transform.any_op) -> (!transform.any_op, "
+          "!transform.any_op)\n",
+          fmt::join(outer, ", "));
     if (size_t loops = llvm::count_if(sizes, [](int64_t s) { return s; })) {
       std::string types;
       for (size_t i = 0; i < loops; ++i)
         types += ", !transform.any_op";
-      tile =
+      tile +=
           fmt::format("%row, %loops:{} = transform.structured.tile_using_for "
-                      "%op tile_sizes [{}] : (!transform.any_op) -> "
+                      "%tiled tile_sizes [{}] : (!transform.any_op) -> "
                       "(!transform.any_op{})",
                       loops, fmt::join(sizes, ", "), types);
+    } else {
+      tile += "%row = transform.cast %tiled : !transform.any_op to "
+              "!transform.any_op";
     }
     return fmt::format(R"(
 module attributes {{transform.with_named_sequence}} {{

@@ -57,3 +57,32 @@ func.func @wide_rows(%buf: memref<1x3x3x512xf32>, %odd: memref<1x3x3x40xf32>) {
   linalg.fill ins(%zero : f32) outs(%col40 : memref<1x3x1x40xf32, strided<[360, 120, 40, 1]>>)
   return
 }
+
+// An elementwise layer (every loop parallel) has its outer dimensions in a
+// thread-level scf.forall (cnnc-parallelize decides whether the pool runs
+// it), a row per iteration; a generic with a reduction keeps scf.for loops.
+#map4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#sum_in = affine_map<(d0, d1) -> (d0, d1)>
+#sum_out = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @elementwise_layer
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) in (4, 8) {
+// CHECK: vector.transfer_read {{.*}} : memref<1x1x1x16xf32, {{.*}}>, vector<1x1x1x16xf32>
+// CHECK: arith.addf {{.*}} : vector<1x1x1x16xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<1x1x1x16xf32>, memref<1x1x1x16xf32
+// CHECK: }
+// CHECK-NOT: scf.forall
+// CHECK: scf.for
+// CHECK: vector.multi_reduction
+func.func @elementwise_layer(%a: memref<1x4x8x16xf32>, %b: memref<1x4x8x16xf32>, %out: memref<1x4x8x16xf32>, %m: memref<4x16xf32>, %s: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#map4, #map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %b : memref<1x4x8x16xf32>, memref<1x4x8x16xf32>) outs(%out : memref<1x4x8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %z = arith.addf %x, %y : f32
+    linalg.yield %z : f32
+  }
+  linalg.generic {indexing_maps = [#sum_in, #sum_out], iterator_types = ["parallel", "reduction"]} ins(%m : memref<4x16xf32>) outs(%s : memref<4xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %z = arith.addf %x, %acc : f32
+    linalg.yield %z : f32
+  }
+  return
+}
