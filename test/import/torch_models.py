@@ -6,8 +6,9 @@
 
 MODEL is `lenet` (a LeNet-style net using conv, max/avg pooling, tanh,
 leaky_relu, sigmoid and linear layers), `ops` (padding, upsampling, hard
-activations, clamp, arithmetic, reshapes), `resnet18`, `mobilenet_v2` or
-`mobilenet_v3_small` (torchvision, random initialisation, no download; every
+activations, clamp, arithmetic, reshapes), `resnet18`, `mobilenet_v2`,
+`mobilenet_v3_small` or `efficientnet_b0` (torchvision, random
+initialisation, no download; every
 BatchNorm gets random statistics and affine parameters). The model is
 exported in eval mode with torch.onnx.export (opset 13, or --opset), compiled, and cnnc's --reference and executables are
 compared with torch's output: max|a - e| / max|e| <= 1e-4. With --ort-dir
@@ -142,7 +143,7 @@ def run(cmd):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("model", choices=["lenet", "ops", "resnet18", "mobilenet_v2",
-                                     "mobilenet_v3_small"])
+                                     "mobilenet_v3_small", "efficientnet_b0"])
     p.add_argument("--opset", type=int, default=13)
     p.add_argument("--cnnc", required=True)
     p.add_argument("--workdir", required=True)

@@ -2,8 +2,8 @@
 """Whole-model latency: cnnc against ONNX Runtime, same network, same weights.
 
 Exports the models of test/import/torch_models.py (a LeNet-style net,
-torchvision ResNet-18 and MobileNetV2, the tiny YOLO sample's network;
-random init) to ONNX with PyTorch,
+torchvision ResNet-18, MobileNetV2, MobileNetV3-small and EfficientNet-B0,
+the tiny YOLO sample's network; random init) to ONNX with PyTorch,
 compiles each ONNX file with cnnc (-O2) and runs both engines at batch 1 on
 each thread count, alternating engines so machine noise hits both alike.
 Prints median latencies, ratios, compile time, executable size and peak RSS
@@ -25,7 +25,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "import"))
 
-MODELS = ["lenet", "resnet18", "mobilenet_v2", "tiny_yolo"]
+MODELS = ["lenet", "resnet18", "mobilenet_v2", "mobilenet_v3_small",
+          "efficientnet_b0", "tiny_yolo"]
 
 
 def bench(cmd, env=None):
