@@ -77,8 +77,10 @@ struct VectorizeBufferOps
       return;
     for (auto [loc, row, computation, ok] :
          llvm::zip(locs, rows, computations, applied))
-      if (computation && ok)
-        emitRemark(loc) << "vectorized: rows of " << row << " elements";
+      if (computation)
+        emitRemark(loc) << (ok ? "vectorized: rows of " + Twine(row) +
+                                     " elements"
+                               : Twine("scalar loops"));
   }
 
   /// An elementwise layer (a generic or map, every loop parallel): its rows
