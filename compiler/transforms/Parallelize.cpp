@@ -144,13 +144,10 @@ struct Parallelize : cnnc::impl::ParallelizeBase<Parallelize> {
     for (int64_t count : *counts)
       total *= count;
     int64_t work = total * estimateWork(loop.getBody());
-    if (work < minWork) {
-      // Waking the workers would cost more than it saves.
-      if (report)
-        emitRemark(loop.getLoc())
-            << "calling thread: about " << work << " element ops < min-work";
-      return;
-    }
+    bool pool = work >= minWork;
+    if (!pool && report)
+      emitRemark(loop.getLoc())
+          << "calling thread: about " << work << " element ops < min-work";
     SetVector<Value> used;
     getUsedValuesDefinedAbove(loop.getRegion(), used);
     Captures captures;
@@ -162,7 +159,7 @@ struct Parallelize : cnnc::impl::ParallelizeBase<Parallelize> {
         return;
       }
     }
-    if (report)
+    if (report && pool)
       emitRemark(loop.getLoc()) << "thread pool: " << total << " tiles";
 
     MLIRContext *ctx = &getContext();
@@ -242,10 +239,21 @@ struct Parallelize : cnnc::impl::ParallelizeBase<Parallelize> {
                                        ArrayRef<LLVM::GEPArg>{int32_t(i)});
       LLVM::StoreOp::create(b, loc, ptr, slot);
     }
-    Value fn = func::ConstantOp::create(b, loc, taskType, task.getName());
-    Value count = arith::ConstantIntOp::create(b, loc, i64, total);
-    func::CallOp::create(b, loc, parallelFor(module, taskType),
-                         ValueRange{fn, context, count});
+    if (pool) {
+      Value fn = func::ConstantOp::create(b, loc, taskType, task.getName());
+      Value count = arith::ConstantIntOp::create(b, loc, i64, total);
+      func::CallOp::create(b, loc, parallelFor(module, taskType),
+                           ValueRange{fn, context, count});
+    } else {
+      // All iterations on the calling thread, still out of line: the
+      // model's function stays a sequence of calls (LLVM's loop analyses
+      // took minutes on one holding thousands of loops: DenseNet-121).
+      task->setAttr("passthrough",
+                    b.getArrayAttr({b.getStringAttr("noinline")}));
+      Value zero = arith::ConstantIntOp::create(b, loc, i64, 0);
+      Value count = arith::ConstantIntOp::create(b, loc, i64, total);
+      func::CallOp::create(b, loc, task, ValueRange{context, zero, count});
+    }
     loop.erase();
   }
 

@@ -246,17 +246,20 @@ def VectorizeBufferOps : Pass<"cnnc-vectorize-buffer-ops", "mlir::ModuleOp"> {
   let description = [{
     Each static `linalg.fill`, `linalg.copy`, `linalg.broadcast`,
     `linalg.map` or `linalg.generic` on buffers that is not inside an
-    `scf.forall` (the border fills of padded buffers, the copies of concat
-    and pad, bias broadcasts) is tiled to its innermost dimension with one
-    `scf.for` per outer dimension and vectorised: each iteration writes one
-    row with whole-vector stores (a row longer than 16 elements that 16
-    divides in chunks of 16, one more loop: LLVM unrolled whole 512-element
-    rows into code too long to compile fast). Left to LLVM, some of these loop nests
-    were vectorised across an outer dimension with scatters. An op the
-    vectoriser does not take (index arithmetic) stays as it was. An
-    elementwise layer (a generic or map whose loops are all parallel) has
-    its outer dimensions in an `scf.forall` instead, which
-    `cnnc-parallelize` runs on the thread pool when it is worth it.
+    `scf.forall` (elementwise layers that fuse into nothing, the border
+    fills of padded buffers, the copies of concat and pad, bias
+    broadcasts) is tiled to its innermost dimension and vectorised: each
+    iteration writes one row with whole-vector stores (a row longer than 16
+    elements that 16 divides in chunks of 16, one more loop: LLVM unrolled
+    whole 512-element rows into code too long to compile fast). Left to
+    LLVM, some of these loop nests were vectorised across an outer
+    dimension with scatters. When every loop is parallel the outer
+    dimensions form an `scf.forall`, which `cnnc-parallelize` runs on the
+    thread pool or, too small for it, outlines; otherwise (a reduction)
+    one `scf.for` per outer dimension. An op the vectoriser does not take
+    (index arithmetic) stays a scalar op. Fills and copies get a location
+    named "data movement", so that `--report` keeps their loops' remarks
+    off the rows of the layers they serve.
   }];
   let options = [
     Option<"report", "report", "bool", /*default=*/"false",
@@ -354,8 +357,10 @@ def Parallelize : Pass<"cnnc-parallelize", "mlir::ModuleOp"> {
     The runtime splits [0, count) into contiguous chunks that threads
     claim, so every iteration runs the same code whatever the thread count.
     Loops whose estimated work (vector elements processed, loop trip counts
-    included) is under `min-work` stay sequential: waking workers costs
-    microseconds.
+    included) is under `min-work` run on the calling thread (waking workers
+    costs microseconds), their task called directly as
+    `call @F_loopK(%ctx, 0, count)` (marked noinline): the model's function
+    stays a sequence of calls, which LLVM compiles in linear time.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 20",

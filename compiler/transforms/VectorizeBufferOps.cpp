@@ -53,7 +53,13 @@ struct VectorizeBufferOps
     for (Operation *op : ops) {
       locs.push_back(op->getLoc());
       rows.push_back(cast<linalg::LinalgOp>(op).getStaticLoopRanges().back());
-      computations.push_back(isParallelComputation(op));
+      computations.push_back(isa<linalg::GenericOp, linalg::MapOp>(op));
+      // Fills and copies serve a layer (a padded input's border, a concat's
+      // parts): named apart so that --report's row for the layer keeps the
+      // layer's own remarks, not those of its loops.
+      if (!computations.back())
+        op->setLoc(NameLoc::get(
+            StringAttr::get(op->getContext(), "data movement"), op->getLoc()));
     }
     // A failure (a generic the vectoriser does not take, such as an
     // upsample's index arithmetic) leaves the op as it was, or tiled: scalar
@@ -63,7 +69,7 @@ struct VectorizeBufferOps
           SmallVector<int64_t> ranges =
               cast<linalg::LinalgOp>(op).getStaticLoopRanges();
           SmallVector<int64_t> outer(ranges.size(), 0), sizes(ranges.size(), 1);
-          if (isParallelComputation(op))
+          if (isParallel(op))
             for (size_t d = 0; d + 1 < ranges.size(); ++d)
               if (ranges[d] > 1) {
                 outer[d] = 1;
@@ -83,14 +89,14 @@ struct VectorizeBufferOps
                                : Twine("scalar loops"));
   }
 
-  /// An elementwise layer (a generic or map, every loop parallel): its rows
-  /// are independent, so its outer loops form a thread-level scf.forall
-  /// that cnnc-parallelize can run on the pool. Fills, copies and
-  /// broadcasts serve other layers (borders, concat) and stay sequential.
-  static bool isParallelComputation(Operation *op) {
+  /// Every loop parallel (an elementwise layer, a fill, a copy): its rows
+  /// are independent, so its outer loops form an scf.forall, which
+  /// cnnc-parallelize runs on the pool or, too small for it, outlines and
+  /// calls (the model's function stays a sequence of calls: LLVM's loop
+  /// analyses took minutes on one with thousands of loops).
+  static bool isParallel(Operation *op) {
     auto linalgOp = cast<linalg::LinalgOp>(op);
-    return isa<linalg::GenericOp, linalg::MapOp>(op) &&
-           linalgOp.getNumParallelLoops() == linalgOp.getNumLoops();
+    return linalgOp.getNumParallelLoops() == linalgOp.getNumLoops();
   }
 
   /// A thread-level scf.forall over the dimensions `outer` marks, one loop

@@ -1,6 +1,17 @@
 // RUN: %cnnc-opt %s --cnnc-parallelize=min-work=0 --split-input-file | FileCheck %s
 // RUN: %cnnc-opt %s --cnnc-parallelize --split-input-file | FileCheck %s --check-prefix=SMALL
 
+// Under min-work (the default, a million element ops), a loop is outlined
+// all the same and its task called on the calling thread, never inlined.
+// SMALL-LABEL: func.func @m_run(
+// SMALL-NOT: scf.forall
+// SMALL: %[[ZERO:.*]] = arith.constant 0 : i64
+// SMALL: %[[N:.*]] = arith.constant 8 : i64
+// SMALL: call @m_run_loop0(%{{.*}}, %[[ZERO]], %[[N]])
+// SMALL: func.func private @m_run_loop0({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]}
+// SMALL-NOT: cnnrt_parallel_for
+// RUN: %cnnc-opt %s --cnnc-parallelize --split-input-file | FileCheck %s --check-prefix=SMALL
+
 // By default, loops this small stay sequential.
 // SMALL-NOT: cnnrt_parallel_for
 

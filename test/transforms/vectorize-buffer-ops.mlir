@@ -3,21 +3,22 @@
 #up = affine_map<(d0, d1) -> (d0 floordiv 2, d1)>
 #id = affine_map<(d0, d1) -> (d0, d1)>
 
-// The left column border of a padded NHWC buffer: one loop over the rows,
-// each row's 16 channels one vector store (LLVM made scatters of the loop
-// nest). A copy the same way; ops inside a thread-level loop are left to
-// their own schedules; a generic with index arithmetic stays a generic.
+// The left column border of a padded NHWC buffer: a thread-level loop over
+// the rows, each row's 16 channels one vector store (LLVM made scatters of
+// the loop nest); cnnc-parallelize outlines it (a call, or the pool). A copy
+// the same way; ops inside a thread-level loop are left to their own
+// schedules; a generic with index arithmetic is tiled but stays a generic.
 // CHECK-LABEL: func.func @leftovers
-// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 {
+// CHECK: scf.forall (%{{.*}}) in (8) {
 // CHECK-NEXT: memref.subview
 // CHECK-NEXT: vector.transfer_write {{.*}} {in_bounds = [true, true, true, true]} : vector<1x1x1x16xf32>, memref<1x1x1x16xf32, strided<[1600, 160, 16, 1], offset: ?>>
 // CHECK-NEXT: }
-// CHECK: scf.for
-// CHECK: scf.for
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (8, 8) {
 // CHECK: vector.transfer_read {{.*}} vector<1x1x1x16xf32>
 // CHECK-NEXT: vector.transfer_write {{.*}} vector<1x1x1x16xf32>
 // CHECK: scf.forall
 // CHECK: linalg.fill
+// CHECK: scf.forall (%{{.*}}) in (8) {
 // CHECK: linalg.generic
 // CHECK-NOT: linalg.copy
 func.func @leftovers(%buf: memref<1x10x10x16xf32>, %src: memref<1x8x8x16xf32>, %rows: memref<4x16xf32>, %up: memref<8x16xf32>) {
@@ -42,11 +43,12 @@ func.func @leftovers(%buf: memref<1x10x10x16xf32>, %src: memref<1x8x8x16xf32>, %
 // that LLVM unrolled into thousands of stores (slow to compile); 40 elements
 // (not a multiple of 16) stay one row.
 // CHECK-LABEL: func.func @wide_rows
-// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 {
+// CHECK: scf.forall (%{{.*}}) in (3) {
+// CHECK-NEXT: memref.subview
 // CHECK-NEXT: scf.for %{{.*}} = %c0 to %c512 step %c16 {
 // CHECK-NEXT: memref.subview
 // CHECK-NEXT: vector.transfer_write {{.*}} : vector<1x1x1x16xf32>, memref<1x1x1x16xf32, strided<[4608, 1536, 512, 1], offset: ?>>
-// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 {
+// CHECK: scf.forall (%{{.*}}) in (3) {
 // CHECK-NEXT: memref.subview
 // CHECK-NEXT: vector.transfer_write {{.*}} : vector<1x1x1x40xf32>
 func.func @wide_rows(%buf: memref<1x3x3x512xf32>, %odd: memref<1x3x3x40xf32>) {
