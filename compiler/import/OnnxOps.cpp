@@ -94,6 +94,29 @@ std::string checkWindow(const Node &node) {
   return checkAutoPad(node);
 }
 
+/// ReduceMean's axes: an attribute, an input from opset 18; nullopt when
+/// absent (all axes) or not constant.
+std::optional<std::vector<int64_t>> reduceMeanAxes(const GraphImporter &g,
+                                                   const Node &node) {
+  if (g.opset() < 18) {
+    std::vector<int64_t> axes = node.getInts("axes", {});
+    return axes.empty() ? std::nullopt : std::optional(axes);
+  }
+  if (node.input(1).empty())
+    return std::nullopt;
+  return g.constantInts(node.input(1));
+}
+
+/// {2, 3} of a rank-4 tensor, in any order, negative or not: a global
+/// average pool (Keras' GlobalAveragePooling2D, `x.mean([2, 3])`).
+bool isSpatialPair(llvm::ArrayRef<int64_t> axes) {
+  if (axes.size() != 2)
+    return false;
+  int64_t a = (axes[0] + 4) % 4, b = (axes[1] + 4) % 4;
+  return axes[0] >= -4 && axes[0] < 4 && axes[1] >= -4 && axes[1] < 4 &&
+         std::min(a, b) == 2 && std::max(a, b) == 3;
+}
+
 } // namespace
 
 std::string cnnc::onnx::unsupportedReason(const Node &node,
@@ -152,6 +175,13 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   }
   if (op == "HardSwish")
     return g.opset() >= 14 ? "" : "op (new in opset 14)";
+  if (op == "ReduceMean") {
+    std::optional<std::vector<int64_t>> axes = reduceMeanAxes(g, node);
+    if (!axes || !isSpatialPair(*axes))
+      return "axes (only the constant spatial axes 2 and 3 of an NCHW "
+             "tensor)";
+    return "";
+  }
   if (op == "MaxPool") {
     if (node.getInt("storage_order", 0) != 0 || isUsed(node, 1))
       return "Indices output";
@@ -324,12 +354,15 @@ LogicalResult NodeImporter::run() {
         b, loc, type(shape), x, params[0], params[1], params[2], params[3],
         llvm::APFloat(widen(node.getFloat("epsilon", 1e-5f)))));
   }
-  if (op == "GlobalAveragePool") {
+  if (op == "GlobalAveragePool" || op == "ReduceMean") {
     if (shape.size() != 4)
-      return error() << "GlobalAveragePool expects an NCHW input, got shape "
+      return error() << op << " expects an NCHW input, got shape "
                      << cnn::formatShape(shape);
-    return done(cnn::GlobalAvgPoolOp::create(
-        b, loc, type({shape[0], shape[1], 1, 1}), x));
+    Value pooled = cnn::GlobalAvgPoolOp::create(
+        b, loc, type({shape[0], shape[1], 1, 1}), x);
+    if (op == "ReduceMean" && node.getInt("keepdims", 1) == 0)
+      pooled = g.reshape(pooled, {shape[0], shape[1]}, loc);
+    return done(pooled);
   }
   int64_t rank = shape.size();
   auto axis = [&](int64_t dflt) -> FailureOr<int64_t> {

@@ -80,6 +80,8 @@ def main():
         n("Reshape", ["x", "s"], ["rs"], name="reshape_dyn"),
         n("Upsample", ["x", "scales2"], ["u"], name="up"),
         n("HardSwish", ["x"], ["hs"], name="hswish"),
+        n("ReduceMean", ["x"], ["mc"], name="mean_c", axes=[1]),
+        n("ReduceMean", ["x"], ["mall"], name="mean_all"),
         n("FusedConv", ["x", "w"], ["fc_out"], name="fused", domain="com.microsoft"),
         n("Reshape", ["fc", "shape5"], ["bad_shape"], name="bad_fold"),
         n("Squeeze", ["x", "axis1"], ["sq"], name="squeeze_3"),

@@ -538,6 +538,23 @@ def case_softmax(opset=13):
     return nodes, {"x": x}, {}, {"axis1": axis1, "last": softmax(xd, -1)}, opset
 
 
+def case_reduce_mean(opset=13):
+    """ReduceMean over the spatial axes (a global average pool, as Keras'
+    GlobalAveragePooling2D and `x.mean([2, 3])` export it), dimensions kept
+    and dropped, axes negative; from opset 18 the axes are an input."""
+    x = rand(2, 3, 5, 4)
+    mean = lambda out, axes, **kw: helper.make_node(
+        "ReduceMean", ["x"] + ([out + "_axes"] if opset >= 18 else []), [out],
+        name=out, **({} if opset >= 18 else {"axes": axes}), **kw)
+    nodes = [mean("kept", [2, 3]), mean("flat", [-1, -2], keepdims=0)]
+    if opset >= 18:
+        nodes = [const("kept_axes", np.array([2, 3], np.int64)),
+                 const("flat_axes", np.array([-1, -2], np.int64))] + nodes
+    xd = x.astype(np.float64)
+    return nodes, {"x": x}, {}, {"kept": xd.mean(axis=(2, 3), keepdims=True),
+                                 "flat": xd.mean(axis=(2, 3))}, opset
+
+
 def case_pool(opset=13):
     x = rand(1, 3, 9, 11)
     nodes = [
