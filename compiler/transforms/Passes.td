@@ -259,7 +259,8 @@ def VectorizeBufferOps : Pass<"cnnc-vectorize-buffer-ops", "mlir::ModuleOp"> {
     one `scf.for` per outer dimension. An op the vectoriser does not take
     (index arithmetic) stays a scalar op. Fills and copies get a location
     named "data movement", so that `--report` keeps their loops' remarks
-    off the rows of the layers they serve.
+    off the rows of the layers they serve. Fills and copies with the same
+    schedule share one transform script (a `transform.foreach` over them).
   }];
   let options = [
     Option<"report", "report", "bool", /*default=*/"false",

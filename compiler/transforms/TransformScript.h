@@ -20,8 +20,8 @@ mlir::LogicalResult applyTransformScript(mlir::ModuleOp module,
 /// For each of `ops` in turn: tags it with the attribute `tag` = its index
 /// and applies the script `scheduleOf(index, op)` returns (which matches
 /// the op by that tag); a script that fails leaves its op as far as it got.
-/// The tags are removed at the end. Returns whether each script succeeded.
-llvm::SmallVector<bool> applyToEach(
+/// The tags are removed at the end.
+void applyToEach(
     mlir::ModuleOp module, llvm::ArrayRef<mlir::Operation *> ops,
     llvm::StringRef tag,
     llvm::function_ref<std::string(int64_t, mlir::Operation *)> scheduleOf);

@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <map>
+
 namespace cnnc {
 #define GEN_PASS_DEF_VECTORIZEBUFFEROPS
 #include "compiler/transforms/Passes.h.inc"
@@ -39,54 +41,66 @@ struct VectorizeBufferOps
   using Base::Base;
 
   void runOnOperation() override {
+    ModuleOp module = getOperation();
     SmallVector<Operation *> ops;
-    getOperation().walk([&](linalg::LinalgOp op) {
+    module.walk([&](linalg::LinalgOp op) {
       if (op.hasPureBufferSemantics() && !op.hasDynamicShape() &&
           op.getNumLoops() > 0 && !op->getParentOfType<scf::ForallOp>() &&
           isa<linalg::FillOp, linalg::CopyOp, linalg::BroadcastOp,
               linalg::MapOp, linalg::GenericOp>(op))
         ops.push_back(op);
     });
-    SmallVector<Location> locs;
-    SmallVector<int64_t> rows;
-    SmallVector<bool> computations;
+    // Ops with the same schedule share one script, a foreach over them: a
+    // script per op, each matching over the whole module, made the pass
+    // quadratic in the op count (DenseNet-121's 600 fills and copies: 7 s).
+    // An elementwise layer keeps a script of its own, so that --report can
+    // say whether it vectorised.
+    std::map<std::string, int64_t> groupOf;
+    SmallVector<std::string> schedules;
+    struct Op {
+      Location loc;
+      int64_t row, group;
+      bool computation;
+    };
+    SmallVector<Op> done;
+    Builder b(module.getContext());
     for (Operation *op : ops) {
-      locs.push_back(op->getLoc());
-      rows.push_back(cast<linalg::LinalgOp>(op).getStaticLoopRanges().back());
-      computations.push_back(isa<linalg::GenericOp, linalg::MapOp>(op));
+      SmallVector<int64_t> ranges =
+          cast<linalg::LinalgOp>(op).getStaticLoopRanges();
+      bool computation = isa<linalg::GenericOp, linalg::MapOp>(op);
+      std::string tiles = schedule(ranges, isParallel(op));
+      int64_t group = schedules.size();
+      if (computation)
+        schedules.push_back(tiles);
+      else if (auto [it, added] = groupOf.try_emplace(tiles, group); added)
+        schedules.push_back(tiles);
+      else
+        group = it->second;
+      done.push_back({op->getLoc(), ranges.back(), group, computation});
+      op->setAttr("cnnc.vbuffer", b.getI64IntegerAttr(group));
       // Fills and copies serve a layer (a padded input's border, a concat's
       // parts): named apart so that --report's row for the layer keeps the
       // layer's own remarks, not those of its loops.
-      if (!computations.back())
-        op->setLoc(NameLoc::get(
-            StringAttr::get(op->getContext(), "data movement"), op->getLoc()));
+      if (!computation)
+        op->setLoc(
+            NameLoc::get(b.getStringAttr("data movement"), op->getLoc()));
     }
     // A failure (a generic the vectoriser does not take, such as an
     // upsample's index arithmetic) leaves the op as it was, or tiled: scalar
     // loops.
-    SmallVector<bool> applied = cnnc::applyToEach(
-        getOperation(), ops, "cnnc.vbuffer", [](int64_t id, Operation *op) {
-          SmallVector<int64_t> ranges =
-              cast<linalg::LinalgOp>(op).getStaticLoopRanges();
-          SmallVector<int64_t> outer(ranges.size(), 0), sizes(ranges.size(), 1);
-          if (isParallel(op))
-            for (size_t d = 0; d + 1 < ranges.size(); ++d)
-              if (ranges[d] > 1) {
-                outer[d] = 1;
-                sizes[d] = 0;
-              }
-          int64_t row = ranges.back();
-          sizes.back() = row > kChunk && row % kChunk == 0 ? kChunk : 0;
-          return schedule(id, outer, sizes);
-        });
+    SmallVector<bool> applied;
+    for (auto [group, tiles] : llvm::enumerate(schedules))
+      applied.push_back(
+          succeeded(cnnc::applyTransformScript(module, script(group, tiles))));
+    module.walk([](Operation *op) { op->removeAttr("cnnc.vbuffer"); });
     if (!report)
       return;
-    for (auto [loc, row, computation, ok] :
-         llvm::zip(locs, rows, computations, applied))
-      if (computation)
-        emitRemark(loc) << (ok ? "vectorized: rows of " + Twine(row) +
-                                     " elements"
-                               : Twine("scalar loops"));
+    for (const Op &op : done)
+      if (op.computation)
+        emitRemark(op.loc) << (applied[op.group]
+                                   ? "vectorized: rows of " + Twine(op.row) +
+                                         " elements"
+                                   : Twine("scalar loops"));
   }
 
   /// Every loop parallel (an elementwise layer, a fill, a copy): its rows
@@ -99,12 +113,21 @@ struct VectorizeBufferOps
     return linalgOp.getNumParallelLoops() == linalgOp.getNumLoops();
   }
 
-  /// A thread-level scf.forall over the dimensions `outer` marks, one loop
-  /// per dimension `sizes` marks (none for a 1-D op), the innermost
-  /// dimension vectorised whole or, when it is a multiple of kChunk, one more
-  /// loop over chunks of it.
-  static std::string schedule(int64_t id, ArrayRef<int64_t> outer,
-                              ArrayRef<int64_t> sizes) {
+  /// The tiling of an op with loop `ranges`, from %op to %row: a
+  /// thread-level scf.forall over the outer dimensions when every loop is
+  /// `parallel`, else one scf.for per outer dimension; the innermost
+  /// dimension whole or, when it is a multiple of kChunk, one more loop over
+  /// chunks of it.
+  static std::string schedule(ArrayRef<int64_t> ranges, bool parallel) {
+    SmallVector<int64_t> outer(ranges.size(), 0), sizes(ranges.size(), 1);
+    if (parallel)
+      for (size_t d = 0; d + 1 < ranges.size(); ++d)
+        if (ranges[d] > 1) {
+          outer[d] = 1;
+          sizes[d] = 0;
+        }
+    int64_t row = ranges.back();
+    sizes.back() = row > kChunk && row % kChunk == 0 ? kChunk : 0;
     std::string tile = "%tiled = transform.cast %op : !transform.any_op to "
                        "!transform.any_op\n";
     if (llvm::any_of(outer, [](int64_t s) { return s; }))
@@ -126,17 +149,26 @@ struct VectorizeBufferOps
       tile += "%row = transform.cast %tiled : !transform.any_op to "
               "!transform.any_op";
     }
+    return tile;
+  }
+
+  /// The script: each op tagged `group`, tiled by `tiles` and vectorised.
+  static std::string script(int64_t group, StringRef tiles) {
     return fmt::format(R"(
 module attributes {{transform.with_named_sequence}} {{
   transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
-    %op = transform.structured.match attributes{{cnnc.vbuffer = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
-    {1}
-    transform.structured.vectorize %row : !transform.any_op
+    %ops = transform.structured.match attributes{{cnnc.vbuffer = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
+    transform.foreach %ops : !transform.any_op {{
+    ^bb0(%op: !transform.any_op):
+      {1}
+      transform.structured.vectorize %row : !transform.any_op
+      transform.yield
+    }}
     transform.yield
   }}
 }}
 )",
-                       id, tile);
+                       group, tiles.str());
   }
 };
 

@@ -63,11 +63,11 @@ struct VectorizeTransposes
       transposes.push_back(op);
     });
     // A failure leaves a transpose as it was (or tiled): still correct.
-    (void)cnnc::applyToEach(getOperation(), transposes, "cnnc.vtranspose",
-                            [](int64_t id, Operation *op) {
-                              return schedule(
-                                  id, tileSizes(cast<linalg::TransposeOp>(op)));
-                            });
+    cnnc::applyToEach(getOperation(), transposes, "cnnc.vtranspose",
+                      [](int64_t id, Operation *op) {
+                        return schedule(
+                            id, tileSizes(cast<linalg::TransposeOp>(op)));
+                      });
   }
 
   /// Tiles on the forall, each tile one vector read, a transpose lowered to
