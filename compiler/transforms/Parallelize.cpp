@@ -145,9 +145,6 @@ struct Parallelize : cnnc::impl::ParallelizeBase<Parallelize> {
       total *= count;
     int64_t work = total * estimateWork(loop.getBody());
     bool pool = work >= minWork;
-    if (!pool && report)
-      emitRemark(loop.getLoc())
-          << "calling thread: about " << work << " element ops < min-work";
     SetVector<Value> used;
     getUsedValuesDefinedAbove(loop.getRegion(), used);
     Captures captures;
@@ -161,6 +158,9 @@ struct Parallelize : cnnc::impl::ParallelizeBase<Parallelize> {
     }
     if (report && pool)
       emitRemark(loop.getLoc()) << "thread pool: " << total << " tiles";
+    else if (report)
+      emitRemark(loop.getLoc())
+          << "calling thread: about " << work << " element ops < min-work";
 
     MLIRContext *ctx = &getContext();
     Location loc = loop.getLoc();

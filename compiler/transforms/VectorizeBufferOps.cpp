@@ -5,19 +5,20 @@
 // maps) would become scalar loop nests, and LLVM vectorises some of them
 // across the outer dimension with scatters: the column borders of a padded
 // NHWC buffer (a row's 16 channels a store) took 1.8 ms of tiny_yolo that
-// way. Here each op is tiled to its innermost dimension, one scf.for per
-// outer dimension, and vectorised: one row of whole-vector stores per
-// iteration (a long row in chunks).
+// way. Here each op is tiled to its innermost dimension and vectorised: one
+// row of whole-vector stores per iteration (a long row in chunks), the
+// outer dimensions in an scf.forall when every loop is parallel (the thread
+// pool's, or outlined and called), else in scf.for loops.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Passes.h"
 #include "compiler/transforms/TransformScript.h"
 
+#include "llvm/ADT/StringMap.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-
-#include <map>
 
 namespace cnnc {
 #define GEN_PASS_DEF_VECTORIZEBUFFEROPS
@@ -55,14 +56,14 @@ struct VectorizeBufferOps
     // quadratic in the op count (DenseNet-121's 600 fills and copies: 7 s).
     // An elementwise layer keeps a script of its own, so that --report can
     // say whether it vectorised.
-    std::map<std::string, int64_t> groupOf;
+    llvm::StringMap<int64_t> groupOf;
     SmallVector<std::string> schedules;
     struct Op {
       Location loc;
       int64_t row, group;
       bool computation;
     };
-    SmallVector<Op> done;
+    SmallVector<Op> scheduled;
     Builder b(module.getContext());
     for (Operation *op : ops) {
       SmallVector<int64_t> ranges =
@@ -76,7 +77,7 @@ struct VectorizeBufferOps
         schedules.push_back(tiles);
       else
         group = it->second;
-      done.push_back({op->getLoc(), ranges.back(), group, computation});
+      scheduled.push_back({op->getLoc(), ranges.back(), group, computation});
       op->setAttr("cnnc.vbuffer", b.getI64IntegerAttr(group));
       // Fills and copies serve a layer (a padded input's border, a concat's
       // parts): named apart so that --report's row for the layer keeps the
@@ -95,7 +96,7 @@ struct VectorizeBufferOps
     module.walk([](Operation *op) { op->removeAttr("cnnc.vbuffer"); });
     if (!report)
       return;
-    for (const Op &op : done)
+    for (const Op &op : scheduled)
       if (op.computation)
         emitRemark(op.loc) << (applied[op.group]
                                    ? "vectorized: rows of " + Twine(op.row) +
