@@ -16,7 +16,9 @@ config.environment["PATH"] = os.pathsep.join(
     [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])]
 )
 # The compiled models link with the C compiler driver; keep the user's choice.
-for var in ["CC", "HOME", "TMPDIR"]:
+# CNNC_TARGET_CPU: cnnc's default CPU (the suite run for another target than
+# the host's; tests whose output depends on the CPU pin --target-cpu).
+for var in ["CC", "HOME", "TMPDIR", "CNNC_TARGET_CPU"]:
     if var in os.environ:
         config.environment[var] = os.environ[var]
 

@@ -30,6 +30,11 @@ cnnc::createTargetMachine(const TargetOptions &options) {
 
   std::string cpu = options.cpu;
   SubtargetFeatures features;
+  // "native" means the host only when compiling for the host: another
+  // triple gets its own generic CPU, not the host's name and features.
+  if (cpu == "native" &&
+      triple.normalize() != Triple(sys::getDefaultTargetTriple()).normalize())
+    cpu = "generic";
   if (cpu == "native") {
     cpu = sys::getHostCPUName().str();
     for (const auto &[feature, enabled] : sys::getHostCPUFeatures())

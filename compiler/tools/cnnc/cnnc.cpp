@@ -44,6 +44,8 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/thread.h"
 
+#include <cstdlib>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -109,9 +111,11 @@ cl::opt<long> winogradEmbedLimit(
              "executable, in bytes (default 16 MiB); larger ones are "
              "transformed when the model first runs"),
     cl::value_desc("bytes"), cl::cat(category));
-cl::opt<std::string> targetCpu("target-cpu",
-                               cl::desc("CPU to tune for (default: native)"),
-                               cl::init("native"), cl::cat(category));
+cl::opt<std::string>
+    targetCpu("target-cpu",
+              cl::desc("CPU to tune for (default: $CNNC_TARGET_CPU if set, "
+                       "else native; a non-host --target-triple: generic)"),
+              cl::init("native"), cl::cat(category));
 cl::opt<std::string> targetTriple("target-triple",
                                   cl::desc("Target triple (default: host)"),
                                   cl::cat(category));
@@ -523,6 +527,11 @@ int main(int argc, char **argv) {
       "  MLIR and LLVM options (--mlir-print-ir-after=PASS, "
       "--mlir-timing, ...):\n"
       "  see --help-hidden\n");
+  // The environment sets the default CPU (a test suite run for another
+  // target than the host's); --target-cpu still wins.
+  if (const char *cpu = std::getenv("CNNC_TARGET_CPU");
+      cpu && *cpu && targetCpu.getNumOccurrences() == 0)
+    targetCpu = cpu;
 
   DialectRegistry registry;
   cnnc::registerAllDialects(registry);
