@@ -24,11 +24,23 @@ TileSizes cnnc::chooseTiles(int64_t outWidth, int64_t outChannels,
       candidates.push_back(tf);
   if (candidates.empty())
     candidates.push_back(largestDivisorAtMost(outChannels, 64));
+  // Among tiles using as many lanes, the one with the fewest loads per FMA:
+  // a reduction step loads `vectors` weight vectors and broadcasts `tw`
+  // inputs for tw x vectors FMAs. A tile of one pixel (one FMA per weight
+  // load) is bound by loads, not FMAs.
+  auto loadsPerFma = [](int64_t tw, int64_t vectors) {
+    return double(tw + vectors) / double(tw * vectors);
+  };
   for (int64_t tf : candidates) {
     int64_t vectors = (tf + lanes - 1) / lanes;
     int64_t tw = largestDivisorAtMost(outWidth, maxAccumulators / vectors);
-    if (widePixels && tw != best.pixels ? tw > best.pixels
-                                        : tw * tf > bestUse) {
+    int64_t bestVectors = (best.channels + lanes - 1) / lanes;
+    bool better =
+        widePixels && tw != best.pixels ? tw > best.pixels
+        : tw * tf != bestUse
+            ? tw * tf > bestUse
+            : loadsPerFma(tw, vectors) < loadsPerFma(best.pixels, bestVectors);
+    if (better) {
       bestUse = tw * tf;
       best.pixels = tw;
       best.channels = tf;
