@@ -33,3 +33,24 @@ func.func @tile_temporary(%bias: memref<16xf32>, %out: memref<4x7x16xf32>) {
   }
   return
 }
+
+// A transfer over a grouped conv's [N, H, W, G, F/G] view of an NHWC buffer
+// (one group: a unit vector dimension on G): the unit dimension is dropped
+// before the view is folded away (MLIR's fold would keep the vector's minor
+// identity map on the collapsed buffer and read rows for pixels); reads and
+// writes alike (the shape casts between them cancel).
+// CHECK-LABEL: func.func @group_view
+// CHECK: %[[VIEW:.*]] = memref.expand_shape %arg0 {{.*}} into memref<1x8x8x8x8xf32>
+// CHECK: %[[R:.*]] = vector.transfer_read %[[VIEW]][%c0, %arg2, %c0, %arg3, %c0], {{.*}} permutation_map = #{{.*}}} : memref<1x8x8x8x8xf32>, vector<8x8xf32>
+// CHECK: vector.transfer_write %[[R]], {{.*}} {in_bounds = [true, true], permutation_map = #{{.*}}} : vector<8x8xf32>, memref<1x8x8x8x8xf32>
+func.func @group_view(%m: memref<1x8x8x64xf32>, %out: memref<1x8x8x64xf32>, %i: index, %j: index) {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32
+  %e = memref.expand_shape %m [[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 8, 8] : memref<1x8x8x64xf32> into memref<1x8x8x8x8xf32>
+  %s = memref.subview %e[0, %i, 0, %j, 0] [1, 1, 8, 1, 8] [1, 1, 1, 1, 1] : memref<1x8x8x8x8xf32> to memref<1x1x8x1x8xf32, strided<[4096, 512, 64, 8, 1], offset: ?>>
+  %v = vector.transfer_read %s[%c0, %c0, %c0, %c0, %c0], %p {in_bounds = [true, true, true]} : memref<1x1x8x1x8xf32, strided<[4096, 512, 64, 8, 1], offset: ?>>, vector<8x1x8xf32>
+  %o = memref.expand_shape %out [[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 8, 8] : memref<1x8x8x64xf32> into memref<1x8x8x8x8xf32>
+  %t = memref.subview %o[0, %i, 0, %j, 0] [1, 1, 8, 1, 8] [1, 1, 1, 1, 1] : memref<1x8x8x8x8xf32> to memref<1x1x8x1x8xf32, strided<[4096, 512, 64, 8, 1], offset: ?>>
+  vector.transfer_write %v, %t[%c0, %c0, %c0, %c0, %c0] {in_bounds = [true, true, true]} : vector<8x1x8xf32>, memref<1x1x8x1x8xf32, strided<[4096, 512, 64, 8, 1], offset: ?>>
+  return
+}
