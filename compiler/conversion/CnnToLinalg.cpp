@@ -20,7 +20,7 @@ struct ConvertCnnToLinalg
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet ops(ctx), weights(ctx);
-    cnnc::populateConvToLinalgPatterns(ops, nhwc);
+    cnnc::populateConvToLinalgPatterns(ops, nhwc, minGroupWidth);
     cnnc::populatePoolToLinalgPatterns(ops, nhwc);
     cnnc::populateElementwiseToLinalgPatterns(ops);
     cnnc::populateDataMovementToLinalgPatterns(ops);

@@ -256,6 +256,182 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
   }
 };
 
+/// How many of the model's groups MergeNarrowGroups merged into each of a
+/// conv's groups.
+constexpr llvm::StringLiteral kMergedGroups = "cnnc.merged_groups";
+
+/// A grouped conv whose groups are narrower than `minWidth` output channels
+/// (ResNeXt's 4) computed as one with fewer, wider groups: each new group
+/// merges the fewest old ones that reach the width, with block-diagonal
+/// weights (zeros between the merged groups), so that a register tile's
+/// vectors hold whole channels of one group. The result is the same; the
+/// extra multiplies by zero cost less than vectors a few lanes wide. All
+/// groups merged is a plain conv (Winograd and the other plain-conv forms
+/// apply). Depthwise convs (one input and one output channel a group) keep
+/// their own kernel.
+struct MergeNarrowGroups : OpRewritePattern<cnn::Conv2dOp> {
+  MergeNarrowGroups(MLIRContext *ctx, int64_t minWidth)
+      : OpRewritePattern(ctx, /*benefit=*/3), minWidth(minWidth) {}
+
+  LogicalResult matchAndRewrite(cnn::Conv2dOp op,
+                                PatternRewriter &rewriter) const override {
+    auto weight = op.getWeight().getDefiningOp<cnn::WeightOp>();
+    auto type = cast<RankedTensorType>(op.getWeight().getType());
+    int64_t groups = op.getGroups(), filters = type.getDimSize(0),
+            channels = type.getDimSize(1), width = filters / groups;
+    if (!weight || groups <= 1 || width >= minWidth ||
+        (channels == 1 && width == 1))
+      return rewriter.notifyMatchFailure(op, "not a narrow-grouped conv");
+    int64_t merge = groups;
+    for (int64_t m = 2; m < groups; ++m)
+      if (groups % m == 0 && m * width >= minWidth) {
+        merge = m;
+        break;
+      }
+    FailureOr<std::vector<float>> values = weight.readValues();
+    if (failed(values))
+      return failure();
+    int64_t window = type.getDimSize(2) * type.getDimSize(3);
+    int64_t mergedChannels = merge * channels;
+    std::vector<float> merged(filters * mergedChannels * window, 0.0f);
+    for (int64_t f = 0; f < filters; ++f) {
+      int64_t offset = (f / width) % merge * channels;
+      std::copy_n(values->begin() + f * channels * window, channels * window,
+                  merged.begin() +
+                      (f * mergedChannels + offset) * window);
+    }
+    auto mergedType = RankedTensorType::get(
+        {filters, mergedChannels, type.getDimSize(2), type.getDimSize(3)},
+        type.getElementType());
+    std::string name =
+        weight.getName().str() + ".g" + std::to_string(groups / merge);
+    Value mergedWeight = cnn::WeightOp::create(
+        rewriter, weight.getLoc(), rewriter.getStringAttr(name),
+        cnn::createWeightBlob(mergedType, name, merged));
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getWeightMutable().assign(mergedWeight);
+      op.setGroups(groups / merge);
+      // For --report (GroupedConv2dNhwcLowering keeps it).
+      op->setAttr(kMergedGroups, rewriter.getI64IntegerAttr(merge));
+    });
+    return success();
+  }
+
+  int64_t minWidth;
+};
+
+/// A grouped conv (1 < groups < channels) computed in NHWC as a conv per
+/// group: the channels split as [G, C/G] (views, no copies), weights
+/// repacked at compile time as [G, KH, KW, C/G, F/G] (each group's HWCF),
+/// one linalg.generic over (n, oh, ow, g, f, kh, kw, c) tagged
+/// `cnnc.grouped_conv` (= the model's groups merged into each, 1 if none),
+/// its bias and epilogue on the same [N, OH, OW, G,
+/// F/G] shape. cnnc-vectorize-conv tiles it one group at a time and
+/// computes each tile as a plain NHWC conv.
+struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::Conv2dOp op,
+                                PatternRewriter &rewriter) const override {
+    auto weight = op.getWeight().getDefiningOp<cnn::WeightOp>();
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    int64_t groups = op.getGroups(), filters = weightType.getDimSize(0),
+            channels = weightType.getDimSize(1), width = filters / groups,
+            kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+    if (!weight || groups <= 1 || (channels == 1 && width == 1))
+      return rewriter.notifyMatchFailure(op, "not a grouped conv");
+    FailureOr<std::vector<float>> fchw = weight.readValues();
+    if (failed(fchw))
+      return failure();
+    std::vector<float> packed(fchw->size());
+    for (int64_t f = 0; f < filters; ++f)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t i = 0; i < kh * kw; ++i)
+          packed[(((f / width) * kh * kw + i) * channels + c) * width +
+                 f % width] = (*fchw)[(f * channels + c) * kh * kw + i];
+    auto packedType = RankedTensorType::get({groups, kh, kw, channels, width},
+                                            weightType.getElementType());
+    std::string name = weight.getName().str() + ".ghwcf";
+    Value w = cnn::WeightOp::create(
+        rewriter, weight.getLoc(), rewriter.getStringAttr(name),
+        cnn::createWeightBlob(packedType, name, packed));
+
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> pad = op.getPadding();
+    Value input = toNhwc(rewriter, loc, op.getInput());
+    input = padTensor(rewriter, loc, input, {0, pad[0], pad[1], 0},
+                      {0, pad[2], pad[3], 0}, 0.0);
+    // [N, H, W, G * X] as [N, H, W, G, X] and back.
+    SmallVector<ReassociationIndices> splitLast = {{0}, {1}, {2}, {3, 4}};
+    auto split = [&](Value v) {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape.back() /= groups;
+      shape.insert(shape.end() - 1, groups);
+      return tensor::ExpandShapeOp::create(
+                 rewriter, loc,
+                 RankedTensorType::get(shape, type.getElementType()), v,
+                 splitLast)
+          .getResult();
+    };
+    RankedTensorType nhwcType = nhwcTypeOf(op.getType());
+    auto groupedType = cast<RankedTensorType>(split(
+        tensor::EmptyOp::create(rewriter, loc, nhwcType.getShape(),
+                                nhwcType.getElementType())).getType());
+    Value acc;
+    if (Value bias = op.getBias()) {
+      Value grouped = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({groups, width}, groupedType.getElementType()),
+          bias, ArrayRef<ReassociationIndices>{{0, 1}});
+      acc = linalg::BroadcastOp::create(
+                rewriter, loc, grouped,
+                tensor::EmptyOp::create(rewriter, loc, groupedType.getShape(),
+                                        groupedType.getElementType()),
+                ArrayRef<int64_t>{0, 1, 2})
+                .getResult()[0];
+    } else {
+      acc = filledTensor(rewriter, loc, groupedType, 0.0);
+    }
+    // Loops (n, oh, ow, g, f, kh, kw, c).
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> d;
+    for (unsigned i = 0; i < 8; ++i)
+      d.push_back(getAffineDimExpr(i, ctx));
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(8, 0,
+                       {d[0], d[1] * strides[0] + d[5] * dilations[0],
+                        d[2] * strides[1] + d[6] * dilations[1], d[3], d[7]},
+                       ctx),
+        AffineMap::get(8, 0, {d[3], d[5], d[6], d[7], d[4]}, ctx),
+        AffineMap::get(8, 0, {d[0], d[1], d[2], d[3], d[4]}, ctx)};
+    SmallVector<utils::IteratorType> iterators(5,
+                                               utils::IteratorType::parallel);
+    iterators.append(3, utils::IteratorType::reduction);
+    auto conv = linalg::GenericOp::create(
+        rewriter, loc, groupedType, ValueRange{split(input), w}, acc, maps,
+        iterators, [](OpBuilder &b, Location l, ValueRange args) {
+          Value mul = arith::MulFOp::create(b, l, args[0], args[1]);
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::AddFOp::create(b, l, args[2], mul)});
+        });
+    auto merged = op->getAttrOfType<IntegerAttr>(kMergedGroups);
+    conv->setAttr("cnnc.grouped_conv",
+                  merged ? merged : rewriter.getI64IntegerAttr(1));
+    Value residual = op.getResidual()
+                         ? split(toNhwc(rewriter, loc, op.getResidual()))
+                         : Value();
+    Value result =
+        epilogue(rewriter, loc, conv.getResult(0), residual,
+                 op.getActivation(), op.getAlpha().convertToDouble());
+    result = tensor::CollapseShapeOp::create(rewriter, loc, nhwcType, result,
+                                             splitLast);
+    rewriter.replaceOp(op, toNchw(rewriter, loc, result));
+    return success();
+  }
+};
+
 struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -427,11 +603,14 @@ struct DenseBlockedLowering : OpRewritePattern<cnn::DenseOp> {
 } // namespace
 
 void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
-                                        bool nhwc) {
-  // The NHWC pattern, when asked for, is tried first (higher benefit).
-  if (nhwc)
-    patterns.add<Conv2dNhwcLowering, DenseBlockedLowering>(
-        patterns.getContext(),
-        /*benefit=*/2);
+                                        bool nhwc, int64_t minGroupWidth) {
+  // The NHWC patterns, when asked for, are tried first (higher benefit);
+  // narrow groups are merged before any lowering.
+  if (nhwc) {
+    patterns.add<MergeNarrowGroups>(patterns.getContext(), minGroupWidth);
+    patterns.add<Conv2dNhwcLowering, GroupedConv2dNhwcLowering,
+                 DenseBlockedLowering>(patterns.getContext(),
+                                       /*benefit=*/2);
+  }
   patterns.add<Conv2dLowering, DenseLowering>(patterns.getContext());
 }

@@ -23,9 +23,11 @@ namespace cnnc {
 /// One populate function per op family (conv/dense, pooling, elementwise,
 /// data movement); convert-cnn-to-linalg uses them all. With `nhwc`, plain
 /// and depthwise convolutions and pooling are computed in NHWC, dense layers
-/// on blocked weights.
+/// on blocked weights, grouped convolutions as a conv per group with groups
+/// narrower than `minGroupWidth` output channels merged.
 void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
-                                  bool nhwc = false);
+                                  bool nhwc = false,
+                                  int64_t minGroupWidth = 1);
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool nhwc = false);
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -33,11 +33,15 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"nhwc", "nhwc", "bool", /*default=*/"false",
-           "Compute groups == 1 and depthwise convolutions and pooling in "
+           "Compute convolutions (grouped: a conv per group) and pooling in "
            "NHWC with HWCF/HWC weights (transposes at their edges; "
            "layout-agnostic ops follow), and dense layers on [N/B, K, B] "
            "output-channel-blocked weights: the layouts cnnc-vectorize-conv "
-           "wants">
+           "wants">,
+    Option<"minGroupWidth", "min-group-width", "int64_t", /*default=*/"8",
+           "With nhwc: grouped convolutions whose groups have fewer output "
+           "channels are computed with several groups merged into one "
+           "(block-diagonal weights), at least this many channels wide">
   ];
   let dependentDialects = [
     "cnn::CnnDialect",

@@ -38,7 +38,11 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
     return;
   }
   // 3x3 convs as Winograd products, which the vectoriser then tiles.
-  std::string pipeline = "convert-cnn-to-linalg{nhwc},canonicalize,cse,";
+  // Grouped convs: groups narrower than a vector (at most 8 lanes: a
+  // half-width tile beats multiplying by more zeros) computed merged.
+  std::string pipeline = fmt::format(
+      "convert-cnn-to-linalg{{nhwc min-group-width={}}},canonicalize,cse,",
+      std::min(8u, options.vectorBits / 32));
   if (options.winograd) {
     pipeline += targetPass("cnnc-winograd", options);
     if (options.winogradEmbedLimit)

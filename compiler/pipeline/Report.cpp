@@ -77,7 +77,9 @@ std::string describe(Operation *op) {
     else if (strides[0] != 1)
       text += fmt::format("/{}", strides[0]);
     if (conv.getGroups() > 1)
-      text += w[1] == 1 ? " depthwise" : fmt::format(" g{}", conv.getGroups());
+      text += w[1] == 1 && w[0] == static_cast<int64_t>(conv.getGroups())
+                  ? " depthwise"
+                  : fmt::format(" g{}", conv.getGroups());
     return text +
            epilogue(conv.getBias(), conv.getResidual(), conv.getActivation());
   }

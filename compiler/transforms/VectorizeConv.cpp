@@ -151,6 +151,66 @@ std::string tileSchedule(int64_t id, bool hasEpilogue, bool depthwise,
                      id);
 }
 
+/// The first half for a grouped conv (cnnc.grouped_conv: loops (n, oh, ow,
+/// g, f, kh, kw, c), its epilogue on [N, OH, OW, G, F/G]): register tiles of
+/// one group, row by row, tagged `cnnc.vtiled` as in tileSchedule.
+std::string groupedTileSchedule(int64_t id, bool hasEpilogue, TileSizes t) {
+  std::string tileRoot =
+      hasEpilogue
+          ? fmt::format(R"(
+    %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [1, 1, {0}, 1, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                        t.pixels, t.channels) +
+                kFuseIntoTiles.str()
+          : fmt::format(R"(
+    %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [1, 1, {0}, 1, {1}, 0, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
+                        t.pixels, t.channels) +
+                kFuseInitIntoTiles.str();
+  return scheduleHead(id) + tileRoot +
+         fmt::format(R"(
+    %tag = transform.param.constant {0} : i64 -> !transform.param<i64>
+    transform.annotate %conv_t "cnnc.vtiled" = %tag : !transform.any_op, !transform.param<i64>
+    transform.yield
+  }}
+}}
+)",
+                     id);
+}
+
+/// A grouped conv's register tile (one group: the g loop of extent 1) as
+/// the plain NHWC conv it is, on views without the group dimension, so that
+/// the second half of the plain conv's schedule applies; tagged like it.
+LogicalResult groupTileAsConv(linalg::GenericOp tile) {
+  FailureOr<linalg::ConvolutionDimensions> dims =
+      linalg::inferConvolutionDims(tile);
+  if (failed(dims) || dims->strides.size() != 2)
+    return failure();
+  OpBuilder b(tile);
+  Location loc = tile.getLoc();
+  SmallVector<ReassociationIndices> lastTwo = {{0}, {1}, {2}, {3, 4}};
+  SmallVector<ReassociationIndices> firstTwo = {{0, 1}, {2}, {3}, {4}};
+  auto collapse = [&](Value v, ArrayRef<ReassociationIndices> groups) {
+    return tensor::CollapseShapeOp::create(b, loc, v, groups).getResult();
+  };
+  Value init = collapse(tile.getDpsInits()[0], lastTwo);
+  NamedAttribute attrs[] = {
+      b.getNamedAttr("strides", b.getI64TensorAttr(llvm::to_vector_of<int64_t>(
+                                    dims->strides))),
+      b.getNamedAttr("dilations",
+                     b.getI64TensorAttr(
+                         llvm::to_vector_of<int64_t>(dims->dilations)))};
+  auto conv = linalg::Conv2DNhwcHwcfOp::create(
+      b, loc, init.getType(),
+      ValueRange{collapse(tile.getDpsInputs()[0], lastTwo),
+                 collapse(tile.getDpsInputs()[1], firstTwo)},
+      init, attrs);
+  conv->setAttr("cnnc.vtiled", tile->getAttr("cnnc.vtiled"));
+  Value result = tensor::ExpandShapeOp::create(
+      b, loc, tile.getResult(0).getType(), conv.getResult(0), lastTwo);
+  tile.getResult(0).replaceAllUsesWith(result);
+  tile.erase();
+  return success();
+}
+
 /// The second half: the tagged tile's reduction loops (one kernel row and
 /// `t.reduction` input channels a step), 2-D to 1-D, vectorised.
 std::string vectorizeSchedule(int64_t id, bool depthwise, TileSizes t) {
@@ -348,7 +408,7 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
     module.walk([&](linalg::LinalgOp conv) {
       if (!(isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
                 linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv) ||
-            blockedDenseBatch(conv)) ||
+            conv->hasAttr("cnnc.grouped_conv") || blockedDenseBatch(conv)) ||
           !conv.hasPureTensorSemantics())
         return;
       if (keepExpandDepthwise &&
@@ -391,17 +451,26 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // A dense layer tiles rows x output channels the way a conv tiles
       // output pixels x output channels, a whole weight block (B channels)
       // at a time: memory bound at batch 1, one stream per tile.
-      std::optional<int64_t> denseBatch = blockedDenseBatch(conv);
+      // A grouped conv: (n, oh, ow, g, f, kh, kw, c) on [N, OH, OW, G, F/G]
+      // outputs and [G, KH, KW, C/G, F/G] weights; tiled one group at a
+      // time, each tile a plain conv.
+      auto merged = conv->getAttrOfType<IntegerAttr>("cnnc.grouped_conv");
+      bool grouped = merged != nullptr;
+      std::optional<int64_t> denseBatch =
+          grouped ? std::nullopt : blockedDenseBatch(conv);
       bool dense = denseBatch.has_value();
       int64_t batch = denseBatch.value_or(0);
       int64_t block = dense ? out.getDimSize(2 + batch) : 1;
       int64_t width = out.getDimSize(dense ? batch : 2);
-      int64_t channels =
-          dense ? out.getDimSize(1 + batch) * block : out.getDimSize(3);
-      int64_t inChannels = in.getDimSize(dense ? 1 + batch : 3);
-      // Kernel (or pooling window) width: HWCF, HWC and window shapes.
+      int64_t channels = dense     ? out.getDimSize(1 + batch) * block
+                         : grouped ? out.getDimSize(4)
+                                   : out.getDimSize(3);
+      int64_t inChannels =
+          in.getDimSize(dense ? 1 + batch : grouped ? 4 : 3);
+      // Kernel (or pooling window) width: HWCF, HWC, GHWCF and window shapes.
       auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
-      int64_t kernelWidth = dense ? 1 : weight.getDimSize(1);
+      int64_t kernelWidth =
+          dense ? 1 : weight.getDimSize(grouped ? 2 : 1);
       // A batch of products (many rows) takes a conv's 1x1 register tile,
       // with the block its weights were made for.
       TileSizes tiles =
@@ -462,7 +531,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // row by row only one of kh rows is reused and from L2 (96@112/2:
       // 0.107 -> 0.091 ms; no gain at stride 1, which reuses kh - 1 rows).
       TileOrder order = TileOrder::Rows;
-      if (weight.getNumElements() * 4 > kWeightCacheBytes)
+      if (grouped)
+        ; // one group's weights per tile: small, reused down the rows
+      else if (weight.getNumElements() * 4 > kWeightCacheBytes)
         order = TileOrder::ChannelsOuter;
       else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*conv);
                dw && dw.getStrides().getValues<int64_t>()[0] > 1)
@@ -471,24 +542,30 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // From here on `conv` (and `epilogue`) may be gone: tiled and erased.
       bool blockedWeights = false;
       bool applied = succeeded(cnnc::applyTransformScript(
-          module, dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
-                                        tiles.channels / block, tiles.reduction,
-                                        batch, rowsInner)
-                        : tileSchedule(id, epilogue != nullptr, depthwise,
-                                       order, tiles)));
+          module,
+          dense     ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
+                                    tiles.channels / block, tiles.reduction,
+                                    batch, rowsInner)
+          : grouped ? groupedTileSchedule(id, epilogue != nullptr, tiles)
+                    : tileSchedule(id, epilogue != nullptr, depthwise, order,
+                                   tiles)));
       if (applied && !dense) {
-        // Between tiling and vectorising, a tile narrower than the layer
-        // reads its weights from a copy blocked by the tile's channels.
         linalg::LinalgOp tiled;
         module.walk([&](linalg::LinalgOp op) {
           if (op->getAttr("cnnc.vtiled") == tag)
             tiled = op;
         });
+        if (grouped)
+          applied = tiled && succeeded(groupTileAsConv(
+                                 cast<linalg::GenericOp>(*tiled)));
+        // Between tiling and vectorising, a tile narrower than the layer
+        // reads its weights from a copy blocked by the tile's channels.
         blockedWeights =
-            tiled && !depthwise && tiles.channels < channels &&
+            applied && tiled && !grouped && !depthwise &&
+            tiles.channels < channels &&
             succeeded(cnnc::readWeightsInBlocks(tiled, tiles.channels));
-        applied = succeeded(cnnc::applyTransformScript(
-            module, vectorizeSchedule(id, depthwise, tiles)));
+        applied = applied && succeeded(cnnc::applyTransformScript(
+                                 module, vectorizeSchedule(id, depthwise, tiles)));
       }
       if (applied)
         cleanUp(module);
@@ -503,7 +580,17 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
           pooling ? "window 1 row at a time"
                   : fmt::format("reduction {}{} ch", dense ? "" : "1 row x ",
                                 depthwise ? 1 : tiles.reduction);
-      emitRemark(loc) << fmt::format(
+      std::string groups =
+          grouped ? fmt::format(
+                        "grouped: {} groups of {} -> {} ch{}, a conv per "
+                        "group; ",
+                        out.getDimSize(3), inChannels, channels,
+                        merged.getInt() > 1
+                            ? fmt::format(" ({} merged, block-diagonal)",
+                                          merged.getInt())
+                            : "")
+                  : "";
+      emitRemark(loc) << groups << fmt::format(
           "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
           "{}{}{}{}",
           tiles.pixels, dense ? (batch ? "blocks" : "rows") : "px",

@@ -30,14 +30,7 @@ func.func @depthwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
   return %y : tensor<1x4x4x4xf32>
 }
 
-// Other groupings stay NCHW.
-// CHECK-LABEL: func.func @grouped
-// CHECK: linalg.conv_2d_ngchw_gfchw
-func.func @grouped(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x6x6xf32> {
-  %w = cnn.weight "g.weight" dense<1.0> : tensor<4x2x3x3xf32>
-  %y = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
-  return %y : tensor<1x4x6x6xf32>
-}
+// Other groupings: conv-grouped.mlir.
 
 // 255 filters, which no vector tile divides: computed as 256 (a zero filter
 // and a zero bias added at compile time), the activation applied to all,

@@ -2,7 +2,8 @@
 """Per-layer speed: cnnc against oneDNN, conv + bias + ReLU, batch 1.
 
 For each layer shape (ResNet-18 and ResNet-50 convs, a 7x7/2 stem,
-MobileNetV2 depthwise and pointwise convs) in one run:
+MobileNetV2 depthwise and pointwise convs, ResNeXt and RegNet grouped
+convs) in one run:
 - the FP32 peak of one core, from an FMA probe (fma_probe.c, best of 5);
 - cnnc: a one-layer .cnn compiled at -O2 and run with --bench on each
   thread count. The model has NCHW edges (transposes around the NHWC conv),
@@ -70,6 +71,16 @@ LAYERS = [
     ("mbv2 pw 144->24 @56", 144, 56, 24, 1, 1, 0, 1),
     ("mbv2 pw 576->96 @14", 576, 14, 96, 1, 1, 0, 1),
     ("mbv2 pw 960->320 @7", 960, 7, 320, 1, 1, 0, 1),
+    # Grouped convs (ResNeXt-50 32x4d, torchvision's RegNetX-400MF with
+    # groups 16 channels wide, RegNetY-400MF with 8).
+    ("resnext50 3x3 g32 128 @56", 128, 56, 128, 3, 1, 1, 32),
+    ("resnext50 3x3 g32 256 @28", 256, 28, 256, 3, 1, 1, 32),
+    ("resnext50 3x3 g32 1024 @7", 1024, 7, 1024, 3, 1, 1, 32),
+    ("regnetx 3x3/2 g2 32 @112", 32, 112, 32, 3, 2, 1, 2),
+    ("regnetx 3x3/2 g4 64 @56", 64, 56, 64, 3, 2, 1, 4),
+    ("regnetx 3x3 g4 64 @28", 64, 28, 64, 3, 1, 1, 4),
+    ("regnetx 3x3 g10 160 @14", 160, 14, 160, 3, 1, 1, 10),
+    ("regnety 3x3 g26 208 @14", 208, 14, 208, 3, 1, 1, 26),
 ]
 
 # name, C, H(=W), expanded channels, depthwise stride
