@@ -15,6 +15,8 @@
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -81,11 +83,31 @@ Value memrefFromPointer(OpBuilder &b, Location loc, Value ptr,
 
 /// Element operations one execution of `block` performs: each op counts
 /// the elements of its largest vector operand or result (1 if scalar),
-/// times the trip counts of the static loops around it. Enough to tell a
-/// LeNet-sized loop from a ResNet one.
+/// times the trip counts of the static loops around it; a linalg op not yet
+/// lowered to loops (a layer computed by scalar loops) counts its iteration
+/// space times its body's ops, loads and stores (a copy: two), a memref.copy
+/// its elements.
+/// Enough to tell a LeNet-sized loop from a ResNet one.
 int64_t estimateWork(Block *block) {
   int64_t work = 0;
   for (Operation &op : *block) {
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+      int64_t points = 1;
+      for (int64_t range : linalgOp.getStaticLoopRanges())
+        points *= ShapedType::isDynamic(range) ? 1 : range;
+      // Its body's ops (less the yield), the loads of its inputs and the
+      // store of its result.
+      int64_t body = linalgOp->getNumOperands();
+      if (Block *inner = linalgOp.getBlock())
+        body += inner->getOperations().size() - 1;
+      work += points * body;
+      continue;
+    }
+    if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      auto type = cast<MemRefType>(copy.getSource().getType());
+      work += type.hasStaticShape() ? type.getNumElements() : 1;
+      continue;
+    }
     int64_t elements = 1;
     for (Type type : llvm::concat<Type>(llvm::to_vector(op.getOperandTypes()),
                                         llvm::to_vector(op.getResultTypes())))

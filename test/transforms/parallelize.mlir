@@ -95,3 +95,23 @@ func.func @stays(%out: memref<8xf32>, %n: index) {
   memref.dealloc %buf : memref<8xf32>
   return
 }
+
+// -----
+
+// A linalg op left in a loop (a layer computed by scalar loops: upsample's
+// copies) counts its iteration space times its body's ops, loads and stores
+// (here 128 x 64 x 64 x 2), not one op: the loop goes to the pool.
+// CHECK-LABEL: func.func @scalar_layer
+// SMALL-LABEL: func.func @scalar_layer
+// SMALL: call @cnnrt_parallel_for
+func.func @scalar_layer(%in: memref<128x64x64xf32>, %out: memref<128x64x64xf32>) {
+  scf.forall (%i) in (128) {
+    %a = memref.subview %in[%i, 0, 0] [1, 64, 64] [1, 1, 1] : memref<128x64x64xf32> to memref<64x64xf32, strided<[64, 1], offset: ?>>
+    %b = memref.subview %out[%i, 0, 0] [1, 64, 64] [1, 1, 1] : memref<128x64x64xf32> to memref<64x64xf32, strided<[64, 1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%a : memref<64x64xf32, strided<[64, 1], offset: ?>>) outs(%b : memref<64x64xf32, strided<[64, 1], offset: ?>>) {
+    ^bb0(%x: f32, %y: f32):
+      linalg.yield %x : f32
+    }
+  }
+  return
+}
