@@ -61,8 +61,11 @@ constexpr int64_t kFilterAlign = 16;
 
 /// A pointwise conv whose output rows no 4- to 8-pixel register tile divides
 /// (a YOLO network's 13x13 layers: 13-pixel tiles, one broadcast input per
-/// FMA) runs on all its pixels as one row, zero-padded to a multiple of this,
-/// which the wider tiles divide: 1024->256 at 13x13 1.17 -> 0.83 ms.
+/// FMA), or whose rows are 7 pixels (a 7x7 map: 7-pixel tiles, which a
+/// 16-register target holds with one vector of channels only, a load per
+/// FMA), runs on all its pixels as one row, zero-padded to a multiple of
+/// this, which wider tiles divide. (Rows of 14, 21, ... pixels keep their
+/// 7-pixel tiles, which beat 5-pixel tiles of the row.)
 constexpr int64_t kPixelAlign = 8;
 
 /// Whether `op`'s only reader is a depthwise conv.
@@ -91,9 +94,11 @@ bool computesPixelsAsRow(cnn::Conv2dOp op, RankedTensorType weightType,
          llvm::all_of(op.getStrides(), isOne) &&
          llvm::all_of(op.getDilations(), isOne) &&
          llvm::all_of(op.getPadding(), [](int64_t v) { return v == 0; }) &&
-         pixels >= 8 * kPixelAlign && pixels % kPixelAlign != 0 &&
-         llvm::none_of(llvm::seq<int64_t>(4, 9),
-                       [&](int64_t d) { return width % d == 0; });
+         pixels >= 4 * kPixelAlign && pixels % kPixelAlign != 0 &&
+         (width == 7 || (pixels >= 8 * kPixelAlign &&
+                         llvm::none_of(llvm::seq<int64_t>(4, 9), [&](int64_t d) {
+                           return width % d == 0;
+                         })));
 }
 
 /// NHWC `value` as [1, 1, pixels, C]: all its pixels in one row, with zero

@@ -83,20 +83,31 @@ func.func @pixels_as_row(%x: tensor<1x8x13x13xf32>, %r: tensor<1x16x13x13xf32>) 
 }
 
 // Rows that a 4- to 8-pixel tile divides (10 = 2 x 5), a 3x3 kernel, or too
-// few pixels (7x7 = 49) stay as they are.
+// few pixels (3x7 = 21) stay as they are.
 // CHECK-LABEL: func.func @pixels_stay
 // CHECK-NOT: tensor.collapse_shape
 // CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x10x10x16xf32>
 // CHECK-NOT: tensor.collapse_shape
 // CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x13x13x16xf32>
 // CHECK-NOT: tensor.collapse_shape
-// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x7x7x16xf32>
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x3x7x16xf32>
 // CHECK-NOT: tensor.collapse_shape
-func.func @pixels_stay(%x: tensor<1x8x10x10xf32>, %x3: tensor<1x8x13x13xf32>, %x7: tensor<1x8x7x7xf32>) -> (tensor<1x16x10x10xf32>, tensor<1x16x13x13xf32>, tensor<1x16x7x7xf32>) {
+func.func @pixels_stay(%x: tensor<1x8x10x10xf32>, %x3: tensor<1x8x13x13xf32>, %x7: tensor<1x8x3x7xf32>) -> (tensor<1x16x10x10xf32>, tensor<1x16x13x13xf32>, tensor<1x16x3x7xf32>) {
   %w = cnn.weight "s.weight" dense<1.0> : tensor<16x8x1x1xf32>
   %w3 = cnn.weight "s3.weight" dense<1.0> : tensor<16x8x3x3xf32>
   %a = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x10x10xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x10x10xf32>
   %b = cnn.conv2d %x3, %w3 {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x13x13xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x13x13xf32>
-  %c = cnn.conv2d %x7, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32>
-  return %a, %b, %c : tensor<1x16x10x10xf32>, tensor<1x16x13x13xf32>, tensor<1x16x7x7xf32>
+  %c = cnn.conv2d %x7, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x3x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x3x7xf32>
+  return %a, %b, %c : tensor<1x16x10x10xf32>, tensor<1x16x13x13xf32>, tensor<1x16x3x7xf32>
+}
+
+// 7-pixel rows (a 7x7 map), which a 7-pixel tile divides: all 49 pixels as
+// one row, padded to 56.
+// CHECK-LABEL: func.func @pixels_7x7
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x56x8xf32>, tensor<1x1x8x16xf32>) {{.*}} -> tensor<1x1x56x16xf32>
+// CHECK: tensor.extract_slice {{.*}} [1, 1, 49, 16] [1, 1, 1, 1] : tensor<1x1x56x16xf32> to tensor<49x16xf32>
+func.func @pixels_7x7(%x: tensor<1x8x7x7xf32>) -> tensor<1x16x7x7xf32> {
+  %w = cnn.weight "s7.weight" dense<1.0> : tensor<16x8x1x1xf32>
+  %y = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32>
+  return %y : tensor<1x16x7x7xf32>
 }
