@@ -95,10 +95,10 @@ bool computesPixelsAsRow(cnn::Conv2dOp op, RankedTensorType weightType,
          llvm::all_of(op.getDilations(), isOne) &&
          llvm::all_of(op.getPadding(), [](int64_t v) { return v == 0; }) &&
          pixels >= 4 * kPixelAlign && pixels % kPixelAlign != 0 &&
-         (width == 7 || (pixels >= 8 * kPixelAlign &&
-                         llvm::none_of(llvm::seq<int64_t>(4, 9), [&](int64_t d) {
-                           return width % d == 0;
-                         })));
+         (width == 7 ||
+          (pixels >= 8 * kPixelAlign &&
+           llvm::none_of(llvm::seq<int64_t>(4, 9),
+                         [&](int64_t d) { return width % d == 0; })));
 }
 
 /// NHWC `value` as [1, 1, pixels, C]: all its pixels in one row, with zero
@@ -302,8 +302,7 @@ struct MergeNarrowGroups : OpRewritePattern<cnn::Conv2dOp> {
     for (int64_t f = 0; f < filters; ++f) {
       int64_t offset = (f / width) % merge * channels;
       std::copy_n(values->begin() + f * channels * window, channels * window,
-                  merged.begin() +
-                      (f * mergedChannels + offset) * window);
+                  merged.begin() + (f * mergedChannels + offset) * window);
     }
     auto mergedType = RankedTensorType::get(
         {filters, mergedChannels, type.getDimSize(2), type.getDimSize(3)},
@@ -330,9 +329,9 @@ struct MergeNarrowGroups : OpRewritePattern<cnn::Conv2dOp> {
 /// repacked at compile time as [G, KH, KW, C/G, F/G] (each group's HWCF),
 /// one linalg.generic over (n, oh, ow, g, f, kh, kw, c) tagged
 /// `cnnc.grouped_conv` (= the model's groups merged into each, 1 if none),
-/// its bias and epilogue on the same [N, OH, OW, G,
-/// F/G] shape. cnnc-vectorize-conv tiles it one group at a time and
-/// computes each tile as a plain NHWC conv.
+/// its bias and epilogue on the same [N, OH, OW, G, F/G] shape.
+/// cnnc-vectorize-conv tiles it one group at a time and computes each tile
+/// as a plain NHWC conv.
 struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -380,9 +379,10 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
           .getResult();
     };
     RankedTensorType nhwcType = nhwcTypeOf(op.getType());
-    auto groupedType = cast<RankedTensorType>(split(
-        tensor::EmptyOp::create(rewriter, loc, nhwcType.getShape(),
-                                nhwcType.getElementType())).getType());
+    auto groupedType = cast<RankedTensorType>(
+        split(tensor::EmptyOp::create(rewriter, loc, nhwcType.getShape(),
+                                      nhwcType.getElementType()))
+            .getType());
     Value acc;
     if (Value bias = op.getBias()) {
       Value grouped = tensor::ExpandShapeOp::create(
@@ -428,8 +428,8 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
                          ? split(toNhwc(rewriter, loc, op.getResidual()))
                          : Value();
     Value result =
-        epilogue(rewriter, loc, conv.getResult(0), residual,
-                 op.getActivation(), op.getAlpha().convertToDouble());
+        epilogue(rewriter, loc, conv.getResult(0), residual, op.getActivation(),
+                 op.getAlpha().convertToDouble());
     result = tensor::CollapseShapeOp::create(rewriter, loc, nhwcType, result,
                                              splitLast);
     rewriter.replaceOp(op, toNchw(rewriter, loc, result));
@@ -607,8 +607,8 @@ struct DenseBlockedLowering : OpRewritePattern<cnn::DenseOp> {
 
 } // namespace
 
-void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
-                                        bool nhwc, int64_t minGroupWidth) {
+void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns, bool nhwc,
+                                        int64_t minGroupWidth) {
   // The NHWC patterns, when asked for, are tried first (higher benefit);
   // narrow groups are merged before any lowering.
   if (nhwc) {

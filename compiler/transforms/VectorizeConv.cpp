@@ -100,6 +100,19 @@ constexpr llvm::StringLiteral kFuseInitIntoTiles = R"(
     %init_t, %n2 = transform.structured.fuse_into_containing_op %init into %tiles : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
     transform.structured.vectorize %init_t : !transform.any_op)";
 
+/// The end of a schedule's first half: the tiled op (%conv_t) tagged
+/// `cnnc.vtiled` for the second half.
+std::string tagTiled(int64_t id) {
+  return fmt::format(R"(
+    %tag = transform.param.constant {0} : i64 -> !transform.param<i64>
+    transform.annotate %conv_t "cnnc.vtiled" = %tag : !transform.any_op, !transform.param<i64>
+    transform.yield
+  }}
+}}
+)",
+                     id);
+}
+
 /// The first half of a conv's schedule: the thread-level forall of
 /// register tiles, the tiled conv tagged `cnnc.vtiled` for the second half
 /// (readWeightsInBlocks() may change its weight operand in between).
@@ -140,40 +153,22 @@ std::string tileSchedule(int64_t id, bool hasEpilogue, bool depthwise,
                kFuseInitIntoTiles.str();
   if (hasEpilogue)
     tileRoot += kFuseIntoTiles;
-  return scheduleHead(id) + tileRoot +
-         fmt::format(R"(
-    %tag = transform.param.constant {0} : i64 -> !transform.param<i64>
-    transform.annotate %conv_t "cnnc.vtiled" = %tag : !transform.any_op, !transform.param<i64>
-    transform.yield
-  }}
-}}
-)",
-                     id);
+  return scheduleHead(id) + tileRoot + tagTiled(id);
 }
 
 /// The first half for a grouped conv (cnnc.grouped_conv: loops (n, oh, ow,
 /// g, f, kh, kw, c), its epilogue on [N, OH, OW, G, F/G]): register tiles of
 /// one group, row by row, tagged `cnnc.vtiled` as in tileSchedule.
 std::string groupedTileSchedule(int64_t id, bool hasEpilogue, TileSizes t) {
-  std::string tileRoot =
-      hasEpilogue
-          ? fmt::format(R"(
+  std::string tileRoot = hasEpilogue ? fmt::format(R"(
     %root_t, %tiles = transform.structured.tile_using_forall %epi tile_sizes [1, 1, {0}, 1, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
-                        t.pixels, t.channels) +
-                kFuseIntoTiles.str()
-          : fmt::format(R"(
+                                                   t.pixels, t.channels) +
+                                           kFuseIntoTiles.str()
+                                     : fmt::format(R"(
     %conv_t, %tiles = transform.structured.tile_using_forall %conv tile_sizes [1, 1, {0}, 1, {1}, 0, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op))",
-                        t.pixels, t.channels) +
-                kFuseInitIntoTiles.str();
-  return scheduleHead(id) + tileRoot +
-         fmt::format(R"(
-    %tag = transform.param.constant {0} : i64 -> !transform.param<i64>
-    transform.annotate %conv_t "cnnc.vtiled" = %tag : !transform.any_op, !transform.param<i64>
-    transform.yield
-  }}
-}}
-)",
-                     id);
+                                                   t.pixels, t.channels) +
+                                           kFuseInitIntoTiles.str();
+  return scheduleHead(id) + tileRoot + tagTiled(id);
 }
 
 /// A grouped conv's register tile (one group: the g loop of extent 1) as
@@ -195,9 +190,9 @@ LogicalResult groupTileAsConv(linalg::GenericOp tile) {
   NamedAttribute attrs[] = {
       b.getNamedAttr("strides", b.getI64TensorAttr(llvm::to_vector_of<int64_t>(
                                     dims->strides))),
-      b.getNamedAttr("dilations",
-                     b.getI64TensorAttr(
-                         llvm::to_vector_of<int64_t>(dims->dilations)))};
+      b.getNamedAttr(
+          "dilations",
+          b.getI64TensorAttr(llvm::to_vector_of<int64_t>(dims->dilations)))};
   auto conv = linalg::Conv2DNhwcHwcfOp::create(
       b, loc, init.getType(),
       ValueRange{collapse(tile.getDpsInputs()[0], lastTwo),
@@ -465,12 +460,10 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       int64_t channels = dense     ? out.getDimSize(1 + batch) * block
                          : grouped ? out.getDimSize(4)
                                    : out.getDimSize(3);
-      int64_t inChannels =
-          in.getDimSize(dense ? 1 + batch : grouped ? 4 : 3);
+      int64_t inChannels = in.getDimSize(dense ? 1 + batch : grouped ? 4 : 3);
       // Kernel (or pooling window) width: HWCF, HWC, GHWCF and window shapes.
       auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
-      int64_t kernelWidth =
-          dense ? 1 : weight.getDimSize(grouped ? 2 : 1);
+      int64_t kernelWidth = dense ? 1 : weight.getDimSize(grouped ? 2 : 1);
       // A batch of products (many rows) takes a conv's 1x1 register tile,
       // with the block its weights were made for.
       TileSizes tiles =
@@ -542,13 +535,13 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // From here on `conv` (and `epilogue`) may be gone: tiled and erased.
       bool blockedWeights = false;
       bool applied = succeeded(cnnc::applyTransformScript(
-          module,
-          dense     ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
-                                    tiles.channels / block, tiles.reduction,
-                                    batch, rowsInner)
-          : grouped ? groupedTileSchedule(id, epilogue != nullptr, tiles)
-                    : tileSchedule(id, epilogue != nullptr, depthwise, order,
-                                   tiles)));
+          module, dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
+                                        tiles.channels / block, tiles.reduction,
+                                        batch, rowsInner)
+                  : grouped
+                      ? groupedTileSchedule(id, epilogue != nullptr, tiles)
+                      : tileSchedule(id, epilogue != nullptr, depthwise, order,
+                                     tiles)));
       if (applied && !dense) {
         linalg::LinalgOp tiled;
         module.walk([&](linalg::LinalgOp op) {
@@ -556,16 +549,17 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
             tiled = op;
         });
         if (grouped)
-          applied = tiled && succeeded(groupTileAsConv(
-                                 cast<linalg::GenericOp>(*tiled)));
+          applied = tiled &&
+                    succeeded(groupTileAsConv(cast<linalg::GenericOp>(*tiled)));
         // Between tiling and vectorising, a tile narrower than the layer
         // reads its weights from a copy blocked by the tile's channels.
         blockedWeights =
             applied && tiled && !grouped && !depthwise &&
             tiles.channels < channels &&
             succeeded(cnnc::readWeightsInBlocks(tiled, tiles.channels));
-        applied = applied && succeeded(cnnc::applyTransformScript(
-                                 module, vectorizeSchedule(id, depthwise, tiles)));
+        applied =
+            applied && succeeded(cnnc::applyTransformScript(
+                           module, vectorizeSchedule(id, depthwise, tiles)));
       }
       if (applied)
         cleanUp(module);
@@ -581,30 +575,33 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
                   : fmt::format("reduction {}{} ch", dense ? "" : "1 row x ",
                                 depthwise ? 1 : tiles.reduction);
       std::string groups =
-          grouped ? fmt::format(
-                        "grouped: {} groups of {} -> {} ch{}, a conv per "
-                        "group; ",
-                        out.getDimSize(3), inChannels, channels,
-                        merged.getInt() > 1
-                            ? fmt::format(" ({} merged, block-diagonal)",
-                                          merged.getInt())
-                            : "")
-                  : "";
-      emitRemark(loc) << groups << fmt::format(
-          "vectorized: tile {} {} x {} ch ({} accumulators of {} x f32), "
-          "{}{}{}{}",
-          tiles.pixels, dense ? (batch ? "blocks" : "rows") : "px",
-          tiles.channels, tiles.pixels * vectors,
-          std::min(tiles.channels, vec.lanes), reduction,
-          epilogue ? ", epilogue fused" : "",
-          rowsInner                           ? ", row tiles inner"
-          : !epilogue || dense                ? ""
-          : order == TileOrder::ChannelsOuter ? ", channel tiles outer"
-          : order == TileOrder::ColumnsOuter  ? ", column strips outer"
-                                              : "",
-          blockedWeights
-              ? fmt::format(", weights in blocks of {} ch", tiles.channels)
-              : "");
+          grouped
+              ? fmt::format("grouped: {} groups of {} -> {} ch{}, a conv per "
+                            "group; ",
+                            out.getDimSize(3), inChannels, channels,
+                            merged.getInt() > 1
+                                ? fmt::format(" ({} merged, block-diagonal)",
+                                              merged.getInt())
+                                : "")
+              : "";
+      emitRemark(loc)
+          << groups
+          << fmt::format(
+                 "vectorized: tile {} {} x {} ch ({} accumulators of {} x "
+                 "f32), "
+                 "{}{}{}{}",
+                 tiles.pixels, dense ? (batch ? "blocks" : "rows") : "px",
+                 tiles.channels, tiles.pixels * vectors,
+                 std::min(tiles.channels, vec.lanes), reduction,
+                 epilogue ? ", epilogue fused" : "",
+                 rowsInner                           ? ", row tiles inner"
+                 : !epilogue || dense                ? ""
+                 : order == TileOrder::ChannelsOuter ? ", channel tiles outer"
+                 : order == TileOrder::ColumnsOuter  ? ", column strips outer"
+                                                     : "",
+                 blockedWeights ? fmt::format(", weights in blocks of {} ch",
+                                              tiles.channels)
+                                : "");
     }
     for (const auto &unused : overrides) {
       if (kept.contains(unused.first()))
