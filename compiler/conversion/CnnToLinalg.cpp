@@ -20,7 +20,8 @@ struct ConvertCnnToLinalg
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet ops(ctx), weights(ctx);
-    cnnc::populateConvToLinalgPatterns(ops, nhwc, minGroupWidth);
+    cnnc::populateConvToLinalgPatterns(ops, nhwc, minGroupWidth,
+                                       maxAccumulators);
     cnnc::populatePoolToLinalgPatterns(ops, nhwc);
     cnnc::populateElementwiseToLinalgPatterns(ops);
     cnnc::populateDataMovementToLinalgPatterns(ops);

@@ -78,6 +78,34 @@ bool feedsDepthwiseOnly(cnn::Conv2dOp op) {
              cast<RankedTensorType>(user.getWeight().getType()).getDimSize(0);
 }
 
+/// The output columns a conv computes: rows of 7 (a 7x7 map) as 8 where a
+/// 7-pixel register tile would hold one vector of channels only (fewer than
+/// 14 accumulators: a 16-register target), a load per FMA; with the extra
+/// column (of zero inputs, sliced off after), 4-pixel tiles hold two.
+int64_t computedColumns(int64_t columns, int64_t maxAccumulators) {
+  return columns == 7 && maxAccumulators < 14 ? 8 : columns;
+}
+
+/// The zero columns to add to the right of an input of `width` columns
+/// (padding included) so that a conv computes `columns` output columns.
+int64_t extraInputColumns(int64_t width, int64_t columns, int64_t kernel,
+                          int64_t stride, int64_t dilation) {
+  return std::max<int64_t>(
+      0, (columns - 1) * stride + (kernel - 1) * dilation + 1 - width);
+}
+
+/// `value`'s [0, 0, 0, 0] corner of `type`'s shape (the real columns and
+/// channels of a result computed wider).
+Value realPart(OpBuilder &b, Location loc, Value value,
+               RankedTensorType type) {
+  return tensor::ExtractSliceOp::create(
+      b, loc, type, value,
+      getAsIndexOpFoldResult(b.getContext(),
+                             SmallVector<int64_t>(type.getRank(), 0)),
+      getAsIndexOpFoldResult(b.getContext(), type.getShape()),
+      SmallVector<OpFoldResult>(type.getRank(), b.getIndexAttr(1)));
+}
+
 /// Whether the plain conv `op` (`nhwc`: its NHWC result type) computes on
 /// its pixels as one padded row: a 1x1 kernel, unit strides and dilations,
 /// no padding, at least a few tiles of pixels, and an awkward row width.
@@ -168,7 +196,9 @@ FailureOr<Value> padBias(OpBuilder &b, Location loc, Value bias,
 /// into FMAs over channel vectors. The transposes at the edges are plain
 /// copies; adjacent pairs cancel.
 struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
-  using OpRewritePattern::OpRewritePattern;
+  Conv2dNhwcLowering(MLIRContext *ctx, int64_t maxAccumulators)
+      : OpRewritePattern(ctx, /*benefit=*/2),
+        maxAccumulators(maxAccumulators) {}
 
   LogicalResult matchAndRewrite(cnn::Conv2dOp op,
                                 PatternRewriter &rewriter) const override {
@@ -192,15 +222,28 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     if (failed(packed))
       return failure();
     ArrayRef<int64_t> pad = op.getPadding();
+    RankedTensorType nhwcType = nhwcTypeOf(op.getType());
+    bool asRow = !depthwise && computesPixelsAsRow(op, weightType, nhwcType);
+    int64_t columns = nhwcType.getDimSize(2);
+    int64_t computedCols = depthwise || asRow
+                               ? columns
+                               : computedColumns(columns, maxAccumulators);
+    int64_t extra = extraInputColumns(
+        cast<RankedTensorType>(op.getInput().getType()).getDimSize(3) +
+            pad[1] + pad[3],
+        computedCols, weightType.getDimSize(3), op.getStrides()[1],
+        op.getDilations()[1]);
     Value input = toNhwc(rewriter, loc, op.getInput());
     input = padTensor(rewriter, loc, input, {0, pad[0], pad[1], 0},
-                      {0, pad[2], pad[3], 0}, 0.0);
-    RankedTensorType nhwcType = nhwcTypeOf(op.getType());
+                      {0, pad[2], pad[3] + extra, 0}, 0.0);
     Value residual =
         op.getResidual() ? toNhwc(rewriter, loc, op.getResidual()) : Value();
+    if (residual && computedCols != columns)
+      residual = padTensor(rewriter, loc, residual, {0, 0, 0, 0},
+                           {0, 0, computedCols - columns, 0}, 0.0);
     SmallVector<int64_t> computedShape(nhwcType.getShape());
+    computedShape[2] = computedCols;
     computedShape[3] = computed;
-    bool asRow = !depthwise && computesPixelsAsRow(op, weightType, nhwcType);
     if (asRow) {
       int64_t pixels = llvm::alignTo(
           nhwcType.getNumElements() / nhwcType.getDimSize(3), kPixelAlign);
@@ -249,16 +292,14 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
       result = tensor::ExpandShapeOp::create(
           rewriter, loc, nhwcType, row,
           SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-    } else if (computed != filters) {
-      result = tensor::ExtractSliceOp::create(
-          rewriter, loc, nhwcType, result,
-          getAsIndexOpFoldResult(rewriter.getContext(), {0, 0, 0, 0}),
-          getAsIndexOpFoldResult(rewriter.getContext(), nhwcType.getShape()),
-          SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)));
+    } else if (computed != filters || computedCols != columns) {
+      result = realPart(rewriter, loc, result, nhwcType);
     }
     rewriter.replaceOp(op, toNchw(rewriter, loc, result));
     return success();
   }
+
+  int64_t maxAccumulators;
 };
 
 /// How many of the model's groups MergeNarrowGroups merged into each of a
@@ -333,7 +374,9 @@ struct MergeNarrowGroups : OpRewritePattern<cnn::Conv2dOp> {
 /// cnnc-vectorize-conv tiles it one group at a time and computes each tile
 /// as a plain NHWC conv.
 struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GroupedConv2dNhwcLowering(MLIRContext *ctx, int64_t maxAccumulators)
+      : OpRewritePattern(ctx, /*benefit=*/2),
+        maxAccumulators(maxAccumulators) {}
 
   LogicalResult matchAndRewrite(cnn::Conv2dOp op,
                                 PatternRewriter &rewriter) const override {
@@ -362,9 +405,17 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
 
     Location loc = op.getLoc();
     ArrayRef<int64_t> pad = op.getPadding();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    RankedTensorType realType = nhwcTypeOf(op.getType());
+    int64_t columns = realType.getDimSize(2);
+    int64_t computedCols = computedColumns(columns, maxAccumulators);
+    int64_t extra = extraInputColumns(
+        cast<RankedTensorType>(op.getInput().getType()).getDimSize(3) +
+            pad[1] + pad[3],
+        computedCols, kw, strides[1], dilations[1]);
     Value input = toNhwc(rewriter, loc, op.getInput());
     input = padTensor(rewriter, loc, input, {0, pad[0], pad[1], 0},
-                      {0, pad[2], pad[3], 0}, 0.0);
+                      {0, pad[2], pad[3] + extra, 0}, 0.0);
     // [N, H, W, G * X] as [N, H, W, G, X] and back.
     SmallVector<ReassociationIndices> splitLast = {{0}, {1}, {2}, {3, 4}};
     auto split = [&](Value v) {
@@ -378,7 +429,10 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
                  splitLast)
           .getResult();
     };
-    RankedTensorType nhwcType = nhwcTypeOf(op.getType());
+    SmallVector<int64_t> computedShape(realType.getShape());
+    computedShape[2] = computedCols;
+    auto nhwcType =
+        RankedTensorType::get(computedShape, realType.getElementType());
     auto groupedType = cast<RankedTensorType>(
         split(tensor::EmptyOp::create(rewriter, loc, nhwcType.getShape(),
                                       nhwcType.getElementType()))
@@ -403,7 +457,6 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     SmallVector<AffineExpr> d;
     for (unsigned i = 0; i < 8; ++i)
       d.push_back(getAffineDimExpr(i, ctx));
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
     SmallVector<AffineMap> maps = {
         AffineMap::get(8, 0,
                        {d[0], d[1] * strides[0] + d[5] * dilations[0],
@@ -424,17 +477,26 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     auto merged = op->getAttrOfType<IntegerAttr>(kMergedGroups);
     conv->setAttr("cnnc.grouped_conv",
                   merged ? merged : rewriter.getI64IntegerAttr(1));
-    Value residual = op.getResidual()
-                         ? split(toNhwc(rewriter, loc, op.getResidual()))
-                         : Value();
+    Value residual;
+    if (op.getResidual()) {
+      residual = toNhwc(rewriter, loc, op.getResidual());
+      if (computedCols != columns)
+        residual = padTensor(rewriter, loc, residual, {0, 0, 0, 0},
+                             {0, 0, computedCols - columns, 0}, 0.0);
+      residual = split(residual);
+    }
     Value result =
         epilogue(rewriter, loc, conv.getResult(0), residual, op.getActivation(),
                  op.getAlpha().convertToDouble());
     result = tensor::CollapseShapeOp::create(rewriter, loc, nhwcType, result,
                                              splitLast);
+    if (computedCols != columns)
+      result = realPart(rewriter, loc, result, realType);
     rewriter.replaceOp(op, toNchw(rewriter, loc, result));
     return success();
   }
+
+  int64_t maxAccumulators;
 };
 
 struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
@@ -607,15 +669,17 @@ struct DenseBlockedLowering : OpRewritePattern<cnn::DenseOp> {
 
 } // namespace
 
-void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns, bool nhwc,
-                                        int64_t minGroupWidth) {
+void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
+                                        bool nhwc, int64_t minGroupWidth,
+                                        int64_t maxAccumulators) {
   // The NHWC patterns, when asked for, are tried first (higher benefit);
   // narrow groups are merged before any lowering.
   if (nhwc) {
-    patterns.add<MergeNarrowGroups>(patterns.getContext(), minGroupWidth);
-    patterns.add<Conv2dNhwcLowering, GroupedConv2dNhwcLowering,
-                 DenseBlockedLowering>(patterns.getContext(),
-                                       /*benefit=*/2);
+    MLIRContext *ctx = patterns.getContext();
+    patterns.add<MergeNarrowGroups>(ctx, minGroupWidth);
+    patterns.add<Conv2dNhwcLowering, GroupedConv2dNhwcLowering>(
+        ctx, maxAccumulators);
+    patterns.add<DenseBlockedLowering>(ctx, /*benefit=*/2);
   }
   patterns.add<Conv2dLowering, DenseLowering>(patterns.getContext());
 }

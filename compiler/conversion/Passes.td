@@ -41,7 +41,13 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
     Option<"minGroupWidth", "min-group-width", "int64_t", /*default=*/"8",
            "With nhwc: grouped convolutions whose groups have fewer output "
            "channels are computed with several groups merged into one "
-           "(block-diagonal weights), at least this many channels wide">
+           "(block-diagonal weights), at least this many channels wide">,
+    Option<"maxAccumulators", "max-accumulators", "int64_t",
+           /*default=*/"24",
+           "With nhwc: the accumulator vectors a register tile holds on the "
+           "target; below 14, convs with 7-column outputs compute 8 columns "
+           "(the extra one sliced off) so that tiles hold two vectors of "
+           "channels">
   ];
   let dependentDialects = [
     "cnn::CnnDialect",

@@ -40,9 +40,12 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
   // 3x3 convs as Winograd products, which the vectoriser then tiles.
   // Grouped convs: groups narrower than a vector (at most 8 lanes: a
   // half-width tile beats multiplying by more zeros) computed merged.
+  // Register tiles hold three quarters of the vector registers as
+  // accumulators (as cnnc-vectorize-conv sizes them).
   std::string pipeline = fmt::format(
-      "convert-cnn-to-linalg{{nhwc min-group-width={}}},canonicalize,cse,",
-      std::min(8u, options.vectorBits / 32));
+      "convert-cnn-to-linalg{{nhwc min-group-width={} max-accumulators={}}},"
+      "canonicalize,cse,",
+      std::min(8u, options.vectorBits / 32), options.vectorRegisters * 3 / 4);
   if (options.winograd) {
     pipeline += targetPass("cnnc-winograd", options);
     if (options.winogradEmbedLimit)

@@ -111,3 +111,26 @@ func.func @pixels_7x7(%x: tensor<1x8x7x7xf32>) -> tensor<1x16x7x7xf32> {
   %y = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32>
   return %y : tensor<1x16x7x7xf32>
 }
+
+// With 12 accumulators a register tile (a 16-register target), a 7-column
+// output is computed as 8: the input gets one more zero column (here
+// padding 1 + 1 on the right), the residual one zero column, and the 7 real
+// columns are sliced off the epilogue's result. With the default (24) it
+// stays 7 columns wide.
+// RUN: %cnnc-opt %s --convert-cnn-to-linalg="nhwc max-accumulators=12" | FileCheck %s --check-prefix=COLS
+// COLS-LABEL: func.func @seven_columns
+// COLS: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 2, 0]
+// COLS: } : tensor<1x7x7x8xf32> to tensor<1x9x10x8xf32>
+// COLS: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 0]
+// COLS: } : tensor<1x7x7x16xf32> to tensor<1x7x8x16xf32>
+// COLS: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x7x8x16xf32>
+// COLS: %[[E:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x7x8x16xf32>, tensor<1x7x8x16xf32>)
+// COLS: tensor.extract_slice %[[E]][0, 0, 0, 0] [1, 7, 7, 16] [1, 1, 1, 1] : tensor<1x7x8x16xf32> to tensor<1x7x7x16xf32>
+// CHECK-LABEL: func.func @seven_columns
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x7x7x16xf32>
+// CHECK-NOT: tensor.extract_slice
+func.func @seven_columns(%x: tensor<1x8x7x7xf32>, %r: tensor<1x16x7x7xf32>) -> tensor<1x16x7x7xf32> {
+  %w = cnn.weight "c7.weight" dense<1.0> : tensor<16x8x3x3xf32>
+  %y = cnn.conv2d %x, %w residual %r {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64, activation = #cnn<activation relu>} : (tensor<1x8x7x7xf32>, tensor<16x8x3x3xf32>, tensor<1x16x7x7xf32>) -> tensor<1x16x7x7xf32>
+  return %y : tensor<1x16x7x7xf32>
+}
