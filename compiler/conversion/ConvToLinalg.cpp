@@ -78,10 +78,12 @@ bool feedsDepthwiseOnly(cnn::Conv2dOp op) {
              cast<RankedTensorType>(user.getWeight().getType()).getDimSize(0);
 }
 
-/// The output columns a conv computes: rows of 7 (a 7x7 map) as 8 where a
-/// 7-pixel register tile would hold one vector of channels only (fewer than
-/// 14 accumulators: a 16-register target), a load per FMA; with the extra
-/// column (of zero inputs, sliced off after), 4-pixel tiles hold two.
+/// The output columns a plain conv computes: rows of 7 (a 7x7 map) as 8
+/// where a 7-pixel register tile would hold one vector of channels only
+/// (fewer than 14 accumulators: a 16-register target), a load per FMA; with
+/// the extra column (of zero inputs, sliced off after), tiles of 2 pixels
+/// hold four. (A grouped conv's tiles, a group's channels each, gained
+/// nothing from it.)
 int64_t computedColumns(int64_t columns, int64_t maxAccumulators) {
   return columns == 7 && maxAccumulators < 14 ? 8 : columns;
 }
@@ -90,14 +92,13 @@ int64_t computedColumns(int64_t columns, int64_t maxAccumulators) {
 /// (padding included) so that a conv computes `columns` output columns.
 int64_t extraInputColumns(int64_t width, int64_t columns, int64_t kernel,
                           int64_t stride, int64_t dilation) {
-  return std::max<int64_t>(
-      0, (columns - 1) * stride + (kernel - 1) * dilation + 1 - width);
+  return std::max<int64_t>(0, (columns - 1) * stride + (kernel - 1) * dilation +
+                                  1 - width);
 }
 
 /// `value`'s [0, 0, 0, 0] corner of `type`'s shape (the real columns and
 /// channels of a result computed wider).
-Value realPart(OpBuilder &b, Location loc, Value value,
-               RankedTensorType type) {
+Value realPart(OpBuilder &b, Location loc, Value value, RankedTensorType type) {
   return tensor::ExtractSliceOp::create(
       b, loc, type, value,
       getAsIndexOpFoldResult(b.getContext(),
@@ -197,8 +198,8 @@ FailureOr<Value> padBias(OpBuilder &b, Location loc, Value bias,
 /// copies; adjacent pairs cancel.
 struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
   Conv2dNhwcLowering(MLIRContext *ctx, int64_t maxAccumulators)
-      : OpRewritePattern(ctx, /*benefit=*/2),
-        maxAccumulators(maxAccumulators) {}
+      : OpRewritePattern(ctx, /*benefit=*/2), maxAccumulators(maxAccumulators) {
+  }
 
   LogicalResult matchAndRewrite(cnn::Conv2dOp op,
                                 PatternRewriter &rewriter) const override {
@@ -229,8 +230,8 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
                                ? columns
                                : computedColumns(columns, maxAccumulators);
     int64_t extra = extraInputColumns(
-        cast<RankedTensorType>(op.getInput().getType()).getDimSize(3) +
-            pad[1] + pad[3],
+        cast<RankedTensorType>(op.getInput().getType()).getDimSize(3) + pad[1] +
+            pad[3],
         computedCols, weightType.getDimSize(3), op.getStrides()[1],
         op.getDilations()[1]);
     Value input = toNhwc(rewriter, loc, op.getInput());
@@ -374,9 +375,7 @@ struct MergeNarrowGroups : OpRewritePattern<cnn::Conv2dOp> {
 /// cnnc-vectorize-conv tiles it one group at a time and computes each tile
 /// as a plain NHWC conv.
 struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
-  GroupedConv2dNhwcLowering(MLIRContext *ctx, int64_t maxAccumulators)
-      : OpRewritePattern(ctx, /*benefit=*/2),
-        maxAccumulators(maxAccumulators) {}
+  using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(cnn::Conv2dOp op,
                                 PatternRewriter &rewriter) const override {
@@ -405,17 +404,9 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
 
     Location loc = op.getLoc();
     ArrayRef<int64_t> pad = op.getPadding();
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
-    RankedTensorType realType = nhwcTypeOf(op.getType());
-    int64_t columns = realType.getDimSize(2);
-    int64_t computedCols = computedColumns(columns, maxAccumulators);
-    int64_t extra = extraInputColumns(
-        cast<RankedTensorType>(op.getInput().getType()).getDimSize(3) +
-            pad[1] + pad[3],
-        computedCols, kw, strides[1], dilations[1]);
     Value input = toNhwc(rewriter, loc, op.getInput());
     input = padTensor(rewriter, loc, input, {0, pad[0], pad[1], 0},
-                      {0, pad[2], pad[3] + extra, 0}, 0.0);
+                      {0, pad[2], pad[3], 0}, 0.0);
     // [N, H, W, G * X] as [N, H, W, G, X] and back.
     SmallVector<ReassociationIndices> splitLast = {{0}, {1}, {2}, {3, 4}};
     auto split = [&](Value v) {
@@ -429,10 +420,7 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
                  splitLast)
           .getResult();
     };
-    SmallVector<int64_t> computedShape(realType.getShape());
-    computedShape[2] = computedCols;
-    auto nhwcType =
-        RankedTensorType::get(computedShape, realType.getElementType());
+    RankedTensorType nhwcType = nhwcTypeOf(op.getType());
     auto groupedType = cast<RankedTensorType>(
         split(tensor::EmptyOp::create(rewriter, loc, nhwcType.getShape(),
                                       nhwcType.getElementType()))
@@ -457,6 +445,7 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     SmallVector<AffineExpr> d;
     for (unsigned i = 0; i < 8; ++i)
       d.push_back(getAffineDimExpr(i, ctx));
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
     SmallVector<AffineMap> maps = {
         AffineMap::get(8, 0,
                        {d[0], d[1] * strides[0] + d[5] * dilations[0],
@@ -477,26 +466,17 @@ struct GroupedConv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     auto merged = op->getAttrOfType<IntegerAttr>(kMergedGroups);
     conv->setAttr("cnnc.grouped_conv",
                   merged ? merged : rewriter.getI64IntegerAttr(1));
-    Value residual;
-    if (op.getResidual()) {
-      residual = toNhwc(rewriter, loc, op.getResidual());
-      if (computedCols != columns)
-        residual = padTensor(rewriter, loc, residual, {0, 0, 0, 0},
-                             {0, 0, computedCols - columns, 0}, 0.0);
-      residual = split(residual);
-    }
+    Value residual = op.getResidual()
+                         ? split(toNhwc(rewriter, loc, op.getResidual()))
+                         : Value();
     Value result =
         epilogue(rewriter, loc, conv.getResult(0), residual, op.getActivation(),
                  op.getAlpha().convertToDouble());
     result = tensor::CollapseShapeOp::create(rewriter, loc, nhwcType, result,
                                              splitLast);
-    if (computedCols != columns)
-      result = realPart(rewriter, loc, result, realType);
     rewriter.replaceOp(op, toNchw(rewriter, loc, result));
     return success();
   }
-
-  int64_t maxAccumulators;
 };
 
 struct Conv2dLowering : OpRewritePattern<cnn::Conv2dOp> {
@@ -669,17 +649,17 @@ struct DenseBlockedLowering : OpRewritePattern<cnn::DenseOp> {
 
 } // namespace
 
-void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
-                                        bool nhwc, int64_t minGroupWidth,
+void cnnc::populateConvToLinalgPatterns(RewritePatternSet &patterns, bool nhwc,
+                                        int64_t minGroupWidth,
                                         int64_t maxAccumulators) {
   // The NHWC patterns, when asked for, are tried first (higher benefit);
   // narrow groups are merged before any lowering.
   if (nhwc) {
     MLIRContext *ctx = patterns.getContext();
     patterns.add<MergeNarrowGroups>(ctx, minGroupWidth);
-    patterns.add<Conv2dNhwcLowering, GroupedConv2dNhwcLowering>(
-        ctx, maxAccumulators);
-    patterns.add<DenseBlockedLowering>(ctx, /*benefit=*/2);
+    patterns.add<Conv2dNhwcLowering>(ctx, maxAccumulators);
+    patterns.add<GroupedConv2dNhwcLowering, DenseBlockedLowering>(
+        ctx, /*benefit=*/2);
   }
   patterns.add<Conv2dLowering, DenseLowering>(patterns.getContext());
 }

@@ -24,8 +24,8 @@ namespace cnnc {
 /// data movement); convert-cnn-to-linalg uses them all. With `nhwc`, plain
 /// and depthwise convolutions and pooling are computed in NHWC, dense layers
 /// on blocked weights, grouped convolutions as a conv per group with groups
-/// narrower than `minGroupWidth` output channels merged; rows of 7 columns
-/// are computed as 8 where a register tile holds fewer than 14
+/// narrower than `minGroupWidth` output channels merged; plain convs with 7
+/// output columns compute 8 where a register tile holds fewer than 14
 /// `maxAccumulators`.
 void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool nhwc = false, int64_t minGroupWidth = 1,

@@ -45,9 +45,9 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
     Option<"maxAccumulators", "max-accumulators", "int64_t",
            /*default=*/"24",
            "With nhwc: the accumulator vectors a register tile holds on the "
-           "target; below 14, convs with 7-column outputs compute 8 columns "
-           "(the extra one sliced off) so that tiles hold two vectors of "
-           "channels">
+           "target; below 14, plain convs with 7-column outputs compute 8 "
+           "columns (the extra one sliced off) so that tiles hold more "
+           "vectors of channels">
   ];
   let dependentDialects = [
     "cnn::CnnDialect",
