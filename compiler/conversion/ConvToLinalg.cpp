@@ -226,7 +226,9 @@ struct Conv2dNhwcLowering : OpRewritePattern<cnn::Conv2dOp> {
     RankedTensorType nhwcType = nhwcTypeOf(op.getType());
     bool asRow = !depthwise && computesPixelsAsRow(op, weightType, nhwcType);
     int64_t columns = nhwcType.getDimSize(2);
-    int64_t computedCols = depthwise || asRow
+    // Not for an expansion that a depthwise conv reads alone:
+    // cnnc-fuse-expand-depthwise computes it inside that conv.
+    int64_t computedCols = depthwise || asRow || feedsDepthwiseOnly(op)
                                ? columns
                                : computedColumns(columns, maxAccumulators);
     int64_t extra = extraInputColumns(
