@@ -113,8 +113,9 @@ cl::opt<long> winogradEmbedLimit(
     cl::value_desc("bytes"), cl::cat(category));
 cl::opt<std::string>
     targetCpu("target-cpu",
-              cl::desc("CPU to tune for (default: $CNNC_TARGET_CPU if set, "
-                       "else native; a non-host --target-triple: generic)"),
+              cl::desc("CPU to tune for (default: $CNNC_TARGET_CPU if set "
+                       "and no --target-triple is given, else native; a "
+                       "non-host --target-triple: generic)"),
               cl::init("native"), cl::cat(category));
 cl::opt<std::string> targetTriple("target-triple",
                                   cl::desc("Target triple (default: host)"),
@@ -527,10 +528,12 @@ int main(int argc, char **argv) {
       "  MLIR and LLVM options (--mlir-print-ir-after=PASS, "
       "--mlir-timing, ...):\n"
       "  see --help-hidden\n");
-  // The environment sets the default CPU (a test suite run for another
-  // target than the host's); --target-cpu still wins.
+  // The environment sets the default CPU for the host's triple (a test
+  // suite run for another CPU than the host's); --target-cpu still wins, and
+  // another --target-triple takes its own generic CPU.
   if (const char *cpu = std::getenv("CNNC_TARGET_CPU");
-      cpu && *cpu && targetCpu.getNumOccurrences() == 0)
+      cpu && *cpu && targetCpu.getNumOccurrences() == 0 &&
+      targetTriple.empty())
     targetCpu = cpu;
 
   DialectRegistry registry;
