@@ -523,10 +523,10 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       // (all channels) stay in L1 from one output row to the next, where
       // row by row only one of kh rows is reused and from L2 (96@112/2:
       // 0.107 -> 0.091 ms; no gain at stride 1, which reuses kh - 1 rows).
+      // (A grouped conv's tiles read one group's weights: small, reused down
+      // the rows.)
       TileOrder order = TileOrder::Rows;
-      if (grouped)
-        ; // one group's weights per tile: small, reused down the rows
-      else if (weight.getNumElements() * 4 > kWeightCacheBytes)
+      if (!grouped && weight.getNumElements() * 4 > kWeightCacheBytes)
         order = TileOrder::ChannelsOuter;
       else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*conv);
                dw && dw.getStrides().getValues<int64_t>()[0] > 1)
