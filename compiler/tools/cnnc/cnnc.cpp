@@ -532,8 +532,7 @@ int main(int argc, char **argv) {
   // suite run for another CPU than the host's); --target-cpu still wins, and
   // another --target-triple takes its own generic CPU.
   if (const char *cpu = std::getenv("CNNC_TARGET_CPU");
-      cpu && *cpu && targetCpu.getNumOccurrences() == 0 &&
-      targetTriple.empty())
+      cpu && *cpu && targetCpu.getNumOccurrences() == 0 && targetTriple.empty())
     targetCpu = cpu;
 
   DialectRegistry registry;
