@@ -1,6 +1,6 @@
 //===- Parser.cpp - .cnn source to AST ------------------------------------===//
 //
-// Recursive descent over the grammar in the README:
+// Recursive descent over the grammar in docs/language.md:
 //
 //   model      := stmt*
 //   stmt       := 'model' ID | 'input' ID ':' 'f32' '[' INT (',' INT)* ']'
