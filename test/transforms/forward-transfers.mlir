@@ -35,14 +35,14 @@ func.func @tile_temporary(%bias: memref<16xf32>, %out: memref<4x7x16xf32>) {
 }
 
 // A transfer over a grouped conv's [N, H, W, G, F/G] view of an NHWC buffer
-// (one group: a unit vector dimension on G): the unit dimension is dropped
-// before the view is folded away (MLIR's fold would keep the vector's minor
-// identity map on the collapsed buffer and read rows for pixels); reads and
-// writes alike (the shape casts between them cancel).
+// (one group: a unit vector dimension on G, all of F/G): the group's
+// dimensions merge into one, on the buffer itself at the group's offset
+// (MLIR's fold would keep the vector's shape on the collapsed buffer and
+// read rows for pixels); reads and writes alike.
 // CHECK-LABEL: func.func @group_view
-// CHECK: %[[VIEW:.*]] = memref.expand_shape %arg0 {{.*}} into memref<1x8x8x8x8xf32>
-// CHECK: %[[R:.*]] = vector.transfer_read %[[VIEW]][%c0, %arg2, %c0, %arg3, %c0], {{.*}} permutation_map = #{{.*}}} : memref<1x8x8x8x8xf32>, vector<8x8xf32>
-// CHECK: vector.transfer_write %[[R]], {{.*}} {in_bounds = [true, true], permutation_map = #{{.*}}} : vector<8x8xf32>, memref<1x8x8x8x8xf32>
+// CHECK: %[[AT:.*]] = affine.apply #{{.*}}()[%arg3]
+// CHECK: %[[R:.*]] = vector.transfer_read %arg0[%c0, %arg2, %c0, %[[AT]]], {{.*}} {in_bounds = [true, true]} : memref<1x8x8x64xf32>, vector<8x8xf32>
+// CHECK: vector.transfer_write %[[R]], %arg1[{{.*}}] {in_bounds = [true, true]} : vector<8x8xf32>, memref<1x8x8x64xf32>
 func.func @group_view(%m: memref<1x8x8x64xf32>, %out: memref<1x8x8x64xf32>, %i: index, %j: index) {
   %c0 = arith.constant 0 : index
   %p = ub.poison : f32
@@ -53,4 +53,47 @@ func.func @group_view(%m: memref<1x8x8x64xf32>, %out: memref<1x8x8x64xf32>, %i: 
   %t = memref.subview %o[0, %i, 0, %j, 0] [1, 1, 8, 1, 8] [1, 1, 1, 1, 1] : memref<1x8x8x8x8xf32> to memref<1x1x8x1x8xf32, strided<[4096, 512, 64, 8, 1], offset: ?>>
   vector.transfer_write %v, %t[%c0, %c0, %c0, %c0, %c0] {in_bounds = [true, true, true]} : vector<8x1x8xf32>, memref<1x1x8x1x8xf32, strided<[4096, 512, 64, 8, 1], offset: ?>>
   return
+}
+
+// Part of each group's F/G: not contiguous, so the unit dimension on G is
+// dropped instead and the view stays (a map that is no minor identity,
+// which MLIR's fold leaves alone).
+// CHECK-LABEL: func.func @group_view_part
+// CHECK: %[[VIEW:.*]] = memref.expand_shape %arg0 {{.*}} into memref<1x8x8x8x8xf32>
+// CHECK: vector.transfer_read %[[VIEW]][%c0, %arg1, %c0, %arg2, %c0], {{.*}} permutation_map = #{{.*}}} : memref<1x8x8x8x8xf32>, vector<8x4xf32>
+func.func @group_view_part(%m: memref<1x8x8x64xf32>, %i: index, %j: index) -> vector<8x1x4xf32> {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32
+  %e = memref.expand_shape %m [[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 8, 8] : memref<1x8x8x64xf32> into memref<1x8x8x8x8xf32>
+  %s = memref.subview %e[0, %i, 0, %j, 0] [1, 1, 8, 1, 4] [1, 1, 1, 1, 1] : memref<1x8x8x8x8xf32> to memref<1x1x8x1x4xf32, strided<[4096, 512, 64, 8, 1], offset: ?>>
+  %v = vector.transfer_read %s[%c0, %c0, %c0, %c0, %c0], %p {in_bounds = [true, true, true]} : memref<1x1x8x1x4xf32, strided<[4096, 512, 64, 8, 1], offset: ?>>, vector<8x1x4xf32>
+  return %v : vector<8x1x4xf32>
+}
+
+// A channel shuffle reads each pixel's channels as [2, 8]: one contiguous
+// read of 16 on the buffer, shaped to 2x8.
+// CHECK-LABEL: func.func @shuffle_view
+// CHECK: %[[R:.*]] = vector.transfer_read %arg0[%c0, %arg1, %arg2, %c0], {{.*}} : memref<1x4x4x16xf32>, vector<16xf32>
+// CHECK: vector.shape_cast %[[R]] : vector<16xf32> to vector<2x8xf32>
+func.func @shuffle_view(%m: memref<1x4x4x16xf32>, %i: index, %j: index) -> vector<2x8xf32> {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32
+  %e = memref.expand_shape %m [[0], [1], [2], [3, 4]] output_shape [1, 4, 4, 2, 8] : memref<1x4x4x16xf32> into memref<1x4x4x2x8xf32>
+  %v = vector.transfer_read %e[%c0, %i, %j, %c0, %c0], %p {in_bounds = [true, true]} : memref<1x4x4x2x8xf32>, vector<2x8xf32>
+  return %v : vector<2x8xf32>
+}
+
+// A tile of 2 x 2 of a [2, 58] channel view is not contiguous: one read of
+// 2 per row of the tile, each on the buffer.
+// CHECK-LABEL: func.func @shuffle_part
+// CHECK: %[[R0:.*]] = vector.transfer_read %arg0[%c0, %arg1, %arg2, %{{.*}}], {{.*}} : memref<1x4x4x116xf32>, vector<2xf32>
+// CHECK: %[[V0:.*]] = vector.insert %[[R0]], %{{.*}} [0] : vector<2xf32> into vector<2x2xf32>
+// CHECK: %[[R1:.*]] = vector.transfer_read %arg0[%c0, %arg1, %arg2, %{{.*}}], {{.*}} : memref<1x4x4x116xf32>, vector<2xf32>
+// CHECK: vector.insert %[[R1]], %[[V0]] [1] : vector<2xf32> into vector<2x2xf32>
+func.func @shuffle_part(%m: memref<1x4x4x116xf32>, %i: index, %j: index, %k: index) -> vector<2x2xf32> {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32
+  %e = memref.expand_shape %m [[0], [1], [2], [3, 4]] output_shape [1, 4, 4, 2, 58] : memref<1x4x4x116xf32> into memref<1x4x4x2x58xf32>
+  %v = vector.transfer_read %e[%c0, %i, %j, %c0, %k], %p {in_bounds = [true, true]} : memref<1x4x4x2x58xf32>, vector<2x2xf32>
+  return %v : vector<2x2xf32>
 }
