@@ -28,6 +28,32 @@ def CnnFoldBatchNorm : Pass<"cnn-fold-batchnorm"> {
   }];
 }
 
+def CnnDropPaddingTaps : Pass<"cnn-drop-padding-taps"> {
+  let summary = "Drop the kernel rows and columns of a conv that only read "
+                "padding";
+  let description = [{
+    A kernel row (column) whose taps fall in the zero padding for every
+    output position adds nothing: where such rows are at the kernel's
+    edges, the weight is cropped to the live ones and the padding reduced
+    so that the output size is unchanged. DeepLabV3's atrous convolutions
+    (dilation 24 and 36 on a 14 x 14 map) become 1 x 1 convs. Left alone
+    where the reduced padding would be negative.
+
+    Before (dilation 24 on 14 x 14, padding 24):
+    ```mlir
+    %y = cnn.conv2d %x, %w {dilations = array<i64: 24, 24>,
+           padding = array<i64: 24, 24, 24, 24>, ...}
+           : (tensor<1x960x14x14xf32>, tensor<256x960x3x3xf32>) -> ...
+    ```
+    After:
+    ```mlir
+    %w2 = cnn.weight "w.live" dense_resource<...> : tensor<256x960x1x1xf32>
+    %y = cnn.conv2d %x, %w2 {dilations = array<i64: 1, 1>,
+           padding = array<i64: 0, 0, 0, 0>, ...} : ...
+    ```
+  }];
+}
+
 def CnnFuse : Pass<"cnn-fuse"> {
   let summary = "Fuse activations and residual adds into conv2d and dense";
   let description = [{
