@@ -3,6 +3,7 @@
 #include "compiler/conversion/LinalgBuilders.h"
 #include "compiler/conversion/Passes.h"
 #include "dialects/cnn/CnnOps.h"
+#include "dialects/cnn/CnnResize.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/BuiltinDialect.h"
@@ -106,6 +107,49 @@ struct ReshapeLowering : OpRewritePattern<cnn::ReshapeOp> {
     auto flatType = RankedTensorType::get({inType.getNumElements()},
                                           inType.getElementType());
     rewriter.replaceOp(op, reshape(reshape(input, flatType), outType));
+    return success();
+  }
+};
+
+/// A channel shuffle (ShuffleNet): a reshape splitting the channels of a
+/// 4-D NCHW tensor into [a, b], a transpose to [b, a] and a reshape back.
+/// After an NHWC producer it is one transpose of the NHWC tensor's channel
+/// row viewed as [a, b]; through NCHW it would cost three copies.
+struct ChannelShuffleLowering : OpRewritePattern<cnn::ReshapeOp> {
+  ChannelShuffleLowering(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(cnn::ReshapeOp split,
+                                PatternRewriter &rewriter) const override {
+    ArrayRef<int64_t> in = split.getInput().getType().getShape(),
+                      grouped = split.getType().getShape();
+    if (in.size() != 4 || grouped.size() != 5 || grouped[0] != in[0] ||
+        grouped[3] != in[2] || grouped[4] != in[3] ||
+        !isNchwOfNhwc(split.getInput()) || !split->hasOneUse())
+      return failure();
+    auto transpose = dyn_cast<cnn::TransposeOp>(*split->user_begin());
+    if (!transpose || transpose.getPerm() != ArrayRef<int64_t>{0, 2, 1, 3, 4} ||
+        !transpose->hasOneUse())
+      return failure();
+    auto merge = dyn_cast<cnn::ReshapeOp>(*transpose->user_begin());
+    if (!merge || merge.getType() != split.getInput().getType())
+      return failure();
+    Location loc = split.getLoc();
+    Value nhwc = toNhwc(rewriter, loc, split.getInput());
+    auto nhwcType = cast<RankedTensorType>(nhwc.getType());
+    auto rows =
+        RankedTensorType::get({in[0], in[2], in[3], grouped[1], grouped[2]},
+                              nhwcType.getElementType());
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, rows, nhwc,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+    Value shuffled = cnnc::transpose(rewriter, loc, expanded, {0, 1, 2, 4, 3});
+    Value collapsed = tensor::CollapseShapeOp::create(
+        rewriter, loc, nhwcType, shuffled,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+    rewriter.replaceOp(merge, toNchw(rewriter, loc, collapsed));
+    rewriter.eraseOp(transpose);
+    rewriter.eraseOp(split);
     return success();
   }
 };
@@ -229,6 +273,19 @@ struct SliceLowering : OpRewritePattern<cnn::SliceOp> {
   }
 };
 
+/// A linalg.transpose; after an NHWC producer, canonicalisation composes it
+/// with the producer's transpose to NCHW (one copy, or none).
+struct TransposeLowering : OpRewritePattern<cnn::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, transpose(rewriter, op.getLoc(), op.getInput(), op.getPerm()));
+    return success();
+  }
+};
+
 /// Nearest upsampling reads in[n, c, y floordiv sh, x floordiv sw] (NCHW)
 /// or in[n, y floordiv sh, x floordiv sw, c] (NHWC, after an NHWC producer).
 struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
@@ -259,10 +316,92 @@ struct UpsampleLowering : OpRewritePattern<cnn::UpsampleOp> {
   }
 };
 
+/// Resizing reads each output element's taps (input rows and columns with
+/// their weights, constant tables per axis) with tensor.extract and sums
+/// them. After an NHWC producer the channels are innermost and each tap is
+/// a contiguous read, which cnnc-vectorize-resample vectorises (the
+/// generic is tagged `cnnc.resample`).
+struct ResizeLowering : OpRewritePattern<cnn::ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::ResizeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> in = op.getInput().getType().getShape(),
+                      out = op.getType().getShape();
+    cnn::ResizeTaps taps[2] = {
+        cnn::resizeTaps(op, in[2], out[2], op.getScale()[0]),
+        cnn::resizeTaps(op, in[3], out[3], op.getScale()[1])};
+    // Per axis: the input positions (index) and weights (f32) of the taps.
+    Value index[2], weight[2];
+    for (int a = 0; a < 2; ++a) {
+      int64_t n = taps[a].index.size();
+      index[a] = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({n}, rewriter.getIndexType()),
+              llvm::to_vector(
+                  llvm::map_range(taps[a].index, [&](int64_t i) -> Attribute {
+                    return rewriter.getIndexAttr(i);
+                  }))));
+      SmallVector<float> weights(taps[a].weight.begin(), taps[a].weight.end());
+      weight[a] = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({n}, rewriter.getF32Type()),
+              ArrayRef<float>(weights)));
+    }
+    auto build = [&](ValueRange inputs, bool nhwc) -> Value {
+      auto type = cast<RankedTensorType>(op.getType());
+      if (nhwc)
+        type = nhwcTypeOf(type);
+      int64_t axis[2] = {nhwc ? 1 : 2, nhwc ? 2 : 3};
+      Value input = inputs[0];
+      auto body = [&](OpBuilder &b, Location l, ValueRange) -> Value {
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < 4; ++d)
+          at.push_back(linalg::IndexOp::create(b, l, d));
+        // Tap k of output position p of axis a: index and weight.
+        auto tap = [&](int a, int64_t k) {
+          Value count = arith::ConstantIndexOp::create(b, l, taps[a].taps);
+          Value i = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, at[axis[a]], count),
+              arith::ConstantIndexOp::create(b, l, k));
+          return std::pair(tensor::ExtractOp::create(b, l, index[a], i),
+                           tensor::ExtractOp::create(b, l, weight[a], i));
+        };
+        Value sum;
+        for (int64_t i = 0; i < taps[0].taps; ++i) {
+          auto [row, rowWeight] = tap(0, i);
+          for (int64_t j = 0; j < taps[1].taps; ++j) {
+            auto [col, colWeight] = tap(1, j);
+            SmallVector<Value> coords = at;
+            coords[axis[0]] = row;
+            coords[axis[1]] = col;
+            Value v = tensor::ExtractOp::create(b, l, input, coords);
+            if (taps[0].taps * taps[1].taps > 1)
+              v = arith::MulFOp::create(
+                  b, l, v, arith::MulFOp::create(b, l, rowWeight, colWeight));
+            sum = sum ? arith::AddFOp::create(b, l, sum, v).getResult() : v;
+          }
+        }
+        return sum;
+      };
+      Value result = elementwise(rewriter, loc, type, ValueRange(), {}, body);
+      result.getDefiningOp()->setAttr("cnnc.resample", rewriter.getUnitAttr());
+      return result;
+    };
+    rewriter.replaceOp(
+        op, followProducerLayout(rewriter, loc, op.getInput(), build));
+    return success();
+  }
+};
+
 } // namespace
 
 void cnnc::populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<FlattenLowering, ReshapeLowering, ConcatLowering, SliceLowering,
+  patterns.add<FlattenLowering, ChannelShuffleLowering, ReshapeLowering,
+               ConcatLowering, SliceLowering, TransposeLowering, ResizeLowering,
                UpsampleLowering, PadLowering>(patterns.getContext());
 }
 

@@ -144,9 +144,8 @@ Value cnnc::applyActivation(OpBuilder &b, Location loc,
 
 constexpr int64_t kToNhwc[] = {0, 2, 3, 1}, kToNchw[] = {0, 3, 1, 2};
 
-/// `value` with its dimensions permuted: result dim i is input dim perm[i].
-static Value transpose(OpBuilder &b, Location loc, Value value,
-                       ArrayRef<int64_t> perm) {
+Value cnnc::transpose(OpBuilder &b, Location loc, Value value,
+                      ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> shape;
   for (int64_t p : perm)
@@ -171,8 +170,7 @@ RankedTensorType cnnc::nhwcTypeOf(RankedTensorType type) {
 
 int64_t cnnc::nhwcAxis(int64_t axis) { return kToNchw[axis]; }
 
-/// Whether `value` is an NHWC tensor transposed to NCHW.
-static bool isNchwOfNhwc(Value value) {
+bool cnnc::isNchwOfNhwc(Value value) {
   auto transpose = value.getDefiningOp<linalg::TransposeOp>();
   return transpose && transpose.getPermutation() == ArrayRef<int64_t>(kToNchw);
 }

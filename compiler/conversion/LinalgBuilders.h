@@ -43,10 +43,19 @@ mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
                             cnn::Activation activation, double alpha,
                             mlir::Value x);
 
+/// `value` with its dimensions permuted: result dim i is input dim perm[i]
+/// (a linalg.transpose; canonicalisation composes adjacent ones).
+mlir::Value transpose(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                      llvm::ArrayRef<int64_t> perm);
+
 /// NCHW <-> NHWC: the layout changes at the edges of the ops computed in
 /// NHWC at -O2 (linalg.transpose; canonicalisation cancels adjacent pairs).
 mlir::Value toNhwc(mlir::OpBuilder &b, mlir::Location loc, mlir::Value nchw);
 mlir::Value toNchw(mlir::OpBuilder &b, mlir::Location loc, mlir::Value nhwc);
+
+/// Whether `value` is an NHWC tensor transposed to NCHW (the result of an
+/// op computed in NHWC).
+bool isNchwOfNhwc(mlir::Value value);
 
 /// The NHWC type with the sizes of the NCHW `type`.
 mlir::RankedTensorType nhwcTypeOf(mlir::RankedTensorType type);

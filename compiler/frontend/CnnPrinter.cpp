@@ -379,7 +379,33 @@ FailureOr<std::string> Printer::call(Operation *op, bool piped) {
         attr("size", std::to_string(slice.getSize()));
         attr("axis", std::to_string(slice.getAxis()));
       })
+      .Case([&](cnn::TransposeOp transpose) {
+        attr("perm", list(transpose.getPerm()));
+      })
       .Case([&](cnn::UpsampleOp up) { attr("scale", pair(up.getScale())); })
+      .Case([&](cnn::ResizeOp resize) {
+        ArrayRef<int64_t> in = resize.getInput().getType().getShape(),
+                          out = resize.getType().getShape();
+        attr("size", pair(out.drop_front(2)));
+        auto quoted = [](StringRef s) { return "\"" + s.str() + "\""; };
+        attr("mode", quoted(cnn::stringifyResizeMode(resize.getMode())));
+        if (resize.getCoordinates() != cnn::ResizeCoordinates::half_pixel)
+          attr("coordinates", quoted(cnn::stringifyResizeCoordinates(
+                                  resize.getCoordinates())));
+        if (resize.getRounding() != cnn::NearestRounding::round_prefer_floor)
+          attr("rounding",
+               quoted(cnn::stringifyNearestRounding(resize.getRounding())));
+        ArrayRef<double> scale = resize.getScale();
+        if (scale[0] != static_cast<double>(out[2]) / in[2] ||
+            scale[1] != static_cast<double>(out[3]) / in[3])
+          attr("scale", "(" + formatDouble(scale[0]) + ", " +
+                            formatDouble(scale[1]) + ")");
+        if (resize.getCubicCoeffA().convertToDouble() != -0.75)
+          attr("cubic_coeff_a",
+               formatDouble(resize.getCubicCoeffA().convertToDouble()));
+        if (resize.getExcludeOutside())
+          attr("exclude_outside", "true");
+      })
       .Case([&](cnn::SoftmaxOp softmax) {
         attr("axis", std::to_string(softmax.getAxis()));
       })

@@ -30,17 +30,18 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 enum class ParamKind {
-  Tensor,  // an expression producing a tensor
-  Tensors, // all positional arguments, each a tensor (concat)
-  Int,     // 3
-  IntPair, // 3 or (3, 5)
-  Padding, // 1, (1, 2), (top, left, bottom, right) or `same`
-  Float,   // 0.1 or 1
-  Bool,    // true / false
-  Bias,    // true / false / a tensor literal
-  Literal, // a tensor literal [[..]]
-  String,  // "name"
-  IntList, // [1, -1, 2]: one integer per dimension
+  Tensor,    // an expression producing a tensor
+  Tensors,   // all positional arguments, each a tensor (concat)
+  Int,       // 3
+  IntPair,   // 3 or (3, 5)
+  Padding,   // 1, (1, 2), (top, left, bottom, right) or `same`
+  Float,     // 0.1 or 1
+  Bool,      // true / false
+  Bias,      // true / false / a tensor literal
+  Literal,   // a tensor literal [[..]]
+  String,    // "name"
+  IntList,   // [1, -1, 2]: one integer per dimension
+  FloatPair, // 2 or (1.5, 2)
 };
 
 struct ParamSpec {
@@ -130,7 +131,17 @@ const std::vector<OpSpec> &opSpecs() {
         {"offset", K::Int, true},
         {"size", K::Int, true},
         {"axis", K::Int}}},
+      {"transpose", {{"input", K::Tensor, true}, {"perm", K::IntList, true}}},
       {"upsample", {{"input", K::Tensor, true}, {"scale", K::IntPair}}},
+      {"resize",
+       {{"input", K::Tensor, true},
+        {"size", K::IntPair, true},
+        {"mode", K::String},
+        {"coordinates", K::String},
+        {"rounding", K::String},
+        {"scale", K::FloatPair},
+        {"cubic_coeff_a", K::Float},
+        {"exclude_outside", K::Bool}}},
       {"softmax", {{"input", K::Tensor, true}, {"axis", K::Int}}},
   };
   return specs;
@@ -229,6 +240,29 @@ private:
              llvm::ArrayRef<int64_t> dilation, const Scope &scope);
   FailureOr<double> getFloat(const BoundArgs &args, llvm::StringRef name,
                              double defaultValue, const Scope &scope);
+  FailureOr<SmallVector<double, 2>> getFloatPair(const BoundArgs &args,
+                                                 llvm::StringRef name,
+                                                 SmallVector<double, 2> dflt,
+                                                 const Scope &scope);
+  /// A string argument naming a value of an enum (`symbolize` reads it);
+  /// `choices` lists them for the error.
+  template <typename Enum>
+  FailureOr<Enum> getEnum(const BoundArgs &args, llvm::StringRef name,
+                          Enum defaultValue,
+                          std::optional<Enum> (*symbolize)(llvm::StringRef),
+                          llvm::StringRef choices, const Scope &scope) {
+    const Expr *expr = args.get(name);
+    if (!expr)
+      return defaultValue;
+    const Expr *lit = resolveLiteral(expr, scope);
+    std::optional<Enum> value = lit && lit->kind == Expr::Kind::String
+                                    ? symbolize(lit->text)
+                                    : std::nullopt;
+    if (!value)
+      return error(expr->loc, scope)
+             << "argument '" << name << "' must be one of " << choices;
+    return *value;
+  }
   FailureOr<SmallVector<int64_t>> getIntList(const BoundArgs &args,
                                              llvm::StringRef name,
                                              SmallVector<int64_t> dflt,
@@ -618,6 +652,23 @@ FailureOr<double> MLIRGenImpl::getFloat(const BoundArgs &args,
     return error(expr->loc, scope)
            << "argument '" << name << "' must be a number";
   return lit->number;
+}
+
+FailureOr<SmallVector<double, 2>>
+MLIRGenImpl::getFloatPair(const BoundArgs &args, llvm::StringRef name,
+                          SmallVector<double, 2> dflt, const Scope &scope) {
+  const Expr *expr = args.get(name);
+  if (!expr)
+    return dflt;
+  const Expr *lit = resolveLiteral(expr, scope);
+  auto isNumber = [](const Expr *e) { return e->kind == Expr::Kind::Number; };
+  if (lit && isNumber(lit))
+    return SmallVector<double, 2>{lit->number, lit->number};
+  if (lit && lit->items.size() == 2 && isNumber(lit->items[0].get()) &&
+      isNumber(lit->items[1].get()))
+    return SmallVector<double, 2>{lit->items[0]->number, lit->items[1]->number};
+  return error(expr->loc, scope)
+         << "argument '" << name << "' must be a number or a pair (h, w)";
 }
 
 FailureOr<SmallVector<int64_t>>
@@ -1099,6 +1150,14 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
          builder.getNamedAttr("offset", builder.getI64IntegerAttr(*offset)),
          builder.getNamedAttr("size", builder.getI64IntegerAttr(*size))});
   }
+  if (op == "transpose") {
+    FailureOr<SmallVector<int64_t>> perm = getIntList(args, "perm", {}, scope);
+    if (failed(perm))
+      return failure();
+    return make(cnn::TransposeOp(),
+                cnn::inferTransposeShape(emitErr, inShape, *perm), input,
+                {builder.getNamedAttr("perm", i64Array(*perm))});
+  }
   if (op == "upsample") {
     FailureOr<SmallVector<int64_t, 2>> scale =
         getPair(args, "scale", {2, 2}, scope);
@@ -1107,6 +1166,60 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     return make(cnn::UpsampleOp(),
                 cnn::inferUpsampleShape(emitErr, inShape, *scale), input,
                 {builder.getNamedAttr("scale", i64Array(*scale))});
+  }
+  if (op == "resize") {
+    if (inShape.size() != 4)
+      return error(call.loc, scope)
+             << "resize expects an NCHW tensor, got shape "
+             << cnn::formatShape(inShape);
+    FailureOr<SmallVector<int64_t, 2>> size = getPair(args, "size", {}, scope);
+    if (failed(size))
+      return failure();
+    if ((*size)[0] < 1 || (*size)[1] < 1)
+      return error(args.get("size")->loc, scope)
+             << "argument 'size' must be positive";
+    FailureOr<SmallVector<double, 2>> scale =
+        getFloatPair(args, "scale",
+                     {static_cast<double>((*size)[0]) / inShape[2],
+                      static_cast<double>((*size)[1]) / inShape[3]},
+                     scope);
+    FailureOr<cnn::ResizeMode> mode = getEnum(
+        args, "mode", cnn::ResizeMode::nearest, cnn::symbolizeResizeMode,
+        "\"nearest\", \"linear\" or \"cubic\"", scope);
+    FailureOr<cnn::ResizeCoordinates> coordinates =
+        getEnum(args, "coordinates", cnn::ResizeCoordinates::half_pixel,
+                cnn::symbolizeResizeCoordinates,
+                "\"half_pixel\", \"pytorch_half_pixel\", \"align_corners\", "
+                "\"asymmetric\" or \"tf_half_pixel_for_centers\"",
+                scope);
+    FailureOr<cnn::NearestRounding> rounding =
+        getEnum(args, "rounding", cnn::NearestRounding::round_prefer_floor,
+                cnn::symbolizeNearestRounding,
+                "\"round_prefer_floor\", \"round_prefer_ceil\", \"floor\" or "
+                "\"ceil\"",
+                scope);
+    FailureOr<double> cubicA = getFloat(args, "cubic_coeff_a", -0.75, scope);
+    FailureOr<bool> exclude = getBool(args, "exclude_outside", false, scope);
+    if (failed(scale) || failed(mode) || failed(coordinates) ||
+        failed(rounding) || failed(cubicA) || failed(exclude))
+      return failure();
+    if (!((*scale)[0] > 0) || !((*scale)[1] > 0))
+      return error(args.get("scale")->loc, scope)
+             << "argument 'scale' must be positive";
+    MLIRContext *ctx = builder.getContext();
+    return make(
+        cnn::ResizeOp(), Shape{inShape[0], inShape[1], (*size)[0], (*size)[1]},
+        input,
+        {builder.getNamedAttr("mode", cnn::ResizeModeAttr::get(ctx, *mode)),
+         builder.getNamedAttr(
+             "coordinates", cnn::ResizeCoordinatesAttr::get(ctx, *coordinates)),
+         builder.getNamedAttr("rounding",
+                              cnn::NearestRoundingAttr::get(ctx, *rounding)),
+         builder.getNamedAttr("scale", builder.getDenseF64ArrayAttr(*scale)),
+         builder.getNamedAttr("cubic_coeff_a",
+                              builder.getF64FloatAttr(*cubicA)),
+         builder.getNamedAttr("exclude_outside",
+                              builder.getBoolAttr(*exclude))});
   }
   if (op == "softmax") {
     FailureOr<int64_t> axis = normaliseAxis(-1);

@@ -96,8 +96,21 @@ std::optional<Tensor> foldConstantNode(const Node &node,
                                        const GraphImporter &graph,
                                        std::string &error);
 
-/// The shape ops: Reshape, Flatten, Squeeze, Unsqueeze, Pad, Resize, Upsample
-/// (OnnxShapeOps.cpp), dispatched to by the two functions above.
+/// What ONNX Slice keeps of each dimension of a tensor of `dims`: from
+/// `begin` in steps of `step`, `size` entries (Python slice rules: negative
+/// indices from the end, clamped). Fails with `error` set when starts, ends,
+/// axes or steps are not constant or invalid.
+struct SliceBounds {
+  std::vector<int64_t> begin, step, size;
+};
+std::optional<SliceBounds> sliceBounds(const Node &node,
+                                       const GraphImporter &graph,
+                                       llvm::ArrayRef<int64_t> dims,
+                                       std::string &error);
+
+/// The shape ops: Reshape, Flatten, Squeeze, Unsqueeze, Pad, Resize, Upsample,
+/// Transpose, Slice, Split (OnnxShapeOps.cpp), dispatched to by the two
+/// functions above.
 bool isShapeOp(llvm::StringRef opType);
 std::string unsupportedShapeOpReason(const Node &node,
                                      const GraphImporter &graph);

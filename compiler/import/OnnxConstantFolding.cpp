@@ -232,49 +232,14 @@ std::optional<Tensor> Folder::reshape() {
 
 std::optional<Tensor> Folder::slice() {
   const Tensor *data = in(0);
-  int64_t rank = data->dims.size();
-  std::optional<Dims> starts = ints("starts", 1, 10);
-  std::optional<Dims> ends = ints("ends", 2, 10);
-  if (!starts || !ends || starts->size() != ends->size())
-    return fail("its starts/ends are not constant lists of one length");
-  Dims axes(starts->size()), steps(starts->size(), 1);
-  std::iota(axes.begin(), axes.end(), 0);
-  if (std::optional<Dims> a = ints("axes", 3, 10))
-    axes = *a;
-  if (g.opset() >= 10 && !node.input(4).empty()) {
-    std::optional<Dims> s = g.constantInts(node.input(4));
-    if (!s)
-      return fail("its steps are not constant");
-    steps = *s;
-  }
-  if (axes.size() != starts->size() || steps.size() != starts->size())
-    return fail("its axes/steps do not match its starts");
-  Dims begin(rank, 0), step(rank, 1), dims = data->dims;
-  for (size_t i = 0; i < axes.size(); ++i) {
-    std::optional<int64_t> a = axis(axes[i], rank);
-    if (!a || steps[i] == 0)
-      return fail("its axes or steps are invalid");
-    int64_t size = data->dims[*a];
-    // Python slice rules: negative from the end, clamped to the dimension.
-    auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
-      v = v < 0 ? v + size : v;
-      return std::clamp(v, lo, hi);
-    };
-    int64_t s = steps[i];
-    int64_t b = s > 0 ? clampIndex((*starts)[i], 0, size)
-                      : clampIndex((*starts)[i], -1, size - 1);
-    int64_t e = s > 0 ? clampIndex((*ends)[i], 0, size)
-                      : clampIndex((*ends)[i], -1, size - 1);
-    int64_t n = s > 0 ? (e - b + s - 1) / s : (b - e - s - 1) / -s;
-    begin[*a] = b;
-    step[*a] = s;
-    dims[*a] = std::max<int64_t>(n, 0);
-  }
+  std::optional<SliceBounds> bounds = sliceBounds(node, g, data->dims, error);
+  if (!bounds)
+    return std::nullopt;
   Dims strides = stridesOf(data->dims);
-  return gather(*data, dims, [&](llvm::ArrayRef<int64_t> index) {
+  return gather(*data, bounds->size, [&](llvm::ArrayRef<int64_t> index) {
     int64_t offset = 0;
-    for (int64_t d = 0; d < rank; ++d)
-      offset += (begin[d] + index[d] * step[d]) * strides[d];
+    for (size_t d = 0; d < index.size(); ++d)
+      offset += (bounds->begin[d] + index[d] * bounds->step[d]) * strides[d];
     return offset;
   });
 }

@@ -15,7 +15,9 @@
 
 #include "llvm/ADT/StringSwitch.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 using namespace mlir;
 using namespace cnnc::onnx;
@@ -125,12 +127,17 @@ ConstOperand resizeSizes(const GraphImporter &g, const Node &node) {
 
 std::string checkResize(const GraphImporter &g, const Node &node) {
   std::string mode = node.getString("mode", "nearest");
-  if (mode != "nearest")
-    return "mode='" + mode + "' (only nearest)";
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return "mode='" + mode + "'";
   std::string transform =
       node.getString("coordinate_transformation_mode", "half_pixel");
-  if (transform == "tf_crop_and_resize")
-    return "coordinate_transformation_mode='tf_crop_and_resize'";
+  if (!cnn::symbolizeResizeCoordinates(transform))
+    return "coordinate_transformation_mode='" + transform + "'";
+  std::string rounding = node.getString("nearest_mode", "round_prefer_floor");
+  if (!cnn::symbolizeNearestRounding(rounding))
+    return "nearest_mode='" + rounding + "'";
+  if (node.getInt("antialias", 0) != 0)
+    return "antialias=1";
   std::string policy = node.getString("keep_aspect_ratio_policy", "stretch");
   if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
     return "keep_aspect_ratio_policy='" + policy + "'";
@@ -139,7 +146,10 @@ std::string checkResize(const GraphImporter &g, const Node &node) {
     return "scales/sizes (only constants)";
   if (scales.present == sizes.present)
     return "scales/sizes (exactly one must be given)";
-  return checkIntegerScales(scales.floats);
+  for (float s : scales.floats)
+    if (!(s > 0) || !std::isfinite(s))
+      return "scales " + formatFloats(scales.floats) + " (only positive)";
+  return "";
 }
 
 std::string checkPad(const GraphImporter &g, const Node &node) {
@@ -159,6 +169,16 @@ std::string checkPad(const GraphImporter &g, const Node &node) {
   if (g.opset() >= 18 && !intsOperand(g, node, "", 3, 18).constant)
     return "axes (only constant)";
   return "";
+}
+
+/// Slice's starts, ends, axes moved to inputs at 10, where steps came.
+std::optional<std::vector<int64_t>> sliceInts(const GraphImporter &g,
+                                              const Node &node,
+                                              const char *attr, size_t input) {
+  ConstOperand operand = intsOperand(g, node, attr, input, 10);
+  if (!operand.present || !operand.constant)
+    return std::nullopt;
+  return operand.ints;
 }
 
 class ShapeOpImporter {
@@ -190,6 +210,11 @@ private:
   LogicalResult pad();
   LogicalResult resize();
   LogicalResult upsample();
+  LogicalResult transpose();
+  LogicalResult slice();
+  LogicalResult split();
+  /// `x` with entries [offset, offset + size) of `axis`.
+  Value sliceOf(Value v, int64_t axis, int64_t offset, int64_t size);
   /// cnn.upsample for per-dimension integer `factors` of an NCHW input.
   LogicalResult upsampleBy(llvm::ArrayRef<int64_t> factors);
 
@@ -209,6 +234,9 @@ LogicalResult ShapeOpImporter::run() {
       .Case("Unsqueeze", [&] { return unsqueeze(); })
       .Case("Pad", [&] { return pad(); })
       .Case("Resize", [&] { return resize(); })
+      .Case("Transpose", [&] { return transpose(); })
+      .Case("Slice", [&] { return slice(); })
+      .Case("Split", [&] { return split(); })
       .Default([&] { return upsample(); })();
 }
 
@@ -369,7 +397,8 @@ LogicalResult ShapeOpImporter::upsampleBy(llvm::ArrayRef<int64_t> factors) {
 /// coordinate transform and rounding agree: asymmetric (y / s) and
 /// tf_half_pixel_for_centers ((y + 0.5) / s) floor to it; half_pixel and
 /// pytorch_half_pixel ((y + 0.5) / s - 0.5) are within 0.5 of it, so they
-/// round to it without ties.
+/// round to it without ties. That is a cnn.upsample; the rest a cnn.resize
+/// of the two spatial axes.
 LogicalResult ShapeOpImporter::resize() {
   int64_t rank = shape.size();
   SmallVector<int64_t> resized;
@@ -388,30 +417,41 @@ LogicalResult ShapeOpImporter::resize() {
   if (count != resized.size())
     return error() << "Resize has " << count << " scales/sizes for "
                    << resized.size() << " axes";
-  Shape factors(rank, 1);
+  // Per axis: the scale the coordinates use and the output size. Sizes
+  // give scale = size / input; the aspect-ratio policies scale every
+  // resized axis by the smallest or largest of those (opset 18).
+  SmallVector<double> scale(rank, 1.0);
+  Shape out(shape);
+  std::string policy = node.getString("keep_aspect_ratio_policy", "stretch");
   for (auto [i, axis] : llvm::enumerate(resized)) {
     if (scales.present) {
-      factors[axis] = static_cast<int64_t>(scales.floats[i]);
-      continue;
+      scale[axis] = scales.floats[i];
+      out[axis] = static_cast<int64_t>(
+          std::floor(shape[axis] * static_cast<double>(scales.floats[i])));
+    } else {
+      out[axis] = sizes.ints[i];
+      scale[axis] = static_cast<double>(sizes.ints[i]) / shape[axis];
     }
-    int64_t size = sizes.ints[i];
-    if (size < shape[axis] || size % shape[axis] != 0)
-      return unsupported("sizes " + cnn::formatShape(sizes.ints) +
-                         " for input " + cnn::formatShape(shape) +
-                         " (only integer multiples)");
-    factors[axis] = size / shape[axis];
   }
-  // Other aspect-ratio policies scale every axis alike: the same result
-  // when the factors are equal.
-  if (sizes.present &&
-      node.getString("keep_aspect_ratio_policy", "stretch") != "stretch" &&
-      llvm::any_of(resized, [&](int64_t a) {
-        return factors[a] != factors[resized[0]];
-      }))
-    return unsupported("keep_aspect_ratio_policy with unequal factors");
+  if (sizes.present && policy != "stretch") {
+    double common = scale[resized[0]];
+    for (int64_t axis : resized)
+      common = policy == "not_larger" ? std::min(common, scale[axis])
+                                      : std::max(common, scale[axis]);
+    for (int64_t axis : resized) {
+      scale[axis] = common;
+      out[axis] = static_cast<int64_t>(std::floor(shape[axis] * common + 0.5));
+    }
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    if (out[d] < 1)
+      return error() << "Resize of " << cnn::formatShape(shape)
+                     << " gives an empty output " << cnn::formatShape(out);
+  if (out == shape && llvm::all_of(scale, [](double s) { return s == 1; }))
+    return done(x);
 
-  bool upsampling = llvm::any_of(factors, [](int64_t f) { return f > 1; });
-  // Opset 10 rounds like Upsample: asymmetric, floor.
+  // Opsets 10 rounds like Upsample: asymmetric, floor.
+  std::string mode = node.getString("mode", "nearest");
   std::string transform =
       g.opset() < 11
           ? "asymmetric"
@@ -425,10 +465,103 @@ LogicalResult ShapeOpImporter::resize() {
   bool exact = floors ? rounding == "floor"
                       : centres && (rounding == "round_prefer_floor" ||
                                     rounding == "round_prefer_ceil");
-  if (upsampling && !exact)
-    return unsupported("coordinate_transformation_mode='" + transform +
-                       "' with nearest_mode='" + rounding + "'");
-  return upsampleBy(factors);
+  Shape factors;
+  for (int64_t d = 0; d < rank; ++d)
+    if (scale[d] >= 1 && scale[d] == std::floor(scale[d]) &&
+        out[d] == shape[d] * static_cast<int64_t>(scale[d]))
+      factors.push_back(static_cast<int64_t>(scale[d]));
+  if (mode == "nearest" && exact && factors.size() == shape.size())
+    return upsampleBy(factors);
+
+  if (rank != 4 || out[0] != shape[0] || out[1] != shape[1])
+    return unsupported("resizing " + cnn::formatShape(shape) + " to " +
+                       cnn::formatShape(out) +
+                       " (only the H and W of an NCHW tensor)");
+  auto resizeMode = *cnn::symbolizeResizeMode(mode);
+  return done(cnn::ResizeOp::create(
+                  b, loc, g.tensorType(out), x, resizeMode,
+                  *cnn::symbolizeResizeCoordinates(transform),
+                  *cnn::symbolizeNearestRounding(rounding),
+                  ArrayRef<double>{scale[2], scale[3]},
+                  llvm::APFloat(widen(node.getFloat("cubic_coeff_a", -0.75f))),
+                  node.getInt("exclude_outside", 0) != 0)
+                  .getResult());
+}
+
+/// perm defaults to reversing the axes.
+LogicalResult ShapeOpImporter::transpose() {
+  int64_t rank = shape.size();
+  std::vector<int64_t> reversed(rank);
+  std::iota(reversed.rbegin(), reversed.rend(), 0);
+  std::vector<int64_t> perm = node.getInts("perm", reversed);
+  FailureOr<Shape> out =
+      cnn::inferTransposeShape([&] { return error(); }, shape, perm);
+  if (failed(out))
+    return failure();
+  return done(cnn::TransposeOp::create(b, loc, g.tensorType(*out), x, perm)
+                  .getResult());
+}
+
+Value ShapeOpImporter::sliceOf(Value v, int64_t axis, int64_t offset,
+                               int64_t size) {
+  Shape out = GraphImporter::shapeOf(v);
+  if (offset == 0 && size == out[axis])
+    return v;
+  out[axis] = size;
+  return cnn::SliceOp::create(b, loc, g.tensorType(out), v, axis, offset, size)
+      .getResult();
+}
+
+/// One cnn.slice per sliced axis.
+LogicalResult ShapeOpImporter::slice() {
+  std::string why;
+  std::optional<SliceBounds> bounds = sliceBounds(node, g, shape, why);
+  if (!bounds)
+    return error() << "Slice: " << why;
+  for (auto [axis, size] : llvm::enumerate(bounds->size))
+    if (size == 0)
+      return error() << "Slice keeps no entries of axis " << axis
+                     << " of shape " << cnn::formatShape(shape)
+                     << " (an empty tensor)";
+  for (auto [axis, step] : llvm::enumerate(bounds->step))
+    if (step != 1)
+      return unsupported("steps other than 1 (axis " + std::to_string(axis) +
+                         ": " + std::to_string(step) + ")");
+  Value v = x;
+  for (auto [axis, size] : llvm::enumerate(bounds->size))
+    v = sliceOf(v, axis, bounds->begin[axis], size);
+  return done(v);
+}
+
+/// Split sizes from the `split` attribute (before opset 13) or input, else
+/// equal parts (the last one smaller where it does not divide, opset 18).
+LogicalResult ShapeOpImporter::split() {
+  FailureOr<int64_t> axis = cnn::normalizeAxis(
+      [&] { return error(); }, node.getInt("axis", 0), shape.size());
+  if (failed(axis))
+    return failure();
+  std::vector<int64_t> sizes = intsOperand(g, node, "split", 1, 13).ints;
+  int64_t count = node.outputs.size(), length = shape[*axis];
+  if (sizes.empty()) {
+    int64_t part = (length + count - 1) / count;
+    for (int64_t i = 0; i < count; ++i)
+      sizes.push_back(std::min(part, length - i * part));
+  }
+  int64_t total = 0;
+  for (int64_t s : sizes)
+    total += s;
+  if (static_cast<int64_t>(sizes.size()) != count || total != length ||
+      llvm::any_of(sizes, [](int64_t s) { return s < 1; }))
+    return error() << "Split sizes " << cnn::formatShape(sizes) << " for "
+                   << count << " outputs do not divide axis " << *axis
+                   << " of shape " << cnn::formatShape(shape);
+  int64_t offset = 0;
+  for (auto [output, size] : llvm::zip_equal(node.outputs, sizes)) {
+    if (!output.empty())
+      g.define(output, sliceOf(x, *axis, offset, size));
+    offset += size;
+  }
+  return success();
 }
 
 /// Upsample (opsets 7-9) is asymmetric nearest with floor.
@@ -445,9 +578,75 @@ LogicalResult ShapeOpImporter::upsample() {
 
 } // namespace
 
+std::optional<SliceBounds> cnnc::onnx::sliceBounds(const Node &node,
+                                                   const GraphImporter &g,
+                                                   llvm::ArrayRef<int64_t> dims,
+                                                   std::string &error) {
+  int64_t rank = dims.size();
+  std::optional<std::vector<int64_t>> starts = sliceInts(g, node, "starts", 1);
+  std::optional<std::vector<int64_t>> ends = sliceInts(g, node, "ends", 2);
+  if (!starts || !ends || starts->size() != ends->size()) {
+    error = "its starts/ends are not constant lists of one length";
+    return std::nullopt;
+  }
+  std::vector<int64_t> axes(starts->size()), steps(starts->size(), 1);
+  std::iota(axes.begin(), axes.end(), 0);
+  bool axesGiven =
+      g.opset() < 10 ? node.attr("axes") != nullptr : !node.input(3).empty();
+  if (axesGiven) {
+    std::optional<std::vector<int64_t>> a = sliceInts(g, node, "axes", 3);
+    if (!a) {
+      error = "its axes are not constant";
+      return std::nullopt;
+    }
+    axes = *a;
+  }
+  if (g.opset() >= 10 && !node.input(4).empty()) {
+    std::optional<std::vector<int64_t>> st = g.constantInts(node.input(4));
+    if (!st) {
+      error = "its steps are not constant";
+      return std::nullopt;
+    }
+    steps = *st;
+  }
+  if (axes.size() != starts->size() || steps.size() != starts->size()) {
+    error = "its axes/steps do not match its starts";
+    return std::nullopt;
+  }
+  SliceBounds bounds{std::vector<int64_t>(rank, 0),
+                     std::vector<int64_t>(rank, 1),
+                     std::vector<int64_t>(dims.begin(), dims.end())};
+  std::vector<bool> seen(rank, false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (a < 0 || a >= rank || seen[a] || steps[i] == 0) {
+      error = "its axes or steps are invalid";
+      return std::nullopt;
+    }
+    seen[a] = true;
+    int64_t size = dims[a];
+    // Python slice rules: negative from the end, clamped to the dimension.
+    auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
+      v = v < 0 ? v + size : v;
+      return std::clamp(v, lo, hi);
+    };
+    int64_t s = steps[i];
+    int64_t b = s > 0 ? clampIndex((*starts)[i], 0, size)
+                      : clampIndex((*starts)[i], -1, size - 1);
+    int64_t e = s > 0 ? clampIndex((*ends)[i], 0, size)
+                      : clampIndex((*ends)[i], -1, size - 1);
+    int64_t n = s > 0 ? (e - b + s - 1) / s : (b - e - s - 1) / -s;
+    bounds.begin[a] = b;
+    bounds.step[a] = s;
+    bounds.size[a] = std::max<int64_t>(n, 0);
+  }
+  return bounds;
+}
+
 bool cnnc::onnx::isShapeOp(llvm::StringRef opType) {
   return llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
-                             "Pad", "Resize", "Upsample"},
+                             "Pad", "Resize", "Upsample", "Transpose", "Slice",
+                             "Split"},
                             opType);
 }
 
@@ -485,7 +684,19 @@ std::string cnnc::onnx::unsupportedShapeOpReason(const Node &node,
       return "scales (only constant)";
     return checkIntegerScales(scales.floats);
   }
-  return ""; // Flatten: its axis is checked against the input's rank
+  if (op == "Split" && !intsOperand(g, node, "split", 1, 13).constant)
+    return "split (only constant)";
+  if (op == "Slice") {
+    for (auto [attr, input] :
+         {std::pair("starts", 1), std::pair("ends", 2), std::pair("axes", 3)})
+      if (!intsOperand(g, node, attr, input, 10).constant)
+        return std::string(attr) + " (only constant)";
+    if (g.opset() >= 10 && !node.input(4).empty() &&
+        !g.constantInts(node.input(4)))
+      return "steps (only constant)";
+  }
+  // Flatten, Transpose: axes are checked against the input's rank.
+  return "";
 }
 
 LogicalResult cnnc::onnx::importShapeOp(GraphImporter &g, const Node &node,

@@ -19,8 +19,10 @@ static void addPipeline(OpPassManager &pm, llvm::StringRef pipeline) {
 
 void cnnc::addCnnOptimizationPasses(OpPassManager &pm,
                                     const PipelineOptions &options) {
-  addPipeline(pm, options.fuse ? "cnn-fold-batchnorm,cnn-fuse,canonicalize"
-                               : "cnn-fold-batchnorm,canonicalize");
+  addPipeline(pm, options.fuse ? "cnn-fold-batchnorm,cnn-drop-padding-taps,"
+                                 "cnn-fuse,canonicalize"
+                               : "cnn-fold-batchnorm,cnn-drop-padding-taps,"
+                                 "canonicalize");
 }
 
 /// `pass` with the target's options, its option list left open for more.
@@ -62,9 +64,12 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
   if (options.fuse)
     pipeline += " keep-expand-depthwise}," +
                 targetPass("cnnc-fuse-expand-depthwise", options);
-  addPipeline(pm, pipeline + "},cnnc-vectorize-transposes,"
-                             "loop-invariant-subset-hoisting,canonicalize,cse,"
-                             "cnnc-pad-in-producer");
+  addPipeline(pm, pipeline +
+                      fmt::format("}},cnnc-vectorize-transposes,"
+                                  "cnnc-vectorize-resample{{report={}}},",
+                                  options.report) +
+                      "loop-invariant-subset-hoisting,canonicalize,cse,"
+                      "cnnc-pad-in-producer");
 }
 
 void cnnc::addBufferizationPasses(OpPassManager &pm,

@@ -49,7 +49,14 @@ int64_t flopsOf(Operation *op) {
     return out * pool.getKernel()[0] * pool.getKernel()[1];
   if (isa<cnn::GlobalAvgPoolOp>(op))
     return elements(op->getOperand(0));
-  if (isa<cnn::FlattenOp, cnn::ConcatOp, cnn::UpsampleOp>(op))
+  if (auto resize = dyn_cast<cnn::ResizeOp>(op)) {
+    int64_t taps = resize.getMode() == cnn::ResizeMode::nearest  ? 1
+                   : resize.getMode() == cnn::ResizeMode::linear ? 4
+                                                                 : 16;
+    return taps == 1 ? 0 : 2 * taps * out; // a multiply-add per tap
+  }
+  if (isa<cnn::FlattenOp, cnn::ConcatOp, cnn::UpsampleOp, cnn::TransposeOp,
+          cnn::SliceOp, cnn::ReshapeOp>(op))
     return 0; // data movement
   return out; // elementwise, softmax, batchnorm: about one per element
 }

@@ -11,6 +11,7 @@
 #include "compiler/reference/Evaluator.h"
 #include "compiler/reference/Kernels.h"
 #include "dialects/cnn/CnnOps.h"
+#include "dialects/cnn/CnnResize.h"
 #include "dialects/cnn/CnnShapes.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -76,6 +77,8 @@ private:
   FailureOr<Tensor> eval(cnn::FlattenOp op);
   FailureOr<Tensor> eval(cnn::ConcatOp op);
   FailureOr<Tensor> eval(cnn::SliceOp op);
+  FailureOr<Tensor> eval(cnn::TransposeOp op);
+  FailureOr<Tensor> eval(cnn::ResizeOp op);
   FailureOr<Tensor> eval(cnn::UpsampleOp op);
   FailureOr<Tensor> eval(cnn::SoftmaxOp op);
   FailureOr<Tensor> eval(cnn::ReshapeOp op);
@@ -136,9 +139,9 @@ LogicalResult Evaluator::evaluate(Operation *op) {
       llvm::TypeSwitch<Operation *, FailureOr<Tensor>>(op)
           .Case<cnn::WeightOp, cnn::Conv2dOp, cnn::DenseOp, cnn::BatchNormOp,
                 cnn::MaxPool2dOp, cnn::AvgPool2dOp, cnn::GlobalAvgPoolOp,
-                cnn::FlattenOp, cnn::ConcatOp, cnn::SliceOp, cnn::UpsampleOp,
-                cnn::SoftmaxOp, cnn::ReshapeOp, cnn::PadOp>(
-              [&](auto op) { return eval(op); })
+                cnn::FlattenOp, cnn::ConcatOp, cnn::SliceOp, cnn::TransposeOp,
+                cnn::ResizeOp, cnn::UpsampleOp, cnn::SoftmaxOp, cnn::ReshapeOp,
+                cnn::PadOp>([&](auto op) { return eval(op); })
           .Case([&](cnn::ReluOp) {
             return evalActivation(op, cnn::Activation::relu, 0);
           })
@@ -369,6 +372,29 @@ FailureOr<Tensor> Evaluator::eval(cnn::SliceOp op) {
     return failure();
   Tensor out = zeros(*shape);
   slice(input, op.getAxis(), op.getOffset(), out);
+  return out;
+}
+
+FailureOr<Tensor> Evaluator::eval(cnn::TransposeOp op) {
+  const Tensor &input = lookup(op.getInput());
+  FailureOr<cnn::Shape> shape =
+      cnn::inferTransposeShape(errorAt(op), input.shape, op.getPerm());
+  if (failed(shape))
+    return failure();
+  Tensor out = zeros(*shape);
+  transpose(input, op.getPerm(), out);
+  return out;
+}
+
+FailureOr<Tensor> Evaluator::eval(cnn::ResizeOp op) {
+  const Tensor &input = lookup(op.getInput());
+  if (failed(checkShape(op.getInput().getType(), input.shape, errorAt(op),
+                        "the input")))
+    return failure();
+  Tensor out = zeros(op.getType().getShape());
+  ArrayRef<int64_t> in = input.shape, size = out.shape;
+  resize(input, cnn::resizeTaps(op, in[2], size[2], op.getScale()[0]),
+         cnn::resizeTaps(op, in[3], size[3], op.getScale()[1]), out);
   return out;
 }
 

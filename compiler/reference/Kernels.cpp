@@ -225,6 +225,41 @@ void slice(const Tensor &input, int64_t axis, int64_t offset, Tensor &out) {
   }
 }
 
+void transpose(const Tensor &input, ArrayRef<int64_t> perm, Tensor &out) {
+  // Walk the output in order; `index` is the input index of the element.
+  const int64_t rank = perm.size();
+  llvm::SmallVector<int64_t> inStride(rank, 1), index(rank, 0);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    inStride[d] = inStride[d + 1] * input.shape[d + 1];
+  for (double &value : out.data) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      offset += index[d] * inStride[perm[d]];
+    value = input.data[offset];
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == out.shape[d]; --d)
+      index[d] = 0;
+  }
+}
+
+void resize(const Tensor &input, const cnn::ResizeTaps &rows,
+            const cnn::ResizeTaps &cols, Tensor &out) {
+  const int64_t nc = input.shape[0] * input.shape[1], h = input.shape[2],
+                w = input.shape[3];
+  const int64_t oh = out.shape[2], ow = out.shape[3];
+  for (int64_t p = 0; p < nc; ++p)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x) {
+        double sum = 0;
+        for (int64_t i = 0; i < rows.taps; ++i)
+          for (int64_t j = 0; j < cols.taps; ++j)
+            sum += rows.weight[y * rows.taps + i] *
+                   cols.weight[x * cols.taps + j] *
+                   input.data[(p * h + rows.index[y * rows.taps + i]) * w +
+                              cols.index[x * cols.taps + j]];
+        out.data[(p * oh + y) * ow + x] = sum;
+      }
+}
+
 void upsampleNearest(const Tensor &input, ArrayRef<int64_t> scale,
                      Tensor &out) {
   const int64_t nc = input.shape[0] * input.shape[1], h = input.shape[2],

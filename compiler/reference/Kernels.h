@@ -12,6 +12,7 @@
 
 #include "compiler/reference/Evaluator.h"
 #include "dialects/cnn/CnnOps.h"
+#include "dialects/cnn/CnnResize.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -54,6 +55,14 @@ void concat(llvm::ArrayRef<const Tensor *> inputs, int64_t axis, Tensor &out);
 
 /// out = input[..., offset : offset + out.shape[axis], ...] along `axis`.
 void slice(const Tensor &input, int64_t axis, int64_t offset, Tensor &out);
+
+/// out[i_0, ..., i_r] = input[j] where j[perm[d]] = i_d.
+void transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm, Tensor &out);
+
+/// out[n, c, y, x] = sum over taps i, j of rows.weight * cols.weight *
+/// input[n, c, rows.index, cols.index] (cnn.resize).
+void resize(const Tensor &input, const cnn::ResizeTaps &rows,
+            const cnn::ResizeTaps &cols, Tensor &out);
 
 /// Nearest neighbour: out[.., y, x] = in[.., y / scale[0], x / scale[1]].
 void upsampleNearest(const Tensor &input, llvm::ArrayRef<int64_t> scale,

@@ -240,6 +240,29 @@ def VectorizeTransposes : Pass<"cnnc-vectorize-transposes", "mlir::ModuleOp"> {
   ];
 }
 
+def VectorizeResample : Pass<"cnnc-vectorize-resample", "mlir::ModuleOp"> {
+  let summary = "Vectorise resizes over their innermost dimension";
+  let description = [{
+    Each static 4-D `linalg.generic` tagged `cnnc.resample` (cnn.resize,
+    which reads its taps with `tensor.extract`) is tiled to one output pixel
+    per iteration (an `scf.forall` over batch and rows, an `scf.for` over
+    columns, and over chunks of 16 of a longer innermost dimension that 16
+    divides) and vectorised with `vectorize_nd_extract`: in NHWC each tap is
+    a contiguous read of the pixel's channels. Bufferized first, the
+    extracts would be scalar loads the vectoriser does not take. The tag is
+    removed.
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Remark on each resize how its taps are read (for --report)">
+  ];
+  let dependentDialects = [
+    "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect", "mlir::affine::AffineDialect"
+  ];
+}
+
 def VectorizeBufferOps : Pass<"cnnc-vectorize-buffer-ops", "mlir::ModuleOp"> {
   let summary = "Vectorise the linalg ops left on buffers outside the "
                 "thread-level loops, a row at a time";

@@ -9,6 +9,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -164,6 +165,21 @@ LogicalResult UpsampleOp::verify() {
                                         shapeOf(getInput()), getScale()));
 }
 
+LogicalResult ResizeOp::verify() {
+  Shape in = shapeOf(getInput()), out = shapeOf(getResult());
+  if (out[0] != in[0] || out[1] != in[1])
+    return emitOpError("result shape ")
+           << formatShape(out) << " does not keep the batch and channels of "
+           << formatShape(in);
+  if (failed(checkTensorSize([&] { return emitOpError(); }, "result", out)))
+    return failure();
+  if (getScale().size() != 2 || llvm::any_of(getScale(), [](double s) {
+        return !(s > 0) || !std::isfinite(s);
+      }))
+    return emitOpError("scale must be two positive factors [h, w]");
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   Shape out = shapeOf(getResult());
   return checkResult(*this, inferReshapeShape([&] { return emitOpError(); },
@@ -193,6 +209,29 @@ LogicalResult SliceOp::verify() {
   return checkResult(*this, inferSliceShape([&] { return emitOpError(); },
                                             shapeOf(getInput()), getAxis(),
                                             getOffset(), getSize()));
+}
+
+LogicalResult TransposeOp::verify() {
+  return checkResult(*this,
+                     inferTransposeShape([&] { return emitOpError(); },
+                                         shapeOf(getInput()), getPerm()));
+}
+
+/// The identity permutation is its input; a transpose of a transpose reads
+/// the first one's input with the composed permutation.
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    SmallVector<int64_t> composed;
+    for (int64_t p : perm)
+      composed.push_back(inner.getPerm()[p]);
+    getInputMutable().assign(inner.getInput());
+    setPerm(composed);
+    return getResult();
+  }
+  return {};
 }
 
 LogicalResult SoftmaxOp::verify() {

@@ -38,6 +38,39 @@ def Cnn_PadMode : I32EnumAttr<"PadMode", "padding mode", [
 }
 def Cnn_PadModeAttr : EnumAttr<Cnn_Dialect, Cnn_PadMode, "pad_mode">;
 
+// How `cnn.resize` interpolates (ONNX Resize's modes).
+def Cnn_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation", [
+    I32EnumAttrCase<"nearest", 0>, I32EnumAttrCase<"linear", 1>,
+    I32EnumAttrCase<"cubic", 2>]> {
+  let cppNamespace = "::cnn";
+  let genSpecializedAttr = 0;
+}
+def Cnn_ResizeModeAttr : EnumAttr<Cnn_Dialect, Cnn_ResizeMode, "resize_mode">;
+
+// Where output position x samples the input (ONNX's
+// coordinate_transformation_mode).
+def Cnn_ResizeCoordinates : I32EnumAttr<"ResizeCoordinates",
+    "output-to-input coordinate transform", [
+    I32EnumAttrCase<"half_pixel", 0>, I32EnumAttrCase<"pytorch_half_pixel", 1>,
+    I32EnumAttrCase<"align_corners", 2>, I32EnumAttrCase<"asymmetric", 3>,
+    I32EnumAttrCase<"tf_half_pixel_for_centers", 4>]> {
+  let cppNamespace = "::cnn";
+  let genSpecializedAttr = 0;
+}
+def Cnn_ResizeCoordinatesAttr
+    : EnumAttr<Cnn_Dialect, Cnn_ResizeCoordinates, "resize_coordinates">;
+
+// How `nearest` rounds a coordinate (ONNX's nearest_mode).
+def Cnn_NearestRounding : I32EnumAttr<"NearestRounding", "nearest rounding", [
+    I32EnumAttrCase<"round_prefer_floor", 0>,
+    I32EnumAttrCase<"round_prefer_ceil", 1>, I32EnumAttrCase<"floor", 2>,
+    I32EnumAttrCase<"ceil", 3>]> {
+  let cppNamespace = "::cnn";
+  let genSpecializedAttr = 0;
+}
+def Cnn_NearestRoundingAttr
+    : EnumAttr<Cnn_Dialect, Cnn_NearestRounding, "nearest_rounding">;
+
 class Cnn_Op<string mnemonic, list<Trait> traits = []>
     : Op<Cnn_Dialect, mnemonic, !listconcat(traits, [Pure])>;
 
@@ -197,6 +230,38 @@ def Cnn_UpsampleOp : Cnn_Op<"upsample"> {
   let hasVerifier = 1;
 }
 
+def Cnn_ResizeOp : Cnn_Op<"resize"> {
+  let summary = "resampling of the rows and columns of an NCHW tensor";
+  let description = [{
+    ONNX Resize on the two spatial axes, to the result type's size. Output
+    position x samples input coordinate `coordinates(x)` (with `scale`, the
+    output/input ratio, per axis [h, w]); `nearest` takes the input pixel
+    `rounding` picks, `linear` interpolates the two neighbours, `cubic` the
+    four with coefficient `cubic_coeff_a`; neighbours outside the input
+    repeat its border or, with `exclude_outside`, get no weight (the others
+    renormalised). torchvision's `F.interpolate(mode="bilinear")` is
+    `linear` with `pytorch_half_pixel` (`align_corners` when asked).
+
+    ```mlir
+    %y = cnn.resize %x {mode = #cnn<resize_mode linear>,
+           coordinates = #cnn<resize_coordinates pytorch_half_pixel>,
+           scale = array<f64: 8.0, 8.0>}
+           : (tensor<1x21x28x28xf32>) -> tensor<1x21x224x224xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_NchwTensor:$input, Cnn_ResizeModeAttr:$mode,
+      DefaultValuedAttr<Cnn_ResizeCoordinatesAttr,
+                        "::cnn::ResizeCoordinates::half_pixel">:$coordinates,
+      DefaultValuedAttr<Cnn_NearestRoundingAttr,
+                        "::cnn::NearestRounding::round_prefer_floor">:$rounding,
+      DenseF64ArrayAttr:$scale,
+      DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
+      DefaultValuedAttr<BoolAttr, "false">:$exclude_outside);
+  let results = (outs Cnn_NchwTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Cnn_ReshapeOp : Cnn_Op<"reshape"> {
   let summary = "the same elements, row-major, in another static shape";
   let description = [{
@@ -253,6 +318,24 @@ def Cnn_SliceOp : Cnn_Op<"slice"> {
   let results = (outs Cnn_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+}
+
+def Cnn_TransposeOp : Cnn_Op<"transpose"> {
+  let summary = "dimensions permuted: result dimension i is input dimension perm[i]";
+  let description = [{
+    As numpy's `transpose` and ONNX Transpose. A channel shuffle
+    (ShuffleNet) is a reshape, a transpose and a reshape back.
+
+    ```mlir
+    %y = cnn.transpose %x {perm = array<i64: 0, 2, 3, 1>}
+           : (tensor<1x8x5x6xf32>) -> tensor<1x5x6x8xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_F32Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Cnn_SoftmaxOp : Cnn_Op<"softmax", [SameOperandsAndResultType]> {

@@ -316,6 +316,26 @@ FailureOr<Shape> inferSliceShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
   return result;
 }
 
+FailureOr<Shape> inferTransposeShape(EmitErrorFn emitError,
+                                     ArrayRef<int64_t> in,
+                                     ArrayRef<int64_t> perm) {
+  SmallVector<bool> seen(in.size(), false);
+  bool ok = perm.size() == in.size();
+  for (int64_t p : perm) {
+    ok = ok && p >= 0 && p < static_cast<int64_t>(in.size()) && !seen[p];
+    if (ok)
+      seen[p] = true;
+  }
+  if (!ok)
+    return emitError() << "perm " << formatShape(perm)
+                       << " is not a permutation of the axes of shape "
+                       << formatShape(in);
+  Shape result;
+  for (int64_t p : perm)
+    result.push_back(in[p]);
+  return result;
+}
+
 FailureOr<Shape> inferBroadcastShape(EmitErrorFn emitError,
                                      ArrayRef<int64_t> lhs,
                                      ArrayRef<int64_t> rhs) {

@@ -98,6 +98,11 @@ mlir::FailureOr<Shape> inferSliceShape(EmitErrorFn emitError,
                                        int64_t axis, int64_t offset,
                                        int64_t size);
 
+/// `input`'s dimensions in the order `perm` (a permutation of its axes).
+mlir::FailureOr<Shape> inferTransposeShape(EmitErrorFn emitError,
+                                           llvm::ArrayRef<int64_t> input,
+                                           llvm::ArrayRef<int64_t> perm);
+
 mlir::FailureOr<Shape> inferBroadcastShape(EmitErrorFn emitError,
                                            llvm::ArrayRef<int64_t> lhs,
                                            llvm::ArrayRef<int64_t> rhs);

@@ -52,3 +52,28 @@ func.func @plain(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32> {
   %u = cnn.upsample %r {scale = array<i64: 2, 2>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32>
   return %u : tensor<1x3x8x8xf32>
 }
+
+// A channel shuffle between convs is one transpose of each pixel's channels
+// viewed as [2, 3] (ShuffleNet); a transpose to NHWC of a conv's result is
+// that result itself, no copy.
+// CHECK-LABEL: func.func @shuffle
+// CHECK: %[[A:.*]] = linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[G:.*]] = tensor.expand_shape %[[A]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 4, 4, 2, 3]
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[G]] : tensor<1x4x4x2x3xf32>) {{.*}} permutation = [0, 1, 2, 4, 3]
+// CHECK: %[[S:.*]] = tensor.collapse_shape %[[T]]
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[S]],
+// CHECK: %[[OUT:.*]] = linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+// CHECK: return %[[OUT]], %[[A]]
+func.func @shuffle(%x: tensor<1x2x4x4xf32>) -> (tensor<1x6x4x4xf32>, tensor<1x4x4x6xf32>) {
+  %w = cnn.weight "a.weight" dense<1.0> : tensor<6x2x1x1xf32>
+  %a = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<6x2x1x1xf32>) -> tensor<1x6x4x4xf32>
+  %g = cnn.reshape %a : (tensor<1x6x4x4xf32>) -> tensor<1x2x3x4x4xf32>
+  %t = cnn.transpose %g {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x3x4x4xf32>) -> tensor<1x3x2x4x4xf32>
+  %s = cnn.reshape %t : (tensor<1x3x2x4x4xf32>) -> tensor<1x6x4x4xf32>
+  %w2 = cnn.weight "b.weight" dense<2.0> : tensor<6x6x1x1xf32>
+  %b = cnn.conv2d %s, %w2 {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x6x4x4xf32>, tensor<6x6x1x1xf32>) -> tensor<1x6x4x4xf32>
+  %n = cnn.transpose %a {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x6x4x4xf32>) -> tensor<1x4x4x6xf32>
+  return %b, %n : tensor<1x6x4x4xf32>, tensor<1x4x4x6xf32>
+}

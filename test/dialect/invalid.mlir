@@ -213,3 +213,19 @@ func.func @conv_padding_too_large(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf3
   %y = "cnn.conv2d"(%x, %w) {operandSegmentSizes = array<i32: 1, 1, 0, 0>, strides = array<i64: 1, 1>, padding = array<i64: 1099511627776, 0, 1099511627776, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
+
+// -----
+
+func.func @transpose_perm(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{perm [0, 2, 2, 1] is not a permutation of the axes of shape [1, 4, 5, 5]}}
+  %y = "cnn.transpose"(%x) {perm = array<i64: 0, 2, 2, 1>} : (tensor<1x4x5x5xf32>) -> tensor<1x5x5x4xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_result(%x: tensor<1x4x5x6xf32>) {
+  // expected-error @+1 {{result shape [1, 5, 5, 4] does not match the expected shape [1, 5, 6, 4]}}
+  %y = "cnn.transpose"(%x) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x5x6xf32>) -> tensor<1x5x5x4xf32>
+  return
+}

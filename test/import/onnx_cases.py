@@ -122,6 +122,8 @@ def resize_nearest(x, out_shape, transform, rounding):
             xo = (y + 0.5) / s - 0.5 if n_out > 1 else 0 * y
         elif transform == "tf_half_pixel_for_centers":
             xo = (y + 0.5) / s
+        elif transform == "align_corners":
+            xo = y * (n_in - 1) / (n_out - 1) if n_out > 1 else 0 * y
         else:
             raise ValueError(transform)
         i = {"floor": np.floor(xo), "ceil": np.ceil(xo),
@@ -129,6 +131,43 @@ def resize_nearest(x, out_shape, transform, rounding):
              "round_prefer_ceil": np.floor(xo + 0.5)}[rounding]
         index.append(np.clip(i, 0, n_in - 1).astype(np.int64))
     return x.astype(np.float64)[np.ix_(*index)]
+
+
+def resize_matrix(n_in, n_out, scale, mode, transform, a=-0.75, exclude=False):
+    """The [n_out, n_in] matrix of ONNX Resize along one axis (linear or
+    cubic), from the operator's formulas: each output's coordinate in the
+    input, its neighbours (the border repeated outside) and their
+    coefficients."""
+    m = np.zeros((n_out, n_in))
+    for y in range(n_out):
+        if transform == "half_pixel":
+            xo = (y + 0.5) / scale - 0.5
+        elif transform == "pytorch_half_pixel":
+            xo = (y + 0.5) / scale - 0.5 if n_out > 1 else 0.0
+        elif transform == "align_corners":
+            xo = y * (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        elif transform == "asymmetric":
+            xo = y / scale
+        else:
+            xo = (y + 0.5) / scale
+        base = int(np.floor(xo))
+        t = xo - base
+        if mode == "linear":
+            taps = {base: 1 - t, base + 1: t}
+        else:
+            def w(d):
+                d = abs(d)
+                if d <= 1:
+                    return ((a + 2) * d - (a + 3)) * d * d + 1
+                return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a if d < 2 else 0.0
+            taps = {base + k: w(xo - (base + k)) for k in (-1, 0, 1, 2)}
+        if exclude:
+            taps = {i: c for i, c in taps.items() if 0 <= i < n_in}
+            total = sum(taps.values())
+            taps = {i: c / total for i, c in taps.items()}
+        for i, c in taps.items():
+            m[y, min(max(i, 0), n_in - 1)] += c
+    return m
 
 
 def const(name, value):
@@ -458,6 +497,57 @@ def case_resize(opset=13):
     return nodes, {"x": x}, inits, expected, opset
 
 
+def case_resize_interp(opset=13):
+    """Resize by interpolation and by nearest at non-integer factors, on a
+    conv's output (NHWC inside cnnc at -O2) and on the input: linear with
+    each coordinate transform, up and down, from scales or sizes; cubic
+    (ONNX's default coefficient, and TensorFlow's -0.5 with
+    exclude_outside); nearest with align_corners. Written from the
+    operator's formulas."""
+    x, w = rand(1, 3, 5, 6), rand(20, 3, 1, 1, scale=0.5)
+    y = conv(x.astype(np.float64), w.astype(np.float64))
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="y")]
+    inits, expected = {"w": w}, {}
+    forms = [  # name, source, scales or sizes ([H, W]), attributes
+        ("bilinear", "y", [2.0, 2.0], None, dict(mode="linear")),
+        ("corners", "y", None, [9, 4], dict(mode="linear",
+                                           coordinate_transformation_mode="align_corners")),
+        ("down", "y", None, [3, 4], dict(mode="linear",
+                                        coordinate_transformation_mode="pytorch_half_pixel")),
+        ("asym", "x", [1.5, 2.5], None, dict(mode="linear",
+                                            coordinate_transformation_mode="asymmetric")),
+        ("cubic", "y", [2.0, 1.5], None, dict(mode="cubic")),
+        ("cubic_tf", "x", None, [8, 9], dict(mode="cubic", cubic_coeff_a=-0.5,
+                                            exclude_outside=1)),
+        ("nearest", "y", None, [7, 10], dict(mode="nearest", nearest_mode="round_prefer_ceil",
+                                            coordinate_transformation_mode="align_corners")),
+    ]
+    for name, src, scales, sizes, attrs in forms:
+        data = y if src == "y" else x.astype(np.float64)
+        h, wd = data.shape[2:]
+        if scales:
+            inits[name + "_scales"] = np.array([1, 1] + scales, np.float32)
+            ins = [src, "", name + "_scales"]
+            out = [int(np.floor(h * scales[0])), int(np.floor(wd * scales[1]))]
+            sc = scales
+        else:
+            inits[name + "_sizes"] = np.array(list(data.shape[:2]) + sizes, np.int64)
+            ins = [src, "", "", name + "_sizes"]
+            out, sc = sizes, [sizes[0] / h, sizes[1] / wd]
+        nodes.append(helper.make_node("Resize", ins, [name], name=name, **attrs))
+        transform = attrs.get("coordinate_transformation_mode", "half_pixel")
+        if attrs["mode"] == "nearest":
+            expected[name] = resize_nearest(data, list(data.shape[:2]) + out, transform,
+                                            attrs["nearest_mode"])
+            continue
+        mh, mw = (resize_matrix(n, o, s_, attrs["mode"], transform,
+                                attrs.get("cubic_coeff_a", -0.75),
+                                attrs.get("exclude_outside", 0))
+                  for n, o, s_ in [(h, out[0], sc[0]), (wd, out[1], sc[1])])
+        expected[name] = np.einsum("yh,nchw,xw->ncyx", mh, data, mw)
+    return nodes, {"x": x}, inits, expected, opset
+
+
 def case_resize_tf(opset=13):
     """tf_half_pixel_for_centers + floor, which ONNX Runtime's CPU Resize
     rejects: checked against numpy only."""
@@ -615,6 +705,80 @@ def case_names(opset=13):
     x = rand(1, 2, 3, 3)
     nodes = [helper.make_node("Relu", ["input.1"], ["123"])]
     return nodes, {"input.1": x}, {}, {"123": np.maximum(x, 0)}, opset
+
+
+def case_transpose(opset=13):
+    """Transpose of computed tensors: a conv's output (NHWC inside cnnc at
+    -O2) by several permutations and the default (reversed axes), a 3-D
+    tensor, and ShuffleNet's channel shuffle (Reshape, Transpose, Reshape)
+    between two convs."""
+    x, w, w2 = rand(1, 4, 5, 6), rand(8, 4, 3, 3, scale=0.3), rand(6, 8, 1, 1, scale=0.3)
+    y = conv(x.astype(np.float64), w.astype(np.float64), pads=(1, 1, 1, 1))
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="y", pads=[1, 1, 1, 1])]
+    expected = {}
+    for name, perm in [("nhwc", [0, 2, 3, 1]), ("swap", [0, 1, 3, 2]),
+                       ("mixed", [2, 0, 3, 1]), ("reverse", None)]:
+        attrs = {"perm": perm} if perm else {}
+        nodes.append(helper.make_node("Transpose", ["y"], [name], name=name, **attrs))
+        expected[name] = np.transpose(y, perm)
+    nodes += [helper.make_node("Reshape", ["y", "flat_shape"], ["flat"], name="flat"),
+              helper.make_node("Transpose", ["flat"], ["flat_t"], name="flat_t", perm=[0, 2, 1])]
+    expected["flat_t"] = np.transpose(y.reshape(1, 8, 30), [0, 2, 1])
+    nodes += [helper.make_node("Reshape", ["y", "groups_shape"], ["g"], name="g"),
+              helper.make_node("Transpose", ["g"], ["gt"], name="gt", perm=[0, 2, 1, 3, 4]),
+              helper.make_node("Reshape", ["gt", "back_shape"], ["shuffled"], name="shuffled"),
+              helper.make_node("Conv", ["shuffled", "w2"], ["after"], name="after")]
+    shuffled = np.transpose(y.reshape(1, 2, 4, 5, 6), [0, 2, 1, 3, 4]).reshape(1, 8, 5, 6)
+    expected["after"] = conv(shuffled, w2.astype(np.float64))
+    inits = dict(w=w, w2=w2, flat_shape=np.array([1, 8, 30], np.int64),
+                 groups_shape=np.array([1, 2, 4, 5, 6], np.int64),
+                 back_shape=np.array([1, 8, 5, 6], np.int64))
+    return nodes, {"x": x}, inits, expected, opset
+
+
+def case_slice_split(opset=13):
+    """Slice and Split of computed tensors: starts/ends/axes attributes
+    before opset 10 and inputs from it (negative and clamped indices, axes in
+    any order, steps of 1), Split by sizes (an attribute before 13, an input
+    from it) and in equal parts (num_outputs from 18); ShuffleNet's halves concatenated back."""
+    x = rand(1, 6, 5, 4)
+    xd = x.astype(np.float64)
+    r = np.maximum(xd, 0)
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="r")]
+    inits, expected = {}, {}
+    for name, starts, ends, axes in [("channels", [1], [-2], [1]),
+                                     ("corner", [-3, 1], [100, 3], [3, 2]),
+                                     ("all", [0, 0, 1, 0], [1, 6, 5, -1], None)]:
+        if opset < 10:
+            attrs = dict(starts=starts, ends=ends, **({"axes": axes} if axes else {}))
+            nodes.append(helper.make_node("Slice", ["r"], [name], name=name, **attrs))
+        else:
+            inits[name + "_starts"] = np.array(starts, np.int64)
+            inits[name + "_ends"] = np.array(ends, np.int64)
+            ins = ["r", name + "_starts", name + "_ends"]
+            if axes:
+                inits[name + "_axes"] = np.array(axes, np.int64)
+                ins.append(name + "_axes")
+            nodes.append(helper.make_node("Slice", ins, [name], name=name))
+        index = [slice(None)] * 4
+        for i, (b, e) in enumerate(zip(starts, ends)):
+            index[axes[i] if axes else i] = slice(b, e)
+        expected[name + "_out"] = np.tanh(r[tuple(index)])
+        nodes.append(helper.make_node("Tanh", [name], [name + "_out"], name=name + "_out"))
+    if opset < 13:
+        nodes.append(helper.make_node("Split", ["r"], ["s0", "s1"], name="sizes", axis=1,
+                                      split=[2, 4]))
+    else:
+        inits["split"] = np.array([2, 4], np.int64)
+        nodes.append(helper.make_node("Split", ["r", "split"], ["s0", "s1"], name="sizes",
+                                      axis=1))
+    parts = {"num_outputs": 2} if opset >= 18 else {}
+    nodes += [helper.make_node("Split", ["r"], ["h0", "h1"], name="halves", axis=-3, **parts),
+              helper.make_node("Sigmoid", ["h1"], ["h1s"], name="h1s"),
+              helper.make_node("Concat", ["h0", "h1s"], ["joined"], name="joined", axis=1)]
+    expected["s0"], expected["s1"] = r[:, :2], r[:, 2:]
+    expected["joined"] = np.concatenate([r[:, :3], sigmoid(r[:, 3:])], axis=1)
+    return nodes, {"x": x}, inits, expected, opset
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}

@@ -115,6 +115,21 @@ class TinyYolo(nn.Module):
         return self.head13(self.layer14(x13)), self.head26(y)
 
 
+class SegmentationOut(nn.Module):
+    """A torchvision segmentation model's `out` tensor (its forward returns
+    a dict)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)["out"]
+
+
+SEGMENTATION = ["fcn_resnet50", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large"]
+
+
 def make(name):
     if name == "lenet":
         return LeNet(), torch.randn(1, 1, 28, 28)
@@ -122,6 +137,11 @@ def make(name):
         return Ops(), torch.randn(1, 3, 8, 8)
     if name == "tiny_yolo":
         model, size = TinyYolo(), 416
+    elif name in SEGMENTATION:  # random init, no download
+        kwargs = {"aux_loss": False} if name != "lraspp_mobilenet_v3_large" else {}
+        model = getattr(torchvision.models.segmentation, name)(
+            weights=None, weights_backbone=None, **kwargs)
+        model, size = SegmentationOut(model), 224
     else:  # torchvision: random init, no download
         model, size = getattr(torchvision.models, name)(), 224
     with torch.no_grad():
@@ -143,7 +163,8 @@ def run(cmd):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("model", choices=["lenet", "ops", "resnet18", "mobilenet_v2",
-                                     "mobilenet_v3_small", "efficientnet_b0"])
+                                     "mobilenet_v3_small", "efficientnet_b0",
+                                     "shufflenet_v2_x1_0"] + SEGMENTATION)
     p.add_argument("--opset", type=int, default=13)
     p.add_argument("--cnnc", required=True)
     p.add_argument("--workdir", required=True)

@@ -3,7 +3,8 @@
 weights, in one run.
 
 Exports each model (test/import/torch_models.py: torchvision 0.14 CNNs with
-random weights and batch-norm statistics, a LeNet-style net, the tiny YOLO
+random weights and batch-norm statistics, segmentation models' `out`
+tensor, a LeNet-style net, the tiny YOLO
 sample's network) to ONNX with PyTorch (opset 13, batch 1), compiles the ONNX
 file with cnnc (-O2), checks the compiled model against PyTorch (max error
 over the output, relative to its largest magnitude), and runs both engines
@@ -39,7 +40,9 @@ MODELS = ["lenet", "resnet18", "mobilenet_v2", "mobilenet_v3_small",
 ZOO = ["resnet18", "resnet50", "resnext50_32x4d", "regnet_x_400mf",
        "regnet_y_400mf", "mobilenet_v2", "mobilenet_v3_small",
        "mobilenet_v3_large", "efficientnet_b0", "mnasnet1_0",
-       "squeezenet1_1", "googlenet", "densenet121", "vgg11"]
+       "squeezenet1_1", "googlenet", "densenet121", "vgg11",
+       "shufflenet_v2_x1_0", "lraspp_mobilenet_v3_large",
+       "deeplabv3_mobilenet_v3_large", "fcn_resnet50"]
 
 
 def run(cmd, env=None):
