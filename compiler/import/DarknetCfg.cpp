@@ -84,11 +84,18 @@ cnnc::darknet::parseCfg(const llvm::SourceMgr &sourceMgr) {
       continue;
     }
     CfgSection &section = sections.back();
-    if (const CfgOption *previous = section.find(key)) {
-      error(key.data(), "'" + key + "' is set twice in this [" + section.type +
-                            "] section");
+    // Darknet reads the last value of a key set twice.
+    if (auto previous = llvm::find_if(
+            section.options, [&](const CfgOption &o) { return o.key == key; });
+        previous != section.options.end()) {
+      sourceMgr.PrintMessage(SMLoc::getFromPointer(key.data()),
+                             llvm::SourceMgr::DK_Warning,
+                             "'" + key + "' is set twice in this [" +
+                                 section.type + "] section; this value wins");
       sourceMgr.PrintMessage(previous->keyLoc, llvm::SourceMgr::DK_Note,
                              "first set here");
+      previous->value = value;
+      previous->valueLoc = SMLoc::getFromPointer(value.data());
       continue;
     }
     section.options.push_back({key, value, SMLoc::getFromPointer(key.data()),

@@ -37,10 +37,11 @@ struct CfgSection {
 
 /// Parses the main buffer of `sourceMgr`. As in Darknet, whitespace around
 /// keys and values is ignored and lines starting with '#' or ';' are
-/// comments; a '#' after a value starts a comment too. Every syntax error
-/// (a line that is neither a header nor `key=value`, an option before the
-/// first header, a key set twice in one section) is reported through the
-/// SourceMgr with its line and a caret; the result is empty after any.
+/// comments; a '#' after a value starts a comment too; a key set twice in
+/// a section takes its last value (with a warning). Every syntax error (a
+/// line that is neither a header nor `key=value`, an option before the
+/// first header) is reported through the SourceMgr with its line and a
+/// caret; the result is empty after any.
 std::optional<std::vector<CfgSection>>
 parseCfg(const llvm::SourceMgr &sourceMgr);
 

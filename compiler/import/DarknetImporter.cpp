@@ -144,6 +144,7 @@ private:
   /// Scales, rolling mean and rolling variance, in file order.
   FailureOr<SmallVector<Value, 3>>
   batchNormParams(int index, const CfgSection &s, int64_t channels);
+  Value addOverlap(Location l, Value sum, Value v);
   /// Darknet's batch normalisation: `biases` is beta.
   Value batchNorm(Location l, Value x, llvm::ArrayRef<Value> params,
                   Value biases);
@@ -191,6 +192,13 @@ LogicalResult Importer::checkSections() {
   bool ok = true;
   for (auto [i, s] : llvm::enumerate(sections)) {
     const SectionSpec *spec = findSection(s.type);
+    if (!spec && isRecurrent(s.type)) {
+      error(s.loc) << "[" << s.type
+                   << "] is a recurrent layer; cnnc compiles feed-forward "
+                      "networks";
+      ok = false;
+      continue;
+    }
     if (!spec) {
       error(s.loc) << "unknown Darknet section [" << s.type
                    << "]; cnnc supports " << listSections();
@@ -205,13 +213,20 @@ LogicalResult Importer::checkSections() {
     for (const CfgOption &option : s.options) {
       if (spec->accepts(option.key))
         continue;
-      InFlightDiagnostic diag = error(option.keyLoc);
-      diag << "unknown key '" << option.key << "' in [" << s.type << "]";
+      if (spec->rejects(option.key)) {
+        error(option.keyLoc) << "unsupported key '" << option.key << "' in ["
+                             << s.type << "] (it changes the layer's results)";
+        ok = false;
+        continue;
+      }
+      // Darknet ignores keys it does not read.
+      InFlightDiagnostic diag = emitWarning(loc(option.keyLoc));
+      diag << "unknown key '" << option.key << "' in [" << s.type
+           << "] ignored";
       if (spec->keys.empty())
         diag << " (it takes no keys)";
       else
         diag << " (known: " << spec->listKeys() << ")";
-      ok = false;
     }
   }
   if (!ok)
@@ -708,15 +723,45 @@ FailureOr<Value> Importer::shortcut(int index, const CfgSection &s) {
     FailureOr<Value> v = referenced(index, ref, at);
     if (failed(v))
       return failure();
-    if (v->getType() != sum.getType())
-      return error(at) << "layer " << ref << " has shape "
-                       << cnn::formatShape(shapeOf(*v))
-                       << " but the previous layer has "
-                       << cnn::formatShape(shapeOf(sum))
-                       << "; cnnc's [shortcut] needs equal shapes";
-    sum = cnn::AddOp::create(builder, l, sum.getType(), sum, *v);
+    sum = addOverlap(l, sum, *v);
   }
   return activate(*act, sum, l);
+}
+
+/// Darknet's shortcut of unequal shapes adds the elements both have, in
+/// memory order (blas.c, shortcut_multilayer_cpu): `sum`'s first ones, the
+/// rest passed on. Of equal image sizes those are the first channels; of
+/// others (the stride-2 shortcuts of Darknet's ResNet cfgs) the flattened
+/// tensors' first elements.
+Value Importer::addOverlap(Location l, Value sum, Value v) {
+  Shape to = shapeOf(sum), from = shapeOf(v);
+  auto slice = [&](Value x, int64_t offset, int64_t size) -> Value {
+    Shape shape = shapeOf(x);
+    shape[1] = size;
+    return cnn::SliceOp::create(builder, l, tensorType(shape), x, 1, offset,
+                                size);
+  };
+  auto butChannels = [](Shape s) {
+    s.erase(s.begin() + 1);
+    return s;
+  };
+  if (butChannels(to) != butChannels(from)) {
+    auto flat = [&](Value x) -> Value {
+      int64_t n = ShapedType::getNumElements(shapeOf(x));
+      return cnn::ReshapeOp::create(builder, l, tensorType({1, n}), x);
+    };
+    Value added = addOverlap(l, flat(sum), flat(v));
+    return cnn::ReshapeOp::create(builder, l, sum.getType(), added);
+  }
+  if (from[1] > to[1])
+    v = slice(v, 0, to[1]);
+  if (from[1] >= to[1])
+    return cnn::AddOp::create(builder, l, sum.getType(), sum, v);
+  Value head = slice(sum, 0, from[1]);
+  head = cnn::AddOp::create(builder, l, head.getType(), head, v);
+  return cnn::ConcatOp::create(
+      builder, l, sum.getType(),
+      ValueRange{head, slice(sum, from[1], to[1] - from[1])}, 1);
 }
 
 FailureOr<Value> Importer::upsample(int index, const CfgSection &s) {
@@ -805,7 +850,7 @@ FailureOr<Value> Importer::importLayer(int index, const CfgSection &s) {
     return upsample(index, s);
   if (type == "softmax")
     return softmax(index, s);
-  if (type == "dropout") // inference: identity
+  if (type == "dropout" || type == "cost") // inference: identity
     return previous(index, s);
   if (type == "yolo" || type == "region")
     return detection(index, s);
@@ -825,14 +870,9 @@ OwningOpRef<ModuleOp> Importer::run() {
   FailureOr<int64_t> channels = getInt(net, "channels", std::nullopt, 1);
   if (failed(width) || failed(height) || failed(channels))
     return nullptr;
-  if (const CfgOption *batch = net.find("batch");
-      batch && batch->value != "1") {
-    error(batch->valueLoc)
-        << "batch=" << batch->value
-        << ": cnnc compiles batch 1 (Darknet itself runs detection with "
-           "batch 1); set batch=1 or remove it";
+  // Zoo cfgs ship their training batch; detection runs batch 1.
+  if (failed(getInt(net, "batch", 1, 1)))
     return nullptr;
-  }
 
   Location netLoc = loc(net.loc);
   OwningOpRef<ModuleOp> module = ModuleOp::create(netLoc);

@@ -37,20 +37,28 @@ static constexpr StringRef kRegionDecoding =
     "coord_scale mask_scale thresh random bias_match absolute log sqrt "
     "focal_loss classfix max resize tree map";
 
+// `batch` is read (and must be a positive integer) but cnnc compiles batch
+// 1, as Darknet runs detection with batch 1 whatever the cfg trains with.
 static const SectionSpec kSections[] = {
-    {"net", "width height channels batch", kNetTraining},
+    {"net", "width height channels batch", kNetTraining, "inputs"},
     {"convolutional",
      "filters size stride pad padding groups dilation activation "
      "batch_normalize",
-     kLayerTraining},
+     kLayerTraining,
+     "stride_x stride_y antialiasing share_index binary xnor deform sway "
+     "rotate stretch stretch_sway coordconv assisted_excitation"},
     {"connected", "output activation batch_normalize", kLayerTraining},
-    {"maxpool", "size stride padding", kLayerTraining},
+    {"maxpool", "size stride padding", kLayerTraining,
+     "stride_x stride_y maxpool_depth out_channels antialiasing"},
     {"avgpool", "", kLayerTraining},
     {"route", "layers groups group_id", kLayerTraining},
-    {"shortcut", "from activation", kLayerTraining},
-    {"upsample", "stride", kLayerTraining},
-    {"softmax", "groups", "noloss"},
-    {"dropout", "", "probability"},
+    {"shortcut", "from activation", kLayerTraining,
+     "weights_type weights_normalization"},
+    {"upsample", "stride", kLayerTraining, "scale reverse"},
+    {"softmax", "groups", "noloss", "temperature tree spatial"},
+    {"dropout", "",
+     "probability dropblock dropblock_size_rel dropblock_size_abs"},
+    {"cost", "", "type scale ratio noobject_scale thresh"},
     {"yolo", "classes num mask", kYoloDecoding},
     {"region", "classes num coords", kRegionDecoding},
 };
@@ -63,6 +71,10 @@ static bool isListed(StringRef list, StringRef key) {
 
 bool SectionSpec::accepts(StringRef key) const {
   return isListed(keys, key) || isListed(ignored, key);
+}
+
+bool SectionSpec::rejects(StringRef key) const {
+  return isListed(unsupported, key);
 }
 
 std::string SectionSpec::listKeys() const {
@@ -97,4 +109,8 @@ std::string cnnc::darknet::listSections() {
     result += "[" + spec.type.str() + "]";
   }
   return result;
+}
+
+bool cnnc::darknet::isRecurrent(StringRef type) {
+  return isListed("rnn lstm gru crnn conv_lstm history", type);
 }

@@ -30,8 +30,8 @@ Darknet rules implemented here (AlexeyAB's darknet):
     outside the input are ignored.
   avgpool: the mean of each channel. route: channel concat of the layers,
     each cut to channel group group_id of groups. shortcut: act(previous +
-    from...). upsample: nearest, factor stride. connected: W @ flat(x), BN,
-    + bias. softmax: over all values. dropout: identity. yolo/region: their
+    from..., of unequal shapes the elements both have in memory order). upsample: nearest, factor stride. connected: W @ flat(x), BN,
+    + bias. softmax: over all values. dropout, cost: identity. yolo/region: their
     input is a model output, named yolo<index>/region<index>; without any,
     the last layer's output is the output `output`.
 cnnc's shape conventions: images are [1, C, H, W]; a [connected] output is
@@ -141,7 +141,6 @@ def maxpool(x, size, stride, padding):
 def forward(sections, image, params):
     """Darknet's forward pass; returns {output name: array}."""
     net = sections[0][1]
-    assert int(net.get("batch", "1")) == 1
     layers = []
     outputs = {}
     x = image  # [C, H, W] or [N] (after connected)
@@ -201,8 +200,13 @@ def forward(sections, image, params):
                 parts.append(t[gid * part:(gid + 1) * part])
             x = np.concatenate(parts, axis=0)
         elif kind == "shortcut":
+            # Of unequal shapes Darknet adds the elements both have in
+            # memory order (blas.c, shortcut_multilayer_cpu).
             for v in ints(opt["from"]):
-                x = x + ref(v)
+                flat, add = x.reshape(-1).copy(), ref(v).reshape(-1)
+                n = min(flat.size, add.size)
+                flat[:n] += add[:n]
+                x = flat.reshape(x.shape)
             x = ACTIVATIONS[opt.get("activation", "linear")](x)
         elif kind == "upsample":
             s = int(opt.get("stride", 2))
@@ -212,7 +216,7 @@ def forward(sections, image, params):
                 x = x.reshape(-1)
             e = np.exp(x - x.max())
             x = e / e.sum()
-        elif kind == "dropout":
+        elif kind in ("dropout", "cost"):
             pass
         elif kind in ("yolo", "region"):
             outputs[f"{kind}{index}"] = x

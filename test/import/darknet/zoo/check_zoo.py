@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Imports every Darknet .cfg of a folder as shipped (seeded weights) and
+checks each against the expectation below: every cfg compiles to the cnn
+dialect unless it is listed as excluded, and an excluded one fails with its
+listed error, so that a cfg that starts to compile (or breaks) is noticed.
+
+  check_zoo.py --cnnc PATH --dir DIR [--jobs 2]
+
+Prints one line per cfg ("ok NAME" or "excluded NAME: why") and a summary;
+exits 1 on any cfg that does not behave as expected.
+"""
+import argparse
+import concurrent.futures
+import os
+import subprocess
+import sys
+
+RECURRENT = "is a recurrent layer; cnnc compiles feed-forward networks"
+# cfg -> (the error it must give, why it is excluded).
+EXCLUDED = {
+    "crnn.train.cfg": (RECURRENT, "recurrent"),
+    "gru.cfg": (RECURRENT, "recurrent"),
+    "lstm.train.cfg": (RECURRENT, "recurrent"),
+    "rnn.cfg": (RECURRENT, "recurrent"),
+    "rnn.train.cfg": (RECURRENT, "recurrent"),
+    "yolov3-tiny_occlusion_track.cfg": (RECURRENT, "recurrent"),
+    "t1.test.cfg": ("unknown Darknet section [detection]",
+                    "YOLOv1's [detection] output: not yet"),
+    "Gaussian_yolov3_BDD.cfg": ("unknown Darknet section [Gaussian_yolo]", "not yet"),
+    "cifar.cfg": ("unknown Darknet section [crop]", "not yet"),
+    "strided.cfg": ("unknown Darknet section [crop]", "not yet"),
+    "vgg-16.cfg": ("unknown Darknet section [crop]", "not yet"),
+    "cspx-p7-mish.cfg": ("unknown Darknet section [sam]", "not yet"),
+    "cspx-p7-mish_hp.cfg": ("unknown Darknet section [sam]", "not yet"),
+    "efficientnet_b0.cfg": ("unknown Darknet section [scale_channels]", "not yet"),
+    "enet-coco.cfg": ("unknown Darknet section [scale_channels]", "not yet"),
+    "yolo-voc.2.0.cfg": ("unknown Darknet section [reorg]", "not yet"),
+    "yolo-voc.cfg": ("unknown Darknet section [reorg]", "not yet"),
+    "yolo.2.0.cfg": ("unknown Darknet section [reorg]", "not yet"),
+    "yolo.cfg": ("unknown Darknet section [reorg]", "not yet"),
+    "yolov2-voc.cfg": ("unknown Darknet section [reorg]", "not yet"),
+    "yolov2.cfg": ("unknown Darknet section [reorg]", "not yet"),
+    "yolov4-sam-mish-csp-reorg-bfm.cfg": ("unknown Darknet section [reorg3d]", "not yet"),
+    "yolov4-tiny_contrastive.cfg": ("unknown Darknet section [local_avgpool]", "not yet"),
+    "cifar.test.cfg": ("unsupported key 'temperature' in [softmax]", "not yet"),
+    "resnet152_trident.cfg": ("unsupported key 'share_index' in [convolutional]", "not yet"),
+    "darknet53_448_xnor.cfg": ("unsupported key 'xnor' in [convolutional]",
+                               "binary (XNOR) weights: not yet"),
+    "tiny-yolo_xnor.cfg": ("unsupported key 'xnor' in [convolutional]",
+                           "binary (XNOR) weights: not yet"),
+    "yolov3-tiny_xnor.cfg": ("unsupported key 'xnor' in [convolutional]",
+                             "binary (XNOR) weights: not yet"),
+}
+
+
+def check(cnnc, path):
+    name = os.path.basename(path)
+    run = subprocess.run([cnnc, path, "--emit=cnn", "-o", os.devnull],
+                         capture_output=True, text=True)
+    if name not in EXCLUDED:
+        if run.returncode == 0:
+            return True, f"ok {name}"
+        first = next((l for l in run.stderr.splitlines() if "error:" in l), run.stderr)
+        return False, f"FAIL {name}: {first}"
+    error, why = EXCLUDED[name]
+    if run.returncode != 0 and error in run.stderr and "error:" in run.stderr:
+        return True, f"excluded {name}: {why}"
+    return False, f"FAIL {name}: expected the error '{error}' ({why}); exit " \
+                  f"{run.returncode}, {run.stderr.strip()[:200]}"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--cnnc", required=True)
+    p.add_argument("--dir", required=True)
+    p.add_argument("--jobs", type=int, default=2)
+    args = p.parse_args()
+    cfgs = sorted(os.path.join(args.dir, f) for f in os.listdir(args.dir)
+                  if f.endswith(".cfg"))
+    missing = sorted(set(EXCLUDED) - {os.path.basename(c) for c in cfgs})
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(lambda c: check(args.cnnc, c), cfgs))
+    ok = all(good for good, _ in results) and not missing
+    for _, line in results:
+        print(line)
+    for name in missing:
+        print(f"FAIL {name}: listed as excluded but not in {args.dir}")
+    compiled = sum(1 for _, line in results if line.startswith("ok "))
+    print(f"{compiled} of {len(cfgs)} cfgs compile, {len(cfgs) - compiled} "
+          f"excluded: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
