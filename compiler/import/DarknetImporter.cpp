@@ -138,6 +138,8 @@ private:
   FailureOr<Value> route(int index, const CfgSection &s);
   FailureOr<Value> shortcut(int index, const CfgSection &s);
   FailureOr<Value> upsample(int index, const CfgSection &s);
+  FailureOr<Value> reorg(int index, const CfgSection &s);
+  FailureOr<Value> scaleChannels(int index, const CfgSection &s);
   FailureOr<Value> softmax(int index, const CfgSection &s);
   FailureOr<Value> detection(int index, const CfgSection &s);
   Value activate(Act act, Value v, Location l);
@@ -764,6 +766,66 @@ Value Importer::addOverlap(Location l, Value sum, Value v) {
       ValueRange{head, slice(sum, from[1], to[1] - from[1])}, 1);
 }
 
+/// Darknet's reorg (blas.c, reorg_cpu, as the layer calls it): a
+/// space-to-depth whose output channel (dy * stride + dx) * C + c holds
+/// input channel c at rows y * stride + dy and columns x * stride + dx;
+/// [C, H/s, s, W/s, s] transposed to [s, s, C, H/s, W/s].
+FailureOr<Value> Importer::reorg(int index, const CfgSection &s) {
+  FailureOr<Value> in = previous(index, s);
+  if (failed(in) || failed(requireImage(index, s, *in)))
+    return failure();
+  FailureOr<int64_t> stride = getInt(s, "stride", 1, 1);
+  if (failed(stride))
+    return failure();
+  Shape shape = shapeOf(*in);
+  int64_t c = shape[1], h = shape[2], w = shape[3], st = *stride;
+  if (h % st != 0 || w % st != 0)
+    return error(valueLoc(s, "stride"))
+           << "stride=" << st << " must divide the input's height and width ("
+           << cnn::formatShape(shape) << ")";
+  Location l = loc(s.loc);
+  Value split = cnn::ReshapeOp::create(
+      builder, l, tensorType({1, c, h / st, st, w / st, st}), *in);
+  Value moved = cnn::TransposeOp::create(
+      builder, l, tensorType({1, st, st, c, h / st, w / st}), split,
+      ArrayRef<int64_t>{0, 3, 5, 1, 2, 4});
+  return cnn::ReshapeOp::create(
+             builder, l, tensorType({1, st * st * c, h / st, w / st}), moved)
+      .getResult();
+}
+
+/// The layer `from` scaled by the previous layer: per channel ([C, 1, 1])
+/// or, with scale_wh, per pixel ([1, H, W]); then the activation.
+FailureOr<Value> Importer::scaleChannels(int index, const CfgSection &s) {
+  FailureOr<Value> in = previous(index, s);
+  auto refs = getIntList(s, "from");
+  FailureOr<Act> act = getActivation(s, "linear");
+  FailureOr<int64_t> perPixel = getInt(s, "scale_wh", 0, 0, 1);
+  if (failed(in) || failed(refs) || failed(act) || failed(perPixel))
+    return failure();
+  if (refs->size() != 1)
+    return error(valueLoc(s, "from")) << "[scale_channels] scales one layer";
+  auto [ref, at] = refs->front();
+  FailureOr<Value> from = referenced(index, ref, at);
+  if (failed(from))
+    return failure();
+  Shape scale = shapeOf(*in), shape = shapeOf(*from);
+  if (failed(requireImage(index, s, *from)))
+    return failure();
+  Shape expected =
+      *perPixel ? Shape{1, 1, shape[2], shape[3]} : Shape{1, shape[1], 1, 1};
+  if (scale != expected)
+    return error(s.loc) << "[scale_channels] scales layer " << ref << " ("
+                        << cnn::formatShape(shape)
+                        << ") by the previous layer, "
+                        << "which must have shape "
+                        << cnn::formatShape(expected) << ", not "
+                        << cnn::formatShape(scale);
+  Location l = loc(s.loc);
+  Value scaled = cnn::MulOp::create(builder, l, from->getType(), *from, *in);
+  return activate(*act, scaled, l);
+}
+
 FailureOr<Value> Importer::upsample(int index, const CfgSection &s) {
   FailureOr<Value> in = previous(index, s);
   if (failed(in) || failed(requireImage(index, s, *in)))
@@ -848,6 +910,10 @@ FailureOr<Value> Importer::importLayer(int index, const CfgSection &s) {
     return shortcut(index, s);
   if (type == "upsample")
     return upsample(index, s);
+  if (type == "reorg")
+    return reorg(index, s);
+  if (type == "scale_channels")
+    return scaleChannels(index, s);
   if (type == "softmax")
     return softmax(index, s);
   if (type == "dropout" || type == "cost") // inference: identity

@@ -55,6 +55,8 @@ static const SectionSpec kSections[] = {
     {"shortcut", "from activation", kLayerTraining,
      "weights_type weights_normalization"},
     {"upsample", "stride", kLayerTraining, "scale reverse"},
+    {"reorg", "stride", kLayerTraining, "reverse"},
+    {"scale_channels", "from scale_wh activation", kLayerTraining},
     {"softmax", "groups", "noloss", "temperature tree spatial"},
     {"dropout", "",
      "probability dropblock dropblock_size_rel dropblock_size_abs"},

@@ -31,7 +31,8 @@ Darknet rules implemented here (AlexeyAB's darknet):
   avgpool: the mean of each channel. route: channel concat of the layers,
     each cut to channel group group_id of groups. shortcut: act(previous +
     from..., of unequal shapes the elements both have in memory order). upsample: nearest, factor stride. connected: W @ flat(x), BN,
-    + bias. softmax: over all values. dropout, cost: identity. yolo/region: their
+    + bias. softmax: over all values. dropout, cost: identity. reorg: Darknet's
+    space-to-depth. scale_channels: layer `from` times the previous layer. yolo/region: their
     input is a model output, named yolo<index>/region<index>; without any,
     the last layer's output is the output `output`.
 cnnc's shape conventions: images are [1, C, H, W]; a [connected] output is
@@ -216,6 +217,20 @@ def forward(sections, image, params):
                 x = x.reshape(-1)
             e = np.exp(x - x.max())
             x = e / e.sum()
+        elif kind == "reorg":
+            # blas.c, reorg_cpu(input, out_w, out_h, out_c, ..., forward=0):
+            # out[k, j, i] = in[k % C, j*s + (k // C) // s, i*s + (k // C) % s].
+            s = int(opt.get("stride", 1))
+            c, h, w = x.shape
+            out = np.empty((c * s * s, h // s, w // s))
+            for k in range(c * s * s):
+                offset = k // c
+                out[k] = x[k % c, offset // s::s, offset % s::s]
+            x = out
+        elif kind == "scale_channels":
+            # scale_channels_layer.c: the layer `from` times the input, per
+            # channel or (scale_wh) per pixel.
+            x = ACTIVATIONS[opt.get("activation", "linear")](ref(int(opt["from"])) * x)
         elif kind in ("dropout", "cost"):
             pass
         elif kind in ("yolo", "region"):
