@@ -230,20 +230,23 @@ private:
   const Expr *resolveLiteral(const Expr *expr, const Scope &scope);
   FailureOr<int64_t> getInt(const BoundArgs &args, llvm::StringRef name,
                             int64_t defaultValue, const Scope &scope);
+  /// An integer or a pair (h, w) (`getPairOf<double>`: numbers).
+  template <typename T>
+  FailureOr<SmallVector<T, 2>>
+  getPairOf(const BoundArgs &args, llvm::StringRef name, SmallVector<T, 2> dflt,
+            const Scope &scope);
   FailureOr<SmallVector<int64_t, 2>> getPair(const BoundArgs &args,
                                              llvm::StringRef name,
                                              SmallVector<int64_t, 2> dflt,
-                                             const Scope &scope);
+                                             const Scope &scope) {
+    return getPairOf<int64_t>(args, name, dflt, scope);
+  }
   FailureOr<SmallVector<int64_t, 4>>
   getPadding(const BoundArgs &args, llvm::ArrayRef<int64_t> inputShape,
              llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> stride,
              llvm::ArrayRef<int64_t> dilation, const Scope &scope);
   FailureOr<double> getFloat(const BoundArgs &args, llvm::StringRef name,
                              double defaultValue, const Scope &scope);
-  FailureOr<SmallVector<double, 2>> getFloatPair(const BoundArgs &args,
-                                                 llvm::StringRef name,
-                                                 SmallVector<double, 2> dflt,
-                                                 const Scope &scope);
   /// A string argument naming a value of an enum (`symbolize` reads it);
   /// `choices` lists them for the error.
   template <typename Enum>
@@ -587,25 +590,28 @@ FailureOr<int64_t> MLIRGenImpl::getInt(const BoundArgs &args,
   return static_cast<int64_t>(lit->number);
 }
 
-FailureOr<SmallVector<int64_t, 2>>
-MLIRGenImpl::getPair(const BoundArgs &args, llvm::StringRef name,
-                     SmallVector<int64_t, 2> dflt, const Scope &scope) {
+template <typename T>
+FailureOr<SmallVector<T, 2>>
+MLIRGenImpl::getPairOf(const BoundArgs &args, llvm::StringRef name,
+                       SmallVector<T, 2> dflt, const Scope &scope) {
   const Expr *expr = args.get(name);
   if (!expr)
     return dflt;
   const Expr *lit = resolveLiteral(expr, scope);
-  auto isInt = [](const Expr *e) {
-    return e->kind == Expr::Kind::Number && e->isInteger;
+  constexpr bool integers = std::is_integral_v<T>;
+  auto accepts = [](const Expr *e) {
+    return e->kind == Expr::Kind::Number && (!integers || e->isInteger);
   };
-  if (lit && isInt(lit))
-    return SmallVector<int64_t, 2>{static_cast<int64_t>(lit->number),
-                                   static_cast<int64_t>(lit->number)};
-  if (lit && lit->items.size() == 2 && isInt(lit->items[0].get()) &&
-      isInt(lit->items[1].get()))
-    return SmallVector<int64_t, 2>{static_cast<int64_t>(lit->items[0]->number),
-                                   static_cast<int64_t>(lit->items[1]->number)};
+  if (lit && accepts(lit))
+    return SmallVector<T, 2>{static_cast<T>(lit->number),
+                             static_cast<T>(lit->number)};
+  if (lit && lit->items.size() == 2 && accepts(lit->items[0].get()) &&
+      accepts(lit->items[1].get()))
+    return SmallVector<T, 2>{static_cast<T>(lit->items[0]->number),
+                             static_cast<T>(lit->items[1]->number)};
   return error(expr->loc, scope)
-         << "argument '" << name << "' must be an integer or a pair (h, w)";
+         << "argument '" << name << "' must be "
+         << (integers ? "an integer" : "a number") << " or a pair (h, w)";
 }
 
 FailureOr<SmallVector<int64_t, 4>>
@@ -652,23 +658,6 @@ FailureOr<double> MLIRGenImpl::getFloat(const BoundArgs &args,
     return error(expr->loc, scope)
            << "argument '" << name << "' must be a number";
   return lit->number;
-}
-
-FailureOr<SmallVector<double, 2>>
-MLIRGenImpl::getFloatPair(const BoundArgs &args, llvm::StringRef name,
-                          SmallVector<double, 2> dflt, const Scope &scope) {
-  const Expr *expr = args.get(name);
-  if (!expr)
-    return dflt;
-  const Expr *lit = resolveLiteral(expr, scope);
-  auto isNumber = [](const Expr *e) { return e->kind == Expr::Kind::Number; };
-  if (lit && isNumber(lit))
-    return SmallVector<double, 2>{lit->number, lit->number};
-  if (lit && lit->items.size() == 2 && isNumber(lit->items[0].get()) &&
-      isNumber(lit->items[1].get()))
-    return SmallVector<double, 2>{lit->items[0]->number, lit->items[1]->number};
-  return error(expr->loc, scope)
-         << "argument '" << name << "' must be a number or a pair (h, w)";
 }
 
 FailureOr<SmallVector<int64_t>>
@@ -1179,10 +1168,10 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
       return error(args.get("size")->loc, scope)
              << "argument 'size' must be positive";
     FailureOr<SmallVector<double, 2>> scale =
-        getFloatPair(args, "scale",
-                     {static_cast<double>((*size)[0]) / inShape[2],
-                      static_cast<double>((*size)[1]) / inShape[3]},
-                     scope);
+        getPairOf<double>(args, "scale",
+                          {static_cast<double>((*size)[0]) / inShape[2],
+                           static_cast<double>((*size)[1]) / inShape[3]},
+                          scope);
     FailureOr<cnn::ResizeMode> mode = getEnum(
         args, "mode", cnn::ResizeMode::nearest, cnn::symbolizeResizeMode,
         "\"nearest\", \"linear\" or \"cubic\"", scope);
