@@ -208,7 +208,10 @@ struct MergeGroupDimsOfTransfer : OpRewritePattern<TransferOp> {
   static LogicalResult unrollRows(TransferOp op, PatternRewriter &rewriter) {
     VectorType type = op.getVectorType();
     int64_t rank = type.getRank();
-    if (rank < 2)
+    // Rows past the buffer's end would be read or written unmasked.
+    if (rank < 2 ||
+        llvm::any_of(llvm::seq<int64_t>(0, rank - 1),
+                     [&](int64_t d) { return !op.isDimInBounds(d); }))
       return failure();
     Location loc = op.getLoc();
     int64_t first = op.getShapedType().getRank() - rank;
