@@ -139,6 +139,7 @@ private:
   FailureOr<Value> shortcut(int index, const CfgSection &s);
   FailureOr<Value> upsample(int index, const CfgSection &s);
   FailureOr<Value> reorg(int index, const CfgSection &s);
+  FailureOr<Value> crop(int index, const CfgSection &s);
   FailureOr<Value> scaleChannels(int index, const CfgSection &s);
   FailureOr<Value> softmax(int index, const CfgSection &s);
   FailureOr<Value> detection(int index, const CfgSection &s);
@@ -794,6 +795,54 @@ FailureOr<Value> Importer::reorg(int index, const CfgSection &s) {
       .getResult();
 }
 
+/// Darknet's crop at inference (crop_layer.c, not training: no flip, the
+/// window centred, rounding down): the window, then x * 2 - 1 (pixels from
+/// [0, 1] to [-1, 1]) unless noadjust=1, as a depthwise 1x1 conv (exact:
+/// x * 2 is).
+FailureOr<Value> Importer::crop(int index, const CfgSection &s) {
+  FailureOr<Value> in = previous(index, s);
+  if (failed(in) || failed(requireImage(index, s, *in)))
+    return failure();
+  Shape shape = shapeOf(*in);
+  FailureOr<int64_t> height = getInt(s, "crop_height", 1, 1, shape[2]);
+  FailureOr<int64_t> width = getInt(s, "crop_width", 1, 1, shape[3]);
+  FailureOr<int64_t> noadjust = getInt(s, "noadjust", 0, 0, 1);
+  if (failed(height) || failed(width) || failed(noadjust))
+    return failure();
+  Location l = loc(s.loc);
+  Value x = *in;
+  for (auto [axis, size] : {std::pair(2, *height), std::pair(3, *width)}) {
+    if (size == shape[axis])
+      continue;
+    Shape out = shapeOf(x);
+    out[axis] = size;
+    x = cnn::SliceOp::create(builder, l, tensorType(out), x, axis,
+                             (shape[axis] - size) / 2, size);
+  }
+  if (*noadjust)
+    return x;
+  int64_t c = shape[1];
+  std::string name = "layers." + std::to_string(index) + ".crop";
+  auto constant = [&](llvm::StringRef suffix, Shape dims, float value) {
+    std::string weightName = name + suffix.str();
+    return cnn::WeightOp::create(
+               builder, l, builder.getStringAttr(weightName),
+               cnn::createWeightBlob(
+                   tensorType(dims), weightName,
+                   std::vector<float>(ShapedType::getNumElements(dims), value)))
+        .getResult();
+  };
+  Value scale = constant(".scale", {c, 1, 1, 1}, 2.0f);
+  Value shift = constant(".shift", {c}, -1.0f);
+  return cnn::Conv2dOp::create(builder, l, x.getType(), x, scale, shift,
+                               /*residual=*/Value(),
+                               builder.getDenseI64ArrayAttr({1, 1}),
+                               builder.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                               builder.getDenseI64ArrayAttr({1, 1}), c,
+                               cnn::Activation::none, llvm::APFloat(0.0))
+      .getResult();
+}
+
 /// The layer `from` scaled by the previous layer: per channel ([C, 1, 1])
 /// or, with scale_wh, per pixel ([1, H, W]); then the activation.
 FailureOr<Value> Importer::scaleChannels(int index, const CfgSection &s) {
@@ -912,6 +961,8 @@ FailureOr<Value> Importer::importLayer(int index, const CfgSection &s) {
     return upsample(index, s);
   if (type == "reorg")
     return reorg(index, s);
+  if (type == "crop")
+    return crop(index, s);
   if (type == "scale_channels")
     return scaleChannels(index, s);
   if (type == "softmax")

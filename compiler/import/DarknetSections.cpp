@@ -56,6 +56,8 @@ static const SectionSpec kSections[] = {
      "weights_type weights_normalization"},
     {"upsample", "stride", kLayerTraining, "scale reverse"},
     {"reorg", "stride", kLayerTraining, "reverse"},
+    {"crop", "crop_height crop_width noadjust",
+     "flip angle saturation exposure shift"},
     {"scale_channels", "from scale_wh activation", kLayerTraining},
     {"softmax", "groups", "noloss", "temperature tree spatial"},
     {"dropout", "",

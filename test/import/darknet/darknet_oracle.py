@@ -32,7 +32,7 @@ Darknet rules implemented here (AlexeyAB's darknet):
     each cut to channel group group_id of groups. shortcut: act(previous +
     from..., of unequal shapes the elements both have in memory order). upsample: nearest, factor stride. connected: W @ flat(x), BN,
     + bias. softmax: over all values. dropout, cost: identity. reorg: Darknet's
-    space-to-depth. scale_channels: layer `from` times the previous layer. yolo/region: their
+    space-to-depth. crop: the centred window, x * 2 - 1 unless noadjust. scale_channels: layer `from` times the previous layer. yolo/region: their
     input is a model output, named yolo<index>/region<index>; without any,
     the last layer's output is the output `output`.
 cnnc's shape conventions: images are [1, C, H, W]; a [connected] output is
@@ -227,6 +227,14 @@ def forward(sections, image, params):
                 offset = k // c
                 out[k] = x[k % c, offset // s::s, offset % s::s]
             x = out
+        elif kind == "crop":
+            # crop_layer.c at inference: the centred window, x * 2 - 1
+            # unless noadjust.
+            hh, ww = int(opt.get("crop_height", 1)), int(opt.get("crop_width", 1))
+            dh, dw = (x.shape[1] - hh) // 2, (x.shape[2] - ww) // 2
+            x = x[:, dh:dh + hh, dw:dw + ww]
+            if not int(opt.get("noadjust", 0)):
+                x = x * 2 - 1
         elif kind == "scale_channels":
             # scale_channels_layer.c: the layer `from` times the input, per
             # channel or (scale_wh) per pixel.
