@@ -450,7 +450,7 @@ LogicalResult ShapeOpImporter::resize() {
   if (out == shape && llvm::all_of(scale, [](double s) { return s == 1; }))
     return done(x);
 
-  // Opsets 10 rounds like Upsample: asymmetric, floor.
+  // Opset 10 rounds like Upsample: asymmetric, floor.
   std::string mode = node.getString("mode", "nearest");
   std::string transform =
       g.opset() < 11
