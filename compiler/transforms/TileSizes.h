@@ -17,6 +17,17 @@ inline int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
   return 1;
 }
 
+/// The tile of a row vectorised a row at a time: the whole row, or chunks
+/// of 16 elements (one AVX-512 register, two AVX2 ones) where 16 divides a
+/// longer row; 0 for "whole". Whole rows of wide layers (512 channels: 32
+/// registers) made loops LLVM unrolled into thousands of straight-line
+/// stores and spilled, and its schedulers' time grows faster than linearly
+/// with those.
+inline int64_t rowChunk(int64_t row) {
+  constexpr int64_t chunk = 16;
+  return row > chunk && row % chunk == 0 ? chunk : 0;
+}
+
 /// A register tile: output pixels x output channels, and input channels per
 /// reduction step.
 struct TileSizes {

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Passes.h"
+#include "compiler/transforms/TileSizes.h"
 #include "compiler/transforms/TransformScript.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -28,14 +29,6 @@ namespace cnnc {
 using namespace mlir;
 
 namespace {
-
-/// Elements per store of a row longer than this (one AVX-512 register, two
-/// AVX2 ones). Whole rows of wide layers (512 channels: 32 registers) made
-/// loops LLVM unrolled into thousands of straight-line stores, and its
-/// instruction schedulers' time grows faster than linearly with those
-/// (ResNet-18 with Winograd layers at 512 channels: compile 11.6 -> 6.3 s;
-/// run time the same).
-constexpr int64_t kChunk = 16;
 
 struct VectorizeBufferOps
     : cnnc::impl::VectorizeBufferOpsBase<VectorizeBufferOps> {
@@ -117,8 +110,7 @@ struct VectorizeBufferOps
   /// The tiling of an op with loop `ranges`, from %op to %row: a
   /// thread-level scf.forall over the outer dimensions when every loop is
   /// `parallel`, else one scf.for per outer dimension; the innermost
-  /// dimension whole or, when it is a multiple of kChunk, one more loop over
-  /// chunks of it.
+  /// dimension whole or in chunks (rowChunk), one more loop over them.
   static std::string schedule(ArrayRef<int64_t> ranges, bool parallel) {
     SmallVector<int64_t> outer(ranges.size(), 0), sizes(ranges.size(), 1);
     if (parallel)
@@ -128,7 +120,7 @@ struct VectorizeBufferOps
           sizes[d] = 0;
         }
     int64_t row = ranges.back();
-    sizes.back() = row > kChunk && row % kChunk == 0 ? kChunk : 0;
+    sizes.back() = cnnc::rowChunk(row);
     std::string tile = "%tiled = transform.cast %op : !transform.any_op to "
                        "!transform.any_op\n";
     if (llvm::any_of(outer, [](int64_t s) { return s; }))

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Passes.h"
+#include "compiler/transforms/TileSizes.h"
 #include "compiler/transforms/TransformScript.h"
 
 #include <fmt/format.h>
@@ -24,11 +25,6 @@ namespace cnnc {
 using namespace mlir;
 
 namespace {
-
-/// Elements per vector of a row longer than this that it divides (as in
-/// cnnc-vectorize-buffer-ops: whole rows of hundreds of channels made
-/// LLVM spill).
-constexpr int64_t kChunk = 16;
 
 struct VectorizeResample
     : cnnc::impl::VectorizeResampleBase<VectorizeResample> {
@@ -49,7 +45,7 @@ struct VectorizeResample
         getOperation(), ops, "cnnc.vresample", [](int64_t id, Operation *op) {
           int64_t row =
               cast<linalg::GenericOp>(op).getStaticLoopRanges().back();
-          return schedule(id, row > kChunk && row % kChunk == 0 ? kChunk : 0);
+          return schedule(id, cnnc::rowChunk(row));
         });
     getOperation().walk(
         [](linalg::GenericOp op) { op->removeAttr("cnnc.resample"); });
