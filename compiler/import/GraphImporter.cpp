@@ -245,14 +245,18 @@ LogicalResult GraphImporter::importNodes() {
     bool fedByFailure = llvm::any_of(node.inputs, [&](const std::string &n) {
       return failedValues.contains(n);
     });
+    std::string reason = legacyFormReason(node, opset());
     std::string foldError;
     std::optional<Tensor> folded =
-        fedByFailure ? std::nullopt : foldConstantNode(node, *this, foldError);
+        fedByFailure || !reason.empty()
+            ? std::nullopt
+            : foldConstantNode(node, *this, foldError);
     if (folded) {
       addConstant(std::move(*folded));
       continue;
     }
-    std::string reason = unsupportedReason(node, *this);
+    if (reason.empty())
+      reason = unsupportedReason(node, *this);
     if (!foldError.empty()) {
       emitError(loc) << "cannot evaluate ONNX op '" << node.opType
                      << "' on constants: " << foldError << " (node '" << label

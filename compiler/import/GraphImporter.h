@@ -16,8 +16,9 @@
 
 namespace cnnc::onnx {
 
-/// The default-domain opsets the importer reads (ONNX 1.13's range from 7).
-constexpr int64_t kMinOpset = 7, kMaxOpset = 18;
+/// The default-domain opsets the importer reads (ONNX 1.13's range). A few
+/// ops' first forms are not read (legacyFormReason).
+constexpr int64_t kMinOpset = 1, kMaxOpset = 18;
 
 /// Values and constants of the graph being imported.
 class GraphImporter {
@@ -82,6 +83,10 @@ private:
 /// value, or a non-constant input that must be constant. Only what can be
 /// decided without tensor shapes; the importers check the rest.
 std::string unsupportedReason(const Node &node, const GraphImporter &graph);
+/// Like unsupportedReason, for an op's form before the first opset whose
+/// form the importer reads (Reshape's `shape` attribute before 5, ...);
+/// checked before constants are folded.
+std::string legacyFormReason(const Node &node, int64_t opset);
 
 /// Builds the cnn ops for a node that passed `unsupportedReason`.
 mlir::LogicalResult importNode(GraphImporter &graph, const Node &node,

@@ -3,7 +3,7 @@
 // One check and one builder per op family: layers, activations, elementwise
 // ops (the shape ops are in OnnxShapeOps.cpp). Attributes that moved to
 // inputs in later opsets (Clip's min/max since 11, Dropout's training_mode
-// since 12) are read from constants, so opsets 7-18 import alike.
+// since 12) are read from constants, so opsets 1-18 import alike.
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,6 +118,27 @@ bool isSpatialPair(llvm::ArrayRef<int64_t> axes) {
 }
 
 } // namespace
+
+std::string cnnc::onnx::legacyFormReason(const Node &node, int64_t opset) {
+  // Each op's first opset whose form is read, and what changed there.
+  static const struct {
+    const char *op;
+    int64_t since;
+    const char *change;
+  } kFirstForms[] = {
+      {"Pad", 2, "`pads` replaced `paddings`"},
+      {"Split", 2, "`split` is no longer an input"},
+      {"Reshape", 5, "`shape` became an input"},
+      {"Cast", 6, "`to` became an integer"},
+      {"Upsample", 7, "`scales` replaced `height_scale` and `width_scale`"},
+  };
+  for (const auto &form : kFirstForms)
+    if (node.opType == form.op && opset < form.since &&
+        (node.domain.empty() || node.domain == "ai.onnx"))
+      return "form of opset " + std::to_string(opset) + " (read from opset " +
+             std::to_string(form.since) + ", where " + form.change + ")";
+  return "";
+}
 
 std::string cnnc::onnx::unsupportedReason(const Node &node,
                                           const GraphImporter &g) {
@@ -264,8 +285,9 @@ private:
   LogicalResult pool(Value x);
   LogicalResult binary();
   LogicalResult softmax(Value x);
-  /// Operand `index`, of lower rank than `rank`, with leading 1s added.
-  FailureOr<Value> expandRank(size_t index, size_t rank);
+  /// Operand `index`, of lower rank than `rank`, with `trailing` 1s added
+  /// and leading 1s up to `rank`.
+  FailureOr<Value> expandRank(size_t index, size_t rank, size_t trailing);
 
   GraphImporter &g;
   OpBuilder &b;
@@ -518,21 +540,22 @@ LogicalResult NodeImporter::pool(Value x) {
                                        pads, ceil, countPad));
 }
 
-FailureOr<Value> NodeImporter::expandRank(size_t index, size_t rank) {
+FailureOr<Value> NodeImporter::expandRank(size_t index, size_t rank,
+                                          size_t trailing) {
   // A constant becomes a weight of the broadcast rank; a tensor is reshaped.
+  auto expand = [&](llvm::ArrayRef<int64_t> shape) {
+    Shape dims(rank - trailing - shape.size(), 1);
+    dims.append(shape.begin(), shape.end());
+    dims.append(trailing, 1);
+    return dims;
+  };
   const Tensor *t = g.constant(node.input(index));
-  if (t && t->type == Tensor::Type::Float && !g.isDefined(t->name)) {
-    std::vector<int64_t> dims(rank - t->dims.size(), 1);
-    dims.insert(dims.end(), t->dims.begin(), t->dims.end());
-    return g.weight(t->name, dims, t->floats, loc);
-  }
+  if (t && t->type == Tensor::Type::Float && !g.isDefined(t->name))
+    return g.weight(t->name, expand(t->dims), t->floats, loc);
   FailureOr<Value> v = in(index);
   if (failed(v))
     return failure();
-  Shape shape = GraphImporter::shapeOf(*v);
-  Shape dims(rank - shape.size(), 1);
-  dims.append(shape.begin(), shape.end());
-  return g.reshape(*v, dims, loc);
+  return g.reshape(*v, expand(GraphImporter::shapeOf(*v)), loc);
 }
 
 LogicalResult NodeImporter::binary() {
@@ -545,9 +568,23 @@ LogicalResult NodeImporter::binary() {
     return t ? t->dims.size() : 0; // an undefined value: in(i) reports it
   };
   size_t rank = std::max(rankOf(0), rankOf(1));
+  // Before opset 7, `broadcast` = 1 with `axis` aligns B's dimensions with
+  // A's from `axis` on (the rest of A's dimensions are 1 in B).
+  size_t trailing = 0;
+  if (g.opset() < 7 && node.getInt("broadcast", 0) != 0 && node.attr("axis")) {
+    FailureOr<int64_t> axis = cnn::normalizeAxis(
+        [&] { return error(); }, node.getInt("axis", 0), rankOf(0));
+    if (failed(axis))
+      return failure();
+    if (*axis + rankOf(1) > rankOf(0))
+      return error() << "B of rank " << rankOf(1) << " does not fit A of rank "
+                     << rankOf(0) << " from axis " << *axis;
+    trailing = rankOf(0) - *axis - rankOf(1);
+  }
   SmallVector<Value, 2> operands;
   for (size_t i = 0; i < 2; ++i) {
-    FailureOr<Value> v = rankOf(i) < rank ? expandRank(i, rank) : in(i);
+    FailureOr<Value> v = rankOf(i) < rank ? expandRank(i, rank, i ? trailing : 0)
+                                          : in(i);
     if (failed(v))
       return failure();
     operands.push_back(*v);

@@ -4,7 +4,7 @@
 // shape-like operands (target shape, axes, pads, scales, sizes) must be
 // constants. Where an opset moved an attribute to an input (Upsample's scales
 // at 9, Pad's pads at 11 and axes at 18, Squeeze/Unsqueeze's axes at 13) both
-// forms are read, so that opsets 7-18 import alike. Checks that need no
+// forms are read, so that opsets 1-18 import alike. Checks that need no
 // tensor shape are in unsupportedShapeOpReason; the importers check the rest
 // and report it in the same words.
 //

@@ -16,8 +16,9 @@
   bad_data.onnx     an initializer with fewer values than its dims say
   external.onnx     an initializer stored outside the file
   undefined.onnx    a node reading a value nothing defines
-  opset6.onnx, opset19.onnx, no_opset.onnx
-                    opsets outside 7-18, and no default-domain opset
+  reshape_opset4.onnx  a Reshape in its first form (`shape` an attribute)
+  opset19.onnx, no_opset.onnx
+                    an opset past 18, and no default-domain opset
   input_weight.onnx a Conv whose weight is a graph input, and
   pad_inf.onnx      a Pad with the value -inf: they compile, but .cnn has no
                     way to say them (--emit=cnn-text)
@@ -128,7 +129,8 @@ def main():
     save(model([n("Pad", ["x", "pads", "minus_inf"], ["y"], name="pad")], [x],
                [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), floats("minus_inf", -np.inf)]),
          "pad_inf.onnx")
-    save(model(relu, [x], opset=6), "opset6.onnx")
+    save(model([n("Reshape", ["x"], ["y"], name="reshape", shape=[1, -1])], [x], opset=4),
+         "reshape_opset4.onnx")
     save(model(relu, [x], opset=19), "opset19.onnx")
     save(model(relu, [x], opsets=[helper.make_opsetid("com.microsoft", 1)]), "no_opset.onnx")
 
