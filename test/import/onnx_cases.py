@@ -336,10 +336,25 @@ def case_hard(opset=14):
 def case_arith(opset=13):
     """Sub and Div with size-1 broadcasting, a lower-rank constant, a scalar
     constant on the left and a lower-rank graph input (reshaped at import);
-    from opset 12 a Dropout with constant ratio and training_mode=false."""
+    from opset 12 a Dropout with constant ratio and training_mode=false.
+    Before opset 7, broadcasting is legacy: `broadcast`=1 aligns B with A's
+    last dimensions, or with `axis` from that dimension on."""
     a, b = rand(2, 3, 4, 5), rand(1, 3, 1, 5)
     c = RNG.uniform(0.5, 2, size=(4, 1)).astype(np.float32)
     chan = RNG.uniform(0.5, 2, size=(3, 1, 1)).astype(np.float32)
+    if opset < 7:
+        b, row, hw = rand(2, 3, 4, 5), rand(5), rand(4, 5)
+        nodes = [
+            helper.make_node("Sub", ["a", "b"], ["same"], name="sub_same"),
+            helper.make_node("Div", ["a", "chan"], ["ratio"], name="div_chan", broadcast=1, axis=1),
+            helper.make_node("Sub", ["a", "row"], ["rsub"], name="sub_row", broadcast=1),
+            helper.make_node("Mul", ["a", "hw"], ["prod"], name="mul_hw", broadcast=1, axis=-2),
+        ]
+        ad = a.astype(np.float64)
+        expected = {"same": ad - b, "ratio": ad / chan.reshape(1, 3, 1, 1), "rsub": ad - row,
+                    "prod": ad * hw}
+        return nodes, {"a": a, "b": b}, dict(chan=chan.reshape(3), row=row, hw=hw), \
+            expected, opset
     nodes = [
         helper.make_node("Sub", ["a", "b"], ["diff"], name="sub"),
         helper.make_node("Div", ["diff", "chan"], ["ratio"], name="div_chan"),
