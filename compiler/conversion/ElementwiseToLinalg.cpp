@@ -52,8 +52,8 @@ template <typename OpTy> struct ActivationLowering : OpRewritePattern<OpTy> {
   cnn::Activation activation;
 };
 
-/// Activations with their own parameters (hardsigmoid, hardswish, clip): one
-/// generic applying `fn` to each element.
+/// Activations with their own parameters (hardsigmoid, clip) and cnn.unary:
+/// one generic applying `fn` to each element.
 template <typename OpTy> struct UnaryLowering : OpRewritePattern<OpTy> {
   using Fn = std::function<Value(OpBuilder &, Location, OpTy, Value)>;
   UnaryLowering(MLIRContext *ctx, Fn fn)
@@ -87,8 +87,14 @@ template <typename OpTy> struct BinaryLowering : OpRewritePattern<OpTy> {
         return arith::SubFOp::create(b, l, v[0], v[1]);
       else if constexpr (std::is_same_v<OpTy, cnn::MulOp>)
         return arith::MulFOp::create(b, l, v[0], v[1]);
-      else
+      else if constexpr (std::is_same_v<OpTy, cnn::DivOp>)
         return arith::DivFOp::create(b, l, v[0], v[1]);
+      else if constexpr (std::is_same_v<OpTy, cnn::PowOp>)
+        return math::PowFOp::create(b, l, v[0], v[1]);
+      else if constexpr (std::is_same_v<OpTy, cnn::MaxOp>)
+        return arith::MaximumFOp::create(b, l, v[0], v[1]);
+      else
+        return arith::MinimumFOp::create(b, l, v[0], v[1]);
     };
     rewriter.replaceOp(
         op, followProducerLayout(
@@ -224,7 +230,14 @@ void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
           x = clampAbove(b, l, x, max->convertToDouble());
         return x;
       });
+  patterns.add<UnaryLowering<cnn::UnaryOp>>(
+      ctx, [](OpBuilder &b, Location l, cnn::UnaryOp op, Value x) {
+        return unaryFunction(b, l, op.getFn(), op.getP0().convertToDouble(),
+                             op.getP1().convertToDouble(), x);
+      });
   patterns.add<BinaryLowering<cnn::AddOp>, BinaryLowering<cnn::SubOp>,
                BinaryLowering<cnn::MulOp>, BinaryLowering<cnn::DivOp>,
+               BinaryLowering<cnn::PowOp>, BinaryLowering<cnn::MaxOp>,
+               BinaryLowering<cnn::MinOp>,
                BatchNormLowering, SoftmaxLowering>(ctx);
 }

@@ -142,6 +142,114 @@ Value cnnc::applyActivation(OpBuilder &b, Location loc,
   llvm_unreachable("unknown activation");
 }
 
+Value cnnc::unaryFunction(OpBuilder &b, Location loc, cnn::UnaryFn fn,
+                          double p0, double p1, Value x) {
+  using Pred = arith::CmpFPredicate;
+  auto c = [&](double v) { return f32Constant(b, loc, v); };
+  auto add = [&](Value l, Value r) -> Value {
+    return arith::AddFOp::create(b, loc, l, r);
+  };
+  auto sub = [&](Value l, Value r) -> Value {
+    return arith::SubFOp::create(b, loc, l, r);
+  };
+  auto mul = [&](Value l, Value r) -> Value {
+    return arith::MulFOp::create(b, loc, l, r);
+  };
+  auto div = [&](Value l, Value r) -> Value {
+    return arith::DivFOp::create(b, loc, l, r);
+  };
+  auto select = [&](Pred pred, Value l, Value r, Value yes,
+                    Value no) -> Value {
+    Value test = arith::CmpFOp::create(b, loc, pred, l, r);
+    return arith::SelectOp::create(b, loc, test, yes, no);
+  };
+  auto exp = [&](Value v) -> Value { return math::ExpOp::create(b, loc, v); };
+  auto abs = [&](Value v) -> Value { return math::AbsFOp::create(b, loc, v); };
+  // x >= 0 ? x : alpha * (exp(x) - 1)
+  auto elu = [&](double alpha) {
+    return select(Pred::OGE, x, c(0), x, mul(c(alpha), sub(exp(x), c(1))));
+  };
+  switch (fn) {
+  case cnn::UnaryFn::exp:
+    return exp(x);
+  case cnn::UnaryFn::log:
+    return math::LogOp::create(b, loc, x);
+  case cnn::UnaryFn::sqrt:
+    return math::SqrtOp::create(b, loc, x);
+  case cnn::UnaryFn::abs:
+    return abs(x);
+  case cnn::UnaryFn::neg:
+    return arith::NegFOp::create(b, loc, x);
+  case cnn::UnaryFn::reciprocal:
+    return div(c(1), x);
+  case cnn::UnaryFn::floor:
+    return math::FloorOp::create(b, loc, x);
+  case cnn::UnaryFn::ceil:
+    return math::CeilOp::create(b, loc, x);
+  case cnn::UnaryFn::round:
+    return math::RoundEvenOp::create(b, loc, x);
+  case cnn::UnaryFn::sign:
+    return select(Pred::OGT, x, c(0), c(1),
+                  select(Pred::OLT, x, c(0), c(-1), x));
+  case cnn::UnaryFn::erf:
+    return math::ErfOp::create(b, loc, x);
+  case cnn::UnaryFn::sin:
+    return math::SinOp::create(b, loc, x);
+  case cnn::UnaryFn::cos:
+    return math::CosOp::create(b, loc, x);
+  case cnn::UnaryFn::tan:
+    return math::TanOp::create(b, loc, x);
+  case cnn::UnaryFn::asin:
+    return math::AsinOp::create(b, loc, x);
+  case cnn::UnaryFn::acos:
+    return math::AcosOp::create(b, loc, x);
+  case cnn::UnaryFn::atan:
+    return math::AtanOp::create(b, loc, x);
+  case cnn::UnaryFn::sinh:
+    return math::SinhOp::create(b, loc, x);
+  case cnn::UnaryFn::cosh:
+    return math::CoshOp::create(b, loc, x);
+  case cnn::UnaryFn::asinh:
+    return math::AsinhOp::create(b, loc, x);
+  case cnn::UnaryFn::acosh:
+    return math::AcoshOp::create(b, loc, x);
+  case cnn::UnaryFn::atanh:
+    return math::AtanhOp::create(b, loc, x);
+  case cnn::UnaryFn::softplus: // max(x, 0) + log(1 + exp(-|x|)): no overflow
+    return add(clampBelow(b, loc, x, 0),
+               math::Log1pOp::create(
+                   b, loc, exp(arith::NegFOp::create(b, loc, abs(x)))));
+  case cnn::UnaryFn::softsign:
+    return div(x, add(c(1), abs(x)));
+  case cnn::UnaryFn::elu:
+    return elu(p0);
+  case cnn::UnaryFn::selu:
+    return mul(c(p1), elu(p0));
+  case cnn::UnaryFn::celu: // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+    return add(clampBelow(b, loc, x, 0),
+               clampAbove(b, loc,
+                          mul(c(p0), sub(exp(div(x, c(p0))), c(1))), 0));
+  case cnn::UnaryFn::thresholded_relu:
+    return select(Pred::OGT, x, c(p0), x, c(0));
+  case cnn::UnaryFn::shrink:
+    return select(Pred::OLT, x, c(-p1), add(x, c(p0)),
+                  select(Pred::OGT, x, c(p1), sub(x, c(p0)), c(0)));
+  case cnn::UnaryFn::pow:
+    if (p0 == 1)
+      return x;
+    if (p0 == 2)
+      return mul(x, x);
+    if (p0 == 3)
+      return mul(mul(x, x), x);
+    if (p0 == 0.5)
+      return math::SqrtOp::create(b, loc, x);
+    if (p0 == -1)
+      return div(c(1), x);
+    return math::PowFOp::create(b, loc, x, c(p0));
+  }
+  llvm_unreachable("unknown unary function");
+}
+
 constexpr int64_t kToNhwc[] = {0, 2, 3, 1}, kToNchw[] = {0, 3, 1, 2};
 
 Value cnnc::transpose(OpBuilder &b, Location loc, Value value,

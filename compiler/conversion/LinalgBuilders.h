@@ -90,6 +90,11 @@ mlir::Value clampAbove(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 mlir::Value hardSigmoid(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                         double alpha, double beta);
 
+/// cnn.unary's function `fn` of the scalar or vector `x`, with parameters
+/// p0 and p1 (CnnUnary.h).
+mlir::Value unaryFunction(mlir::OpBuilder &b, mlir::Location loc,
+                          cnn::UnaryFn fn, double p0, double p1, mlir::Value x);
+
 } // namespace cnnc
 
 #endif // CNNC_CONVERSION_LINALGBUILDERS_H

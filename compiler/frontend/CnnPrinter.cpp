@@ -15,6 +15,7 @@
 #include "compiler/frontend/CnnPrinter.h"
 #include "compiler/frontend/MLIRGen.h"
 #include "dialects/cnn/CnnOps.h"
+#include "dialects/cnn/CnnUnary.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -312,6 +313,8 @@ FailureOr<std::string> Printer::args(Operation *op, ValueRange operands,
 
 FailureOr<std::string> Printer::call(Operation *op, bool piped) {
   std::string mnemonic = op->getName().stripDialect().str();
+  if (auto unary = dyn_cast<cnn::UnaryOp>(op))
+    mnemonic = cnn::stringifyUnaryFn(unary.getFn()).str();
   if (!isBuiltinOp(mnemonic))
     return op->emitError("cannot print '")
            << op->getName() << "' as .cnn: the language has no such op";
@@ -427,6 +430,16 @@ FailureOr<std::string> Printer::call(Operation *op, bool piped) {
       .Case([&](cnn::HardSigmoidOp hard) {
         attr("alpha", formatDouble(hard.getAlpha().convertToDouble()));
         attr("beta", formatDouble(hard.getBeta().convertToDouble()));
+      })
+      .Case([&](cnn::UnaryOp unary) {
+        const cnn::UnaryFnInfo &info = cnn::unaryFnInfo(unary.getFn());
+        double params[] = {unary.getP0().convertToDouble(),
+                           unary.getP1().convertToDouble()};
+        // pow's exponent is always given: pow(x) alone is not a call.
+        for (size_t i = 0; i < info.numParams(); ++i)
+          if (params[i] != info.defaults[i] ||
+              unary.getFn() == cnn::UnaryFn::pow)
+            attr(info.params[i], formatDouble(params[i]));
       })
       .Case([&](cnn::ClipOp clip) {
         if (clip.getMin())

@@ -10,6 +10,7 @@
 #include "compiler/frontend/MLIRGen.h"
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnShapes.h"
+#include "dialects/cnn/CnnUnary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -143,8 +144,27 @@ const std::vector<OpSpec> &opSpecs() {
         {"cubic_coeff_a", K::Float},
         {"exclude_outside", K::Bool}}},
       {"softmax", {{"input", K::Tensor, true}, {"axis", K::Int}}},
+      {"max", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
+      {"min", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
+      // a ^ b of two tensors, or x ^ exponent (a cnn.unary)
+      {"pow",
+       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor}, {"exponent", K::Float}}},
   };
-  return specs;
+  static const std::vector<OpSpec> withUnary = [] {
+    std::vector<OpSpec> all = specs;
+    // cnn.unary's functions by name, with their parameters.
+    for (const cnn::UnaryFnInfo &info : cnn::unaryFns()) {
+      if (info.fn == cnn::UnaryFn::pow)
+        continue;
+      OpSpec spec{cnn::stringifyUnaryFn(info.fn).data(),
+                  {{"input", K::Tensor, true}}};
+      for (size_t i = 0; i < info.numParams(); ++i)
+        spec.params.push_back({info.params[i], K::Float});
+      all.push_back(std::move(spec));
+    }
+    return all;
+  }();
+  return withUnary;
 }
 
 const OpSpec *findOp(llvm::StringRef name) {
@@ -811,7 +831,7 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
           return failure();
         operands.push_back(*v);
       }
-    } else if (param.kind == ParamKind::Tensor) {
+    } else if (param.kind == ParamKind::Tensor && args.get(param.name)) {
       FailureOr<Value> v = genExpr(*args.get(param.name), scope);
       if (failed(v))
         return failure();
@@ -1054,6 +1074,39 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
       return error(args.get("max")->loc, scope)
              << "clip's max is below its min";
     return make(cnn::ClipOp(), inShape, input, attrs);
+  }
+  std::optional<cnn::UnaryFn> fn = cnn::symbolizeUnaryFn(op);
+  if (op == "pow" && (operands.size() > 1) == (args.get("exponent") != nullptr))
+    return emitErr() << "pow takes a tensor rhs or an exponent, not "
+                     << (operands.size() > 1 ? "both" : "neither");
+  if (fn && operands.size() == 1) {
+    const cnn::UnaryFnInfo &info = cnn::unaryFnInfo(*fn);
+    double params[2] = {0, 0};
+    for (size_t i = 0; i < info.numParams(); ++i) {
+      FailureOr<double> v =
+          getFloat(args, info.params[i], info.defaults[i], scope);
+      if (failed(v))
+        return failure();
+      params[i] = *v;
+    }
+    if (*fn == cnn::UnaryFn::celu && params[0] == 0)
+      return error(args.get("alpha")->loc, scope)
+             << "celu's alpha must not be 0";
+    return make(
+        cnn::UnaryOp(), inShape, input,
+        {builder.getNamedAttr("fn",
+                              cnn::UnaryFnAttr::get(builder.getContext(), *fn)),
+         builder.getNamedAttr("p0", builder.getF64FloatAttr(params[0])),
+         builder.getNamedAttr("p1", builder.getF64FloatAttr(params[1]))});
+  }
+  if (op == "pow" || op == "max" || op == "min") {
+    FailureOr<Shape> shape =
+        cnn::inferBroadcastShape(emitErr, inShape, shapeOf(operands[1]));
+    if (op == "pow")
+      return make(cnn::PowOp(), shape, operands, {});
+    if (op == "max")
+      return make(cnn::MaxOp(), shape, operands, {});
+    return make(cnn::MinOp(), shape, operands, {});
   }
   if (op == "add" || op == "sub" || op == "mul" || op == "div") {
     FailureOr<Shape> shape =

@@ -9,6 +9,7 @@
 
 #include "compiler/import/GraphImporter.h"
 #include "dialects/cnn/CnnOps.h"
+#include "dialects/cnn/CnnUnary.h"
 
 #include <cmath>
 #include <cstdio>
@@ -42,6 +43,17 @@ std::optional<float> scalarConstant(const GraphImporter &g,
   if (!t || t->type != Tensor::Type::Float || t->floats.size() != 1)
     return std::nullopt;
   return t->floats[0];
+}
+
+/// A one-element constant exponent of Pow (float or integer), if it is one.
+std::optional<double> scalarExponent(const GraphImporter &g,
+                                     const std::string &name) {
+  if (std::optional<float> f = scalarConstant(g, name))
+    return widen(*f);
+  std::optional<std::vector<int64_t>> ints = g.constantInts(name);
+  if (ints && ints->size() == 1)
+    return static_cast<double>(ints->front());
+  return std::nullopt;
 }
 
 /// Clip's bounds: attributes before opset 11, optional inputs after.
@@ -117,6 +129,54 @@ bool isSpatialPair(llvm::ArrayRef<int64_t> axes) {
          std::min(a, b) == 2 && std::max(a, b) == 3;
 }
 
+/// ONNX ops that are one cnn.unary function, whose parameters are the op's
+/// attributes of the same names (with the same defaults).
+std::optional<cnn::UnaryFn> unaryFnOf(llvm::StringRef op) {
+  using F = cnn::UnaryFn;
+  static const std::pair<const char *, F> kOps[] = {
+      {"Exp", F::exp},
+      {"Log", F::log},
+      {"Sqrt", F::sqrt},
+      {"Abs", F::abs},
+      {"Neg", F::neg},
+      {"Reciprocal", F::reciprocal},
+      {"Floor", F::floor},
+      {"Ceil", F::ceil},
+      {"Round", F::round},
+      {"Sign", F::sign},
+      {"Erf", F::erf},
+      {"Sin", F::sin},
+      {"Cos", F::cos},
+      {"Tan", F::tan},
+      {"Asin", F::asin},
+      {"Acos", F::acos},
+      {"Atan", F::atan},
+      {"Sinh", F::sinh},
+      {"Cosh", F::cosh},
+      {"Asinh", F::asinh},
+      {"Acosh", F::acosh},
+      {"Atanh", F::atanh},
+      {"Softplus", F::softplus},
+      {"Softsign", F::softsign},
+      {"Elu", F::elu},
+      {"Selu", F::selu},
+      {"Celu", F::celu},
+      {"ThresholdedRelu", F::thresholded_relu},
+      {"Shrink", F::shrink},
+  };
+  for (auto [name, fn] : kOps)
+    if (op == name)
+      return fn;
+  return std::nullopt;
+}
+
+/// Elementwise ops of any number of inputs with numpy broadcasting.
+bool isBroadcastOp(llvm::StringRef op) {
+  return llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
+                             "Sum", "Mean"},
+                            op);
+}
+
 } // namespace
 
 std::string cnnc::onnx::legacyFormReason(const Node &node, int64_t opset) {
@@ -148,9 +208,9 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   if (node.outputs.empty() || (op != "Constant" && node.inputs.empty()))
     return "node without inputs or outputs";
   if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" ||
-      op == "HardSigmoid" || op == "Add" || op == "Mul" || op == "Sub" ||
-      op == "Div" || op == "GlobalAveragePool" || op == "Concat" ||
-      op == "Softmax" || op == "Identity")
+      op == "HardSigmoid" || isBroadcastOp(op) || unaryFnOf(op) ||
+      op == "GlobalAveragePool" || op == "Concat" || op == "Softmax" ||
+      op == "Identity")
     return "";
   if (isShapeOp(op))
     return unsupportedShapeOpReason(node, g);
@@ -283,7 +343,10 @@ private:
   LogicalResult gemm(Value x);
   LogicalResult matmul(Value x);
   LogicalResult pool(Value x);
-  LogicalResult binary();
+  LogicalResult broadcast();
+  /// cnn.unary `fn`, its parameters from the attributes of their names (or
+  /// `p0` for the first).
+  LogicalResult unary(cnn::UnaryFn fn, std::optional<double> p0 = {});
   LogicalResult softmax(Value x);
   /// Operand `index`, of lower rank than `rank`, with `trailing` 1s added
   /// and leading 1s up to `rank`.
@@ -297,9 +360,14 @@ private:
 
 LogicalResult NodeImporter::run() {
   const std::string &op = node.opType;
-  // Either operand may be a constant to reshape before it becomes a weight.
-  if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div")
-    return binary();
+  // Any operand may be a constant to reshape before it becomes a weight.
+  if (op == "Pow")
+    if (std::optional<double> e = scalarExponent(g, node.input(1)))
+      return unary(cnn::UnaryFn::pow, *e);
+  if (isBroadcastOp(op))
+    return broadcast();
+  if (std::optional<cnn::UnaryFn> fn = unaryFnOf(op))
+    return unary(*fn);
   if (isShapeOp(op))
     return importShapeOp(g, node, loc);
   FailureOr<Value> first = in(0);
@@ -558,8 +626,8 @@ FailureOr<Value> NodeImporter::expandRank(size_t index, size_t rank,
   return g.reshape(*v, expand(GraphImporter::shapeOf(*v)), loc);
 }
 
-LogicalResult NodeImporter::binary() {
-  // ONNX broadcasting prepends 1s to the lower-rank operand; a constant one
+LogicalResult NodeImporter::broadcast() {
+  // ONNX broadcasting prepends 1s to lower-rank operands; a constant one
   // becomes a weight of the full rank, so look at ranks before making weights.
   auto rankOf = [&](size_t i) -> size_t {
     if (g.isDefined(node.input(i)))
@@ -567,7 +635,9 @@ LogicalResult NodeImporter::binary() {
     const Tensor *t = g.constant(node.input(i));
     return t ? t->dims.size() : 0; // an undefined value: in(i) reports it
   };
-  size_t rank = std::max(rankOf(0), rankOf(1));
+  size_t n = node.inputs.size(), rank = 0;
+  for (size_t i = 0; i < n; ++i)
+    rank = std::max(rank, rankOf(i));
   // Before opset 7, `broadcast` = 1 with `axis` aligns B's dimensions with
   // A's from `axis` on (the rest of A's dimensions are 1 in B).
   size_t trailing = 0;
@@ -581,28 +651,67 @@ LogicalResult NodeImporter::binary() {
                      << rankOf(0) << " from axis " << *axis;
     trailing = rankOf(0) - *axis - rankOf(1);
   }
-  SmallVector<Value, 2> operands;
-  for (size_t i = 0; i < 2; ++i) {
-    FailureOr<Value> v = rankOf(i) < rank ? expandRank(i, rank, i ? trailing : 0)
-                                          : in(i);
+  SmallVector<Value> operands;
+  for (size_t i = 0; i < n; ++i) {
+    FailureOr<Value> v =
+        rankOf(i) < rank ? expandRank(i, rank, i ? trailing : 0) : in(i);
     if (failed(v))
       return failure();
     operands.push_back(*v);
   }
-  Value lhs = operands[0], rhs = operands[1];
-  FailureOr<Shape> out = cnn::inferBroadcastShape([&] { return error(); },
-                                                  GraphImporter::shapeOf(lhs),
-                                                  GraphImporter::shapeOf(rhs));
-  if (failed(out))
-    return failure();
   const std::string &op = node.opType;
-  if (op == "Add")
-    return done(cnn::AddOp::create(b, loc, type(*out), lhs, rhs));
-  if (op == "Sub")
-    return done(cnn::SubOp::create(b, loc, type(*out), lhs, rhs));
-  if (op == "Mul")
-    return done(cnn::MulOp::create(b, loc, type(*out), lhs, rhs));
-  return done(cnn::DivOp::create(b, loc, type(*out), lhs, rhs));
+  auto combine = [&](Value lhs, Value rhs) -> FailureOr<Value> {
+    FailureOr<Shape> out = cnn::inferBroadcastShape(
+        [&] { return error(); }, GraphImporter::shapeOf(lhs),
+        GraphImporter::shapeOf(rhs));
+    if (failed(out))
+      return failure();
+    RankedTensorType t = type(*out);
+    if (op == "Add" || op == "Sum" || op == "Mean")
+      return cnn::AddOp::create(b, loc, t, lhs, rhs).getResult();
+    if (op == "Sub")
+      return cnn::SubOp::create(b, loc, t, lhs, rhs).getResult();
+    if (op == "Mul")
+      return cnn::MulOp::create(b, loc, t, lhs, rhs).getResult();
+    if (op == "Div")
+      return cnn::DivOp::create(b, loc, t, lhs, rhs).getResult();
+    if (op == "Pow")
+      return cnn::PowOp::create(b, loc, t, lhs, rhs).getResult();
+    if (op == "Max")
+      return cnn::MaxOp::create(b, loc, t, lhs, rhs).getResult();
+    return cnn::MinOp::create(b, loc, t, lhs, rhs).getResult();
+  };
+  Value result = operands.front();
+  for (Value operand : llvm::drop_begin(operands)) {
+    FailureOr<Value> v = combine(result, operand);
+    if (failed(v))
+      return failure();
+    result = *v;
+  }
+  if (op == "Mean" && n > 1) {
+    Value count =
+        g.weight(node.outputs[0] + ".count", Shape(rank, 1),
+                 {static_cast<float>(n)}, loc);
+    result = cnn::DivOp::create(b, loc, result.getType(), result, count);
+  }
+  return done(result);
+}
+
+LogicalResult NodeImporter::unary(cnn::UnaryFn fn, std::optional<double> p0) {
+  FailureOr<Value> x = in(0);
+  if (failed(x))
+    return failure();
+  const cnn::UnaryFnInfo &info = cnn::unaryFnInfo(fn);
+  double params[2] = {0, 0};
+  for (size_t i = 0; i < info.numParams(); ++i)
+    params[i] = widen(node.getFloat(info.params[i], info.defaults[i]));
+  if (p0)
+    params[0] = *p0;
+  if (fn == cnn::UnaryFn::celu && params[0] == 0)
+    return error() << "Celu's alpha must not be 0";
+  return done(cnn::UnaryOp::create(b, loc, (*x).getType(), fn, *x,
+                                   llvm::APFloat(params[0]),
+                                   llvm::APFloat(params[1])));
 }
 
 /// Since opset 13 Softmax normalises along `axis` (default -1). Before, it

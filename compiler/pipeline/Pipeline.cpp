@@ -97,7 +97,9 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
   // contractions become outer-product FMAs (the default is far slower).
   // Thread-level loops go to the runtime's pool; any left run in order.
   // At -O2, exp and tanh are polynomials rather than a libm call per lane
-  // (first: the pool's work estimate counts their arithmetic).
+  // (first: the pool's work estimate counts their arithmetic). The math
+  // ops LLVM has no intrinsic for (erf, asinh, ...) become libm calls, a
+  // lane at a time, before vectors are lowered.
   addPipeline(
       pm, std::string(options.optLevel >= 2 ? "cnnc-approximate-math," : "") +
               "cnnc-parallelize" + (options.report ? "{report=true}" : "") +
@@ -105,9 +107,9 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
               "convert-vector-to-scf{full-unroll target-rank=1},"
               "convert-linalg-to-loops,expand-strided-metadata,"
               "lower-affine,convert-scf-to-cf,"
+              "convert-math-to-llvm,convert-math-to-libm,"
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
-              "convert-math-to-llvm,"
-              "convert-math-to-libm,finalize-memref-to-llvm,"
+              "finalize-memref-to-llvm,"
               "convert-arith-to-llvm,convert-index-to-llvm,"
               "convert-cf-to-llvm,"
               "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"

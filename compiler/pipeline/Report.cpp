@@ -92,6 +92,8 @@ std::string describe(Operation *op) {
   }
   if (auto dense = dyn_cast<cnn::DenseOp>(op))
     return "dense" + epilogue(dense.getBias(), nullptr, dense.getActivation());
+  if (auto unary = dyn_cast<cnn::UnaryOp>(op))
+    return cnn::stringifyUnaryFn(unary.getFn()).str();
   return op->getName().stripDialect().str();
 }
 

@@ -13,6 +13,7 @@
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnResize.h"
 #include "dialects/cnn/CnnShapes.h"
+#include "dialects/cnn/CnnUnary.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
@@ -192,6 +193,27 @@ LogicalResult Evaluator::evaluate(Operation *op) {
           })
           .Case([&](cnn::DivOp) {
             return evalBinary(op, [](double a, double b) { return a / b; });
+          })
+          .Case([&](cnn::PowOp) {
+            return evalBinary(op,
+                              [](double a, double b) { return std::pow(a, b); });
+          })
+          .Case([&](cnn::MaxOp) {
+            return evalBinary(op, [](double a, double b) {
+              return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+            });
+          })
+          .Case([&](cnn::MinOp) {
+            return evalBinary(op, [](double a, double b) {
+              return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
+            });
+          })
+          .Case([&](cnn::UnaryOp unary) {
+            const cnn::UnaryFnInfo &info = cnn::unaryFnInfo(unary.getFn());
+            double p0 = unary.getP0().convertToDouble(),
+                   p1 = unary.getP1().convertToDouble();
+            return evalUnary(op,
+                             [&](double x) { return info.eval(x, p0, p1); });
           })
           .Default([&](Operation *op) -> FailureOr<Tensor> {
             return op->emitError("reference evaluator does not support '")

@@ -2,6 +2,7 @@
 
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnShapes.h"
+#include "dialects/cnn/CnnUnary.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
@@ -246,6 +247,22 @@ static LogicalResult verifyBinary(Operation *op) {
 }
 
 LogicalResult AddOp::verify() { return verifyBinary(*this); }
+LogicalResult PowOp::verify() { return verifyBinary(*this); }
+LogicalResult MaxOp::verify() { return verifyBinary(*this); }
+LogicalResult MinOp::verify() { return verifyBinary(*this); }
+
+LogicalResult UnaryOp::verify() {
+  const UnaryFnInfo &info = unaryFnInfo(getFn());
+  double params[] = {getP0().convertToDouble(), getP1().convertToDouble()};
+  for (size_t i = info.numParams(); i < 2; ++i)
+    if (params[i] != 0)
+      return emitOpError("'") << stringifyUnaryFn(getFn()) << "' has "
+                              << info.numParams() << " parameter(s); p" << i
+                              << " must be absent";
+  if (getFn() == UnaryFn::celu && params[0] == 0)
+    return emitOpError("celu's alpha must not be 0");
+  return success();
+}
 LogicalResult MulOp::verify() { return verifyBinary(*this); }
 LogicalResult SubOp::verify() { return verifyBinary(*this); }
 LogicalResult DivOp::verify() { return verifyBinary(*this); }

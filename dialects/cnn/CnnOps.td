@@ -71,6 +71,28 @@ def Cnn_NearestRounding : I32EnumAttr<"NearestRounding", "nearest rounding", [
 def Cnn_NearestRoundingAttr
     : EnumAttr<Cnn_Dialect, Cnn_NearestRounding, "nearest_rounding">;
 
+// The functions of `cnn.unary` (their formulas and parameters: CnnUnary.h).
+def Cnn_UnaryFn : I32EnumAttr<"UnaryFn", "elementwise function", [
+    I32EnumAttrCase<"exp", 0>, I32EnumAttrCase<"log", 1>,
+    I32EnumAttrCase<"sqrt", 2>, I32EnumAttrCase<"abs", 3>,
+    I32EnumAttrCase<"neg", 4>, I32EnumAttrCase<"reciprocal", 5>,
+    I32EnumAttrCase<"floor", 6>, I32EnumAttrCase<"ceil", 7>,
+    I32EnumAttrCase<"round", 8>, I32EnumAttrCase<"sign", 9>,
+    I32EnumAttrCase<"erf", 10>, I32EnumAttrCase<"sin", 11>,
+    I32EnumAttrCase<"cos", 12>, I32EnumAttrCase<"tan", 13>,
+    I32EnumAttrCase<"asin", 14>, I32EnumAttrCase<"acos", 15>,
+    I32EnumAttrCase<"atan", 16>, I32EnumAttrCase<"sinh", 17>,
+    I32EnumAttrCase<"cosh", 18>, I32EnumAttrCase<"asinh", 19>,
+    I32EnumAttrCase<"acosh", 20>, I32EnumAttrCase<"atanh", 21>,
+    I32EnumAttrCase<"softplus", 22>, I32EnumAttrCase<"softsign", 23>,
+    I32EnumAttrCase<"elu", 24>, I32EnumAttrCase<"selu", 25>,
+    I32EnumAttrCase<"celu", 26>, I32EnumAttrCase<"thresholded_relu", 27>,
+    I32EnumAttrCase<"shrink", 28>, I32EnumAttrCase<"pow", 29>]> {
+  let cppNamespace = "::cnn";
+  let genSpecializedAttr = 0;
+}
+def Cnn_UnaryFnAttr : EnumAttr<Cnn_Dialect, Cnn_UnaryFn, "unary_fn">;
+
 class Cnn_Op<string mnemonic, list<Trait> traits = []>
     : Op<Cnn_Dialect, mnemonic, !listconcat(traits, [Pure])>;
 
@@ -384,6 +406,29 @@ def Cnn_ClipOp : Cnn_UnaryOp<"clip", "min(max(x, min), max)"> {
   let hasVerifier = 1;
 }
 
+def Cnn_UnaryOp : Cnn_Op<"unary", [SameOperandsAndResultType]> {
+  let summary = "elementwise function `fn` with up to two parameters";
+  let description = [{
+    The elementwise functions that are not layer activations (those have
+    ops of their own and fuse into convolutions): exp, log, sqrt, erf,
+    trigonometric, rounding, and parameterised ones such as ONNX's Elu
+    (`alpha`) or Selu (`alpha`, `gamma`) or Pow by a constant (`exponent`).
+    One table (CnnUnary.h) gives each function's formula, parameter names
+    and defaults; `p0` and `p1` hold the parameters in that order.
+
+    ```mlir
+    %y = cnn.unary erf %x : tensor<1x96x56x56xf32>
+    %z = cnn.unary elu %x {p0 = 1.0} : tensor<1x96x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_UnaryFnAttr:$fn, Cnn_F32Tensor:$input,
+      DefaultValuedAttr<F64Attr, "0.0">:$p0,
+      DefaultValuedAttr<F64Attr, "0.0">:$p1);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "`` $fn $input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 class Cnn_BinaryOp<string mnemonic, string formula> : Cnn_Op<mnemonic> {
   let summary = "elementwise " # formula # " with size-1 broadcasting";
   let description = [{
@@ -400,5 +445,8 @@ def Cnn_AddOp : Cnn_BinaryOp<"add", "a + b">;
 def Cnn_MulOp : Cnn_BinaryOp<"mul", "a * b">;
 def Cnn_SubOp : Cnn_BinaryOp<"sub", "a - b">;
 def Cnn_DivOp : Cnn_BinaryOp<"div", "a / b">;
+def Cnn_PowOp : Cnn_BinaryOp<"pow", "a ^ b">;
+def Cnn_MaxOp : Cnn_BinaryOp<"max", "max(a, b)">;
+def Cnn_MinOp : Cnn_BinaryOp<"min", "min(a, b)">;
 
 #endif // CNN_OPS_TD

@@ -123,3 +123,32 @@ func.func @sub_div(%x: tensor<1x2x3x3xf32>, %g: tensor<1x2x1x1xf32>) -> tensor<1
   %b = cnn.div %g, %a : (tensor<1x2x1x1xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
   return %b : tensor<1x2x3x3xf32>
 }
+
+// cnn.unary builds its function's formula; pow by a small integer or 0.5 is
+// multiplications or a square root, by other constants math.powf. The
+// binary pow, max and min broadcast like add.
+// CHECK-LABEL: func.func @math
+// CHECK: math.erf
+// CHECK: math.exp
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: arith.cmpf oge
+// CHECK: arith.select
+// CHECK: %[[SQ:.*]] = arith.mulf %[[IN:.*]], %[[IN]] : f32
+// CHECK-NEXT: linalg.yield %[[SQ]]
+// CHECK: math.sqrt
+// CHECK: math.powf %{{.*}}, %{{.*}} : f32
+// CHECK: math.powf
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+func.func @math(%x: tensor<2x5xf32>, %y: tensor<1x5xf32>) -> tensor<2x5xf32> {
+  %e = cnn.unary erf %x : tensor<2x5xf32>
+  %l = cnn.unary elu %e {p0 = 0.5 : f64} : tensor<2x5xf32>
+  %s = cnn.unary pow %l {p0 = 2.0 : f64} : tensor<2x5xf32>
+  %r = cnn.unary pow %s {p0 = 0.5 : f64} : tensor<2x5xf32>
+  %c = cnn.unary pow %r {p0 = 1.5 : f64} : tensor<2x5xf32>
+  %p = cnn.pow %c, %y : (tensor<2x5xf32>, tensor<1x5xf32>) -> tensor<2x5xf32>
+  %m = cnn.max %p, %y : (tensor<2x5xf32>, tensor<1x5xf32>) -> tensor<2x5xf32>
+  %n = cnn.min %y, %m : (tensor<1x5xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
+  return %n : tensor<2x5xf32>
+}

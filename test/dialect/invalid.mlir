@@ -229,3 +229,27 @@ func.func @transpose_result(%x: tensor<1x4x5x6xf32>) {
   %y = "cnn.transpose"(%x) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x5x6xf32>) -> tensor<1x5x5x4xf32>
   return
 }
+
+// -----
+
+func.func @unary_extra_parameter(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'elu' has 1 parameter(s); p1 must be absent}}
+  %y = cnn.unary elu %x {p0 = 1.0 : f64, p1 = 2.0 : f64} : tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @celu_alpha(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{celu's alpha must not be 0}}
+  %y = cnn.unary celu %x : tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @max_broadcast(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) {
+  // expected-error @+1 {{operand shapes [2, 3] and [3, 3] do not broadcast}}
+  %y = "cnn.max"(%a, %b) : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+  return
+}

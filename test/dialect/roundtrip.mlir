@@ -79,3 +79,20 @@ func.func @onnx_ops(%x: tensor<1x4x3x3xf32>, %g: tensor<1x4x1x1xf32>) -> (tensor
   %q = cnn.pad %d {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 1, 1>, mode = #cnn<pad_mode reflect>, value = 1.5 : f64} : (tensor<1x4x3x3xf32>) -> tensor<1x4x5x5xf32>
   return %r, %p, %q : tensor<4x9xf32>, tensor<1x4x6x7xf32>, tensor<1x4x5x5xf32>
 }
+
+// Elementwise functions (cnn.unary: parameters p0, p1 only where set) and
+// the binary ops beyond arithmetic.
+// CHECK-LABEL: func.func @math
+func.func @math(%x: tensor<2x5xf32>, %y: tensor<1x5xf32>) -> tensor<2x5xf32> {
+  // CHECK: cnn.unary erf %{{.*}} : tensor<2x5xf32>
+  %e = cnn.unary erf %x : tensor<2x5xf32>
+  // CHECK: cnn.unary selu %{{.*}} {p0 = 1.500000e+00 : f64, p1 = 2.000000e+00 : f64} : tensor<2x5xf32>
+  %s = cnn.unary selu %e {p0 = 1.5 : f64, p1 = 2.0 : f64} : tensor<2x5xf32>
+  // CHECK: cnn.pow %{{.*}}, %{{.*}} : (tensor<2x5xf32>, tensor<1x5xf32>) -> tensor<2x5xf32>
+  %p = cnn.pow %s, %y : (tensor<2x5xf32>, tensor<1x5xf32>) -> tensor<2x5xf32>
+  // CHECK: cnn.max
+  %m = cnn.max %p, %y : (tensor<2x5xf32>, tensor<1x5xf32>) -> tensor<2x5xf32>
+  // CHECK: cnn.min
+  %n = cnn.min %y, %m : (tensor<1x5xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
+  return %n : tensor<2x5xf32>
+}

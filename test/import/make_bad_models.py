@@ -64,10 +64,10 @@ def main():
     n = helper.make_node
     save(model([
         n("Relu", ["x"], ["a"], name="relu"),
-        n("Erf", ["a"], ["b"], name="erf_1"),
+        n("LRN", ["a"], ["b"], name="lrn_1", size=3),
         n("Conv", ["b", "w"], ["c"], name="conv_1", auto_pad="SAME_WEIRD"),
-        n("Cos", ["c"], ["d"]),
-        n("Relu", ["d"], ["after_cos"], name="fed_by_cos"),
+        n("Hardmax", ["c"], ["d"]),
+        n("Relu", ["d"], ["after_hardmax"], name="fed_by_hardmax"),
         n("Pad", ["x", "pads"], ["p1"], name="pad_wrap", mode="wrap"),
         n("Pad", ["x", "crop"], ["p2"], name="pad_crop"),
         n("Resize", ["x", "", "scales2"], ["r1"], name="resize_area", mode="area"),
@@ -101,7 +101,7 @@ def main():
                                                     [1, 3, "height", 8])]), "dynamic.onnx")
     save(model(relu, [helper.make_tensor_value_info("x", TensorProto.INT64, [1, 3])]),
          "int_input.onnx")
-    save(model([n("Erf", ["z"], ["y"], name="erf")],
+    save(model([n("LRN", ["z"], ["y"], name="lrn", size=3)],
                [helper.make_tensor_value_info("d", TensorProto.FLOAT, ["batch", 3]),
                 helper.make_tensor_value_info("i", TensorProto.INT64, [1, 3]),
                 helper.make_tensor_value_info("s", TensorProto.FLOAT, None),

@@ -715,6 +715,46 @@ def case_elementwise(opset=13):
     return nodes, {"a": a, "b": b}, dict(chan=chan), expected, opset
 
 
+def case_math(opset=13):
+    """Elementwise functions (cnn.unary) after a conv, so that at -O2 they
+    run on its NHWC result: Exp, Log, Sqrt, Erf, Elu (alpha 0.5), Selu
+    (defaults), Softplus, Pow by constants 2 and 1.5; then Pow, Max, Min,
+    Sum and Mean of several tensors with broadcasting."""
+    x = rand(1, 3, 6, 7)
+    w, bias = rand(8, 3, 3, 3, scale=0.5), rand(8)
+    b = rand(1, 8, 1, 7)
+    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["c"], name="conv", pads=[1, 1, 1, 1])]
+    c = conv(x, w, bias, pads=(1, 1, 1, 1))
+    pos = np.abs(c) + 0.5
+    expected = {}
+
+    def add(op, inputs, out, value, **attrs):
+        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        expected[out] = value
+
+    from math import erf
+    add("Abs", ["c"], "abs", np.abs(c))
+    nodes.append(helper.make_node("Add", ["abs", "half"], ["pos"], name="pos"))
+    add("Exp", ["c"], "exp", np.exp(c))
+    add("Log", ["pos"], "log", np.log(pos))
+    add("Sqrt", ["pos"], "sqrt", np.sqrt(pos))
+    add("Erf", ["c"], "erf", np.vectorize(erf)(c))
+    add("Elu", ["c"], "elu", np.where(c >= 0, c, 0.5 * np.expm1(c)), alpha=0.5)
+    selu_a, selu_g = 1.67326319217681884765625, 1.05070102214813232421875
+    add("Selu", ["c"], "selu", selu_g * np.where(c >= 0, c, selu_a * np.expm1(c)))
+    add("Softplus", ["c"], "softplus", np.log1p(np.exp(c)))
+    add("Pow", ["c", "two"], "square", c * c)
+    add("Pow", ["pos", "onehalf"], "pow15", pos ** 1.5)
+    add("Pow", ["pos", "b"], "powt", pos ** b)
+    add("Max", ["c", "b", "exp"], "max3", np.maximum(np.maximum(c, b), np.exp(c)))
+    add("Min", ["c", "b"], "min2", np.minimum(c, b))
+    add("Sum", ["c", "b", "c"], "sum3", c + b + c)
+    add("Mean", ["c", "b"], "mean2", (c + b) / 2)
+    inits = dict(w=w, bias=bias, half=np.array(0.5, np.float32), two=np.array(2, np.float32),
+                 onehalf=np.array([1.5], np.float32))
+    return nodes, {"x": x, "b": b}, inits, expected, opset
+
+
 def case_names(opset=13):
     """PyTorch's default names: a dotted input, a numeric output."""
     x = rand(1, 2, 3, 3)

@@ -20,7 +20,7 @@ Every case ends in one of
                with --ort-dir, cnnc matches ONNX Runtime instead
   wrong        an executable ran and printed a wrong number
   crash        cnnc or an executable died by a signal, or failed without a
-               located error message
+               located error message or after the model was imported
   hang         a step ran past its time limit
 The run fails on any wrong, crash or hang, and when the cases that pass
 differ from the list in --expected (a regression, or a new pass not yet
@@ -177,6 +177,9 @@ def run_case(case, cnnc, workdir, ort_dir):
             located = rejection(stderr)
             if code < 0 or not located:
                 return "crash", f"cnnc -O{level} exited with {code}: {stderr.strip()[-300:]}"
+            # The importer decides what is supported; past it, an error is a bug.
+            if run([cnnc, path, "--emit=cnn", "-o", os.devnull], COMPILE_SECONDS)[1] == 0:
+                return "crash", f"cnnc -O{level} failed after the import: {located[1]}"
             return located
         for file in results.values():
             if os.path.exists(file):
