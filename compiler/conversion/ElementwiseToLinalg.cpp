@@ -1,7 +1,8 @@
-//===- ElementwiseToLinalg.cpp - activations, binary ops, batchnorm, softmax //
+//===- ElementwiseToLinalg.cpp - elementwise ops, softmax, reductions -----===//
 //
 // Each becomes an all-parallel linalg.generic (softmax: two reductions and
-// one generic), with numpy broadcasting expressed in the indexing maps.
+// one generic; reductions: a reducing generic and a finishing one), with
+// numpy broadcasting expressed in the indexing maps.
 //
 //===----------------------------------------------------------------------===//
 
@@ -145,7 +146,51 @@ struct BatchNormLowering : OpRewritePattern<cnn::BatchNormOp> {
   }
 };
 
-/// softmax(x)[i] = exp(x[i] - max) / sum_j exp(x[j] - max) along the axis.
+/// A linalg.generic reducing `ins` (read through `inMaps`), from `init`:
+/// the dimensions at `axes` (increasing) are reduction iterators. The result
+/// keeps them as 1s (`reducedType`), expanded from the generic's result
+/// without them (a result indexed by a projection of the loops, which
+/// linalg's vectorizer expects of a reduction).
+Value reduceInto(OpBuilder &b, Location loc, RankedTensorType reducedType,
+                 ArrayRef<int64_t> fullShape, ArrayRef<int64_t> axes,
+                 ValueRange ins, ArrayRef<AffineMap> inMaps, double init,
+                 ScalarFn combine) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<utils::IteratorType> iterators(fullShape.size(),
+                                             utils::IteratorType::parallel);
+  SmallVector<int64_t> keptShape;
+  SmallVector<AffineExpr> kept;
+  // Each kept dimension with the reduced ones after it (and, for the first,
+  // before it) is one group of the expansion.
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices leading;
+  for (int64_t d = 0, rank = fullShape.size(); d < rank; ++d) {
+    if (llvm::is_contained(axes, d)) {
+      iterators[d] = utils::IteratorType::reduction;
+      (groups.empty() ? leading : groups.back()).push_back(d);
+      continue;
+    }
+    keptShape.push_back(fullShape[d]);
+    kept.push_back(getAffineDimExpr(d, ctx));
+    groups.push_back(leading);
+    groups.back().push_back(d);
+    leading.clear();
+  }
+  auto keptType = RankedTensorType::get(keptShape, reducedType.getElementType());
+  SmallVector<AffineMap> maps(inMaps);
+  maps.push_back(AffineMap::get(fullShape.size(), 0, kept, ctx));
+  Value result = linalg::GenericOp::create(
+                     b, loc, keptType, ins, filledTensor(b, loc, keptType, init),
+                     maps, iterators,
+                     [&](OpBuilder &nb, Location l, ValueRange args) {
+                       linalg::YieldOp::create(nb, l, combine(nb, l, args));
+                     })
+                     .getResult(0);
+  return tensor::ExpandShapeOp::create(b, loc, reducedType, result, groups);
+}
+
+/// softmax(x)[i] = exp(x[i] - max) / sum_j exp(x[j] - max) along the axis;
+/// its log: x[i] - max - log(sum).
 struct SoftmaxLowering : OpRewritePattern<cnn::SoftmaxOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -154,50 +199,146 @@ struct SoftmaxLowering : OpRewritePattern<cnn::SoftmaxOp> {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
     int64_t rank = type.getRank(), axis = op.getAxis();
-    MLIRContext *ctx = rewriter.getContext();
     SmallVector<int64_t> reducedShape(type.getShape());
     reducedShape[axis] = 1;
     auto reducedType =
         RankedTensorType::get(reducedShape, type.getElementType());
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap reduced = broadcastMap(ctx, reducedShape, type.getShape());
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    iterators[axis] = utils::IteratorType::reduction;
-
+    AffineMap reduced =
+        broadcastMap(rewriter.getContext(), reducedShape, type.getShape());
     auto reduce = [&](ValueRange ins, ArrayRef<AffineMap> inMaps, double init,
                       ScalarFn combine) {
-      SmallVector<AffineMap> maps(inMaps);
-      maps.push_back(reduced);
-      return linalg::GenericOp::create(
-                 rewriter, loc, reducedType, ins,
-                 filledTensor(rewriter, loc, reducedType, init), maps,
-                 iterators,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, combine(b, l, args));
-                 })
-          .getResult(0);
+      return reduceInto(rewriter, loc, reducedType, type.getShape(), {axis},
+                        ins, inMaps, init, combine);
     };
     Value x = op.getInput();
     Value max = reduce(x, identity, -std::numeric_limits<double>::infinity(),
                        [](OpBuilder &b, Location l, ValueRange v) -> Value {
                          return arith::MaximumFOp::create(b, l, v[0], v[1]);
                        });
-    auto expShifted = [](OpBuilder &b, Location l, Value x, Value m) -> Value {
-      return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, m));
+    auto shifted = [](OpBuilder &b, Location l, Value x, Value m) -> Value {
+      return arith::SubFOp::create(b, l, x, m);
     };
     Value sum = reduce({x, max}, {identity, reduced}, 0.0,
                        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
                          return arith::AddFOp::create(
-                             b, l, expShifted(b, l, v[0], v[1]), v[2]);
+                             b, l,
+                             math::ExpOp::create(b, l, shifted(b, l, v[0], v[1])),
+                             v[2]);
                        });
     AffineMap maps[] = {identity, reduced, reduced};
+    bool log = op.getLog();
     rewriter.replaceOp(
         op, elementwise(rewriter, loc, type, {x, max, sum}, maps,
                         [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                          Value s = shifted(b, l, v[0], v[1]);
+                          if (log)
+                            return arith::SubFOp::create(
+                                b, l, s, math::LogOp::create(b, l, v[2]));
                           return arith::DivFOp::create(
-                              b, l, expShifted(b, l, v[0], v[1]), v[2]);
+                              b, l, math::ExpOp::create(b, l, s), v[2]);
                         }));
+    return success();
+  }
+};
+
+/// cnn.reduce: one generic accumulating f(x) over the axes (after one taking
+/// the maximum, for log_sum_exp), then one finishing each result (mean: a
+/// division by the count, l2: a square root, log_*: a logarithm).
+struct ReduceLowering : OpRewritePattern<cnn::ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    using K = cnn::ReduceKind;
+    Location loc = op.getLoc();
+    K kind = op.getKind();
+    RankedTensorType type = op.getType(),
+                     inType = op.getInput().getType();
+    ArrayRef<int64_t> axes = op.getAxes();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(inType.getRank());
+    AffineMap reduced = broadcastMap(rewriter.getContext(), type.getShape(),
+                                     inType.getShape());
+    const double inf = std::numeric_limits<double>::infinity();
+    Value x = op.getInput(), max;
+    if (kind == K::log_sum_exp)
+      max = reduceInto(rewriter, loc, type, inType.getShape(), axes, x,
+                       identity, -inf,
+                       [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                         return arith::MaximumFOp::create(b, l, v[0], v[1]);
+                       });
+    double init = kind == K::max ? -inf
+                  : kind == K::min ? inf
+                  : kind == K::prod ? 1.0
+                                    : 0.0;
+    SmallVector<Value> ins = {x};
+    SmallVector<AffineMap> maps = {identity};
+    if (max) {
+      ins.push_back(max);
+      maps.push_back(reduced);
+    }
+    Value acc = reduceInto(
+        rewriter, loc, type, inType.getShape(), axes, ins, maps, init,
+        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+          Value e = v[0], a = v.back();
+          switch (kind) {
+          case K::max:
+            return arith::MaximumFOp::create(b, l, a, e);
+          case K::min:
+            return arith::MinimumFOp::create(b, l, a, e);
+          case K::prod:
+            return arith::MulFOp::create(b, l, a, e);
+          case K::l1:
+            e = math::AbsFOp::create(b, l, e);
+            break;
+          case K::l2:
+          case K::sum_square:
+            e = arith::MulFOp::create(b, l, e, e);
+            break;
+          case K::log_sum_exp:
+            e = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, e, v[1]));
+            break;
+          default:
+            break;
+          }
+          return arith::AddFOp::create(b, l, a, e);
+        });
+    int64_t count = inType.getNumElements() / type.getNumElements();
+    AffineMap out = rewriter.getMultiDimIdentityMap(type.getRank());
+    auto finish = [&](ScalarFn fn) {
+      SmallVector<Value> operands = {acc};
+      if (max)
+        operands.push_back(max);
+      SmallVector<AffineMap> outMaps(operands.size(), out);
+      return elementwise(rewriter, loc, type, operands, outMaps, fn);
+    };
+    switch (kind) {
+    case K::mean:
+      acc = finish([&](OpBuilder &b, Location l, ValueRange v) -> Value {
+        return arith::DivFOp::create(b, l, v[0],
+                                     f32Constant(b, l, double(count)));
+      });
+      break;
+    case K::l2:
+      acc = finish([](OpBuilder &b, Location l, ValueRange v) -> Value {
+        return math::SqrtOp::create(b, l, v[0]);
+      });
+      break;
+    case K::log_sum:
+      acc = finish([](OpBuilder &b, Location l, ValueRange v) -> Value {
+        return math::LogOp::create(b, l, v[0]);
+      });
+      break;
+    case K::log_sum_exp:
+      acc = finish([](OpBuilder &b, Location l, ValueRange v) -> Value {
+        return arith::AddFOp::create(b, l, v[1],
+                                     math::LogOp::create(b, l, v[0]));
+      });
+      break;
+    default:
+      break;
+    }
+    rewriter.replaceOp(op, acc);
     return success();
   }
 };
@@ -239,5 +380,5 @@ void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
                BinaryLowering<cnn::MulOp>, BinaryLowering<cnn::DivOp>,
                BinaryLowering<cnn::PowOp>, BinaryLowering<cnn::MaxOp>,
                BinaryLowering<cnn::MinOp>,
-               BatchNormLowering, SoftmaxLowering>(ctx);
+               BatchNormLowering, SoftmaxLowering, ReduceLowering>(ctx);
 }

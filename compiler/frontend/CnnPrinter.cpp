@@ -315,6 +315,10 @@ FailureOr<std::string> Printer::call(Operation *op, bool piped) {
   std::string mnemonic = op->getName().stripDialect().str();
   if (auto unary = dyn_cast<cnn::UnaryOp>(op))
     mnemonic = cnn::stringifyUnaryFn(unary.getFn()).str();
+  if (auto reduce = dyn_cast<cnn::ReduceOp>(op))
+    mnemonic = "reduce_" + cnn::stringifyReduceKind(reduce.getKind()).str();
+  if (auto softmax = dyn_cast<cnn::SoftmaxOp>(op); softmax && softmax.getLog())
+    mnemonic = "log_softmax";
   if (!isBuiltinOp(mnemonic))
     return op->emitError("cannot print '")
            << op->getName() << "' as .cnn: the language has no such op";
@@ -412,6 +416,7 @@ FailureOr<std::string> Printer::call(Operation *op, bool piped) {
       .Case([&](cnn::SoftmaxOp softmax) {
         attr("axis", std::to_string(softmax.getAxis()));
       })
+      .Case([&](cnn::ReduceOp reduce) { attr("axes", list(reduce.getAxes())); })
       .Case([&](cnn::ReshapeOp reshape) {
         attr("shape", list(reshape.getType().getShape()));
       })

@@ -144,6 +144,7 @@ const std::vector<OpSpec> &opSpecs() {
         {"cubic_coeff_a", K::Float},
         {"exclude_outside", K::Bool}}},
       {"softmax", {{"input", K::Tensor, true}, {"axis", K::Int}}},
+      {"log_softmax", {{"input", K::Tensor, true}, {"axis", K::Int}}},
       {"max", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
       {"min", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
       // a ^ b of two tensors, or x ^ exponent (a cnn.unary)
@@ -152,6 +153,19 @@ const std::vector<OpSpec> &opSpecs() {
   };
   static const std::vector<OpSpec> withUnary = [] {
     std::vector<OpSpec> all = specs;
+    // cnn.reduce's kinds as reduce_KIND.
+    static const std::vector<std::string> reduceNames = [] {
+      std::vector<std::string> names;
+      for (uint32_t k = 0; k <= cnn::getMaxEnumValForReduceKind(); ++k)
+        names.push_back(
+            "reduce_" +
+            cnn::stringifyReduceKind(static_cast<cnn::ReduceKind>(k)).str());
+      return names;
+    }();
+    for (const std::string &name : reduceNames)
+      all.push_back(OpSpec{
+          name.c_str(),
+          {{"input", K::Tensor, true}, {"axes", K::IntList, true}}});
     // cnn.unary's functions by name, with their parameters.
     for (const cnn::UnaryFnInfo &info : cnn::unaryFns()) {
       if (info.fn == cnn::UnaryFn::pow)
@@ -1263,13 +1277,26 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
          builder.getNamedAttr("exclude_outside",
                               builder.getBoolAttr(*exclude))});
   }
-  if (op == "softmax") {
+  if (op == "softmax" || op == "log_softmax") {
     FailureOr<int64_t> axis = normaliseAxis(-1);
     if (failed(axis))
       return failure();
     return make(
         cnn::SoftmaxOp(), inShape, input,
-        {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
+        {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis)),
+         builder.getNamedAttr("log", builder.getBoolAttr(op == "log_softmax"))});
+  }
+  if (op.consume_front("reduce_")) {
+    FailureOr<SmallVector<int64_t>> axes = getIntList(args, "axes", {}, scope);
+    if (failed(axes))
+      return failure();
+    return make(cnn::ReduceOp(), cnn::inferReduceShape(emitErr, inShape, *axes),
+                input,
+                {builder.getNamedAttr(
+                     "kind", cnn::ReduceKindAttr::get(
+                                 builder.getContext(),
+                                 *cnn::symbolizeReduceKind(op))),
+                 builder.getNamedAttr("axes", i64Array(*axes))});
   }
   llvm_unreachable("every op in opSpecs() is generated above");
 }

@@ -11,6 +11,8 @@
 #include "dialects/cnn/CnnOps.h"
 #include "dialects/cnn/CnnUnary.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -106,27 +108,32 @@ std::string checkWindow(const Node &node) {
   return checkAutoPad(node);
 }
 
-/// ReduceMean's axes: an attribute, an input from opset 18; nullopt when
-/// absent (all axes) or not constant.
-std::optional<std::vector<int64_t>> reduceMeanAxes(const GraphImporter &g,
-                                                   const Node &node) {
-  if (g.opset() < 18) {
-    std::vector<int64_t> axes = node.getInts("axes", {});
-    return axes.empty() ? std::nullopt : std::optional(axes);
-  }
-  if (node.input(1).empty())
-    return std::nullopt;
-  return g.constantInts(node.input(1));
+/// The cnn.reduce kind of an ONNX Reduce* op.
+std::optional<cnn::ReduceKind> reduceKindOf(llvm::StringRef op) {
+  using K = cnn::ReduceKind;
+  return llvm::StringSwitch<std::optional<K>>(op)
+      .Case("ReduceSum", K::sum)
+      .Case("ReduceMean", K::mean)
+      .Case("ReduceMax", K::max)
+      .Case("ReduceMin", K::min)
+      .Case("ReduceProd", K::prod)
+      .Case("ReduceL1", K::l1)
+      .Case("ReduceL2", K::l2)
+      .Case("ReduceSumSquare", K::sum_square)
+      .Case("ReduceLogSum", K::log_sum)
+      .Case("ReduceLogSumExp", K::log_sum_exp)
+      .Default(std::nullopt);
 }
 
-/// {2, 3} of a rank-4 tensor, in any order, negative or not: a global
-/// average pool (Keras' GlobalAveragePooling2D, `x.mean([2, 3])`).
-bool isSpatialPair(llvm::ArrayRef<int64_t> axes) {
-  if (axes.size() != 2)
-    return false;
-  int64_t a = (axes[0] + 4) % 4, b = (axes[1] + 4) % 4;
-  return axes[0] >= -4 && axes[0] < 4 && axes[1] >= -4 && axes[1] < 4 &&
-         std::min(a, b) == 2 && std::max(a, b) == 3;
+/// A Reduce* op's axes: an attribute, an input from opset 13 (ReduceSum) or
+/// 18 (the others); empty when absent, nullopt when not constant.
+std::optional<std::vector<int64_t>> reduceAxes(const GraphImporter &g,
+                                               const Node &node) {
+  if (g.opset() < (node.opType == "ReduceSum" ? 13 : 18))
+    return node.getInts("axes", {});
+  if (node.input(1).empty())
+    return std::vector<int64_t>{};
+  return g.constantInts(node.input(1));
 }
 
 /// ONNX ops that are one cnn.unary function, whose parameters are the op's
@@ -256,13 +263,10 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   }
   if (op == "HardSwish")
     return g.opset() >= 14 ? "" : "op (new in opset 14)";
-  if (op == "ReduceMean") {
-    std::optional<std::vector<int64_t>> axes = reduceMeanAxes(g, node);
-    if (!axes || !isSpatialPair(*axes))
-      return "axes (only the constant spatial axes 2 and 3 of an NCHW "
-             "tensor)";
+  if (reduceKindOf(op))
+    return reduceAxes(g, node) ? "" : "axes (only constant)";
+  if (op == "LogSoftmax" || op == "GlobalMaxPool")
     return "";
-  }
   if (op == "MaxPool") {
     if (node.getInt("storage_order", 0) != 0 || isUsed(node, 1))
       return "Indices output";
@@ -348,6 +352,11 @@ private:
   /// `p0` for the first).
   LogicalResult unary(cnn::UnaryFn fn, std::optional<double> p0 = {});
   LogicalResult softmax(Value x);
+  /// cnn.reduce of the (increasing) `axes`; without `keepDims` they are
+  /// reshaped away. A mean over the H and W of an NCHW tensor is a
+  /// cnn.global_avgpool, which convs fuse into.
+  LogicalResult reduce(Value x, cnn::ReduceKind kind,
+                       llvm::ArrayRef<int64_t> axes, bool keepDims);
   /// Operand `index`, of lower rank than `rank`, with `trailing` 1s added
   /// and leading 1s up to `rank`.
   FailureOr<Value> expandRank(size_t index, size_t rank, size_t trailing);
@@ -444,15 +453,32 @@ LogicalResult NodeImporter::run() {
         b, loc, type(shape), x, params[0], params[1], params[2], params[3],
         llvm::APFloat(widen(node.getFloat("epsilon", 1e-5f)))));
   }
-  if (op == "GlobalAveragePool" || op == "ReduceMean") {
-    if (shape.size() != 4)
-      return error() << op << " expects an NCHW input, got shape "
+  if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
+    if (shape.size() < 3)
+      return error() << op << " expects an [N, C, ...] input, got shape "
                      << cnn::formatShape(shape);
-    Value pooled = cnn::GlobalAvgPoolOp::create(
-        b, loc, type({shape[0], shape[1], 1, 1}), x);
-    if (op == "ReduceMean" && node.getInt("keepdims", 1) == 0)
-      pooled = g.reshape(pooled, {shape[0], shape[1]}, loc);
-    return done(pooled);
+    auto spatial = llvm::to_vector(llvm::seq<int64_t>(2, shape.size()));
+    return reduce(x, op == "GlobalMaxPool" ? cnn::ReduceKind::max
+                                           : cnn::ReduceKind::mean,
+                  spatial, /*keepDims=*/true);
+  }
+  if (std::optional<cnn::ReduceKind> kind = reduceKindOf(op)) {
+    std::vector<int64_t> axes = *reduceAxes(g, node);
+    if (axes.empty() && node.getInt("noop_with_empty_axes", 0) != 0)
+      return done(x);
+    if (axes.empty())
+      for (int64_t d = 0, e = shape.size(); d < e; ++d)
+        axes.push_back(d);
+    for (int64_t &axis : axes) {
+      FailureOr<int64_t> a = cnn::normalizeAxis(emitErr, axis, shape.size());
+      if (failed(a))
+        return failure();
+      axis = *a;
+    }
+    llvm::sort(axes);
+    if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+      return error() << op << " reduces an axis twice";
+    return reduce(x, *kind, axes, node.getInt("keepdims", 1) != 0);
   }
   int64_t rank = shape.size();
   auto axis = [&](int64_t dflt) -> FailureOr<int64_t> {
@@ -476,7 +502,7 @@ LogicalResult NodeImporter::run() {
       return failure();
     return done(cnn::ConcatOp::create(b, loc, type(*out), ins, *a));
   }
-  if (op == "Softmax")
+  if (op == "Softmax" || op == "LogSoftmax")
     return softmax(x);
   return error() << "ONNX op '" << op << "' has no importer";
 }
@@ -714,9 +740,29 @@ LogicalResult NodeImporter::unary(cnn::UnaryFn fn, std::optional<double> p0) {
                                    llvm::APFloat(params[1])));
 }
 
-/// Since opset 13 Softmax normalises along `axis` (default -1). Before, it
-/// normalised the input flattened to 2-D at `axis` (default 1): a reshape
-/// around a softmax over the last axis.
+LogicalResult NodeImporter::reduce(Value x, cnn::ReduceKind kind,
+                                   llvm::ArrayRef<int64_t> axes,
+                                   bool keepDims) {
+  Shape shape = GraphImporter::shapeOf(x);
+  Shape kept = shape, dropped;
+  for (auto [d, size] : llvm::enumerate(shape)) {
+    if (llvm::is_contained(axes, static_cast<int64_t>(d)))
+      kept[d] = 1;
+    else
+      dropped.push_back(size);
+  }
+  Value y;
+  if (kind == cnn::ReduceKind::mean && shape.size() == 4 &&
+      axes == llvm::ArrayRef<int64_t>{2, 3})
+    y = cnn::GlobalAvgPoolOp::create(b, loc, type(kept), x);
+  else
+    y = cnn::ReduceOp::create(b, loc, type(kept), kind, x, axes);
+  return done(keepDims ? y : g.reshape(y, dropped, loc));
+}
+
+/// Since opset 13 Softmax and LogSoftmax normalise along `axis` (default -1).
+/// Before, they normalised the input flattened to 2-D at `axis` (default 1):
+/// a reshape around a softmax over the last axis.
 LogicalResult NodeImporter::softmax(Value x) {
   Shape shape = GraphImporter::shapeOf(x);
   int64_t rank = shape.size();
@@ -725,13 +771,15 @@ LogicalResult NodeImporter::softmax(Value x) {
       [&] { return error(); }, node.getInt("axis", old ? 1 : -1), rank);
   if (failed(axis))
     return failure();
+  bool log = node.opType == "LogSoftmax";
   if (!old || *axis == rank - 1)
-    return done(cnn::SoftmaxOp::create(b, loc, type(shape), x, *axis));
+    return done(cnn::SoftmaxOp::create(b, loc, type(shape), x, *axis, log));
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < rank; ++d)
     (d < *axis ? outer : inner) *= shape[d];
   Value flat = g.reshape(x, {outer, inner}, loc);
-  Value y = cnn::SoftmaxOp::create(b, loc, type({outer, inner}), flat, 1);
+  Value y =
+      cnn::SoftmaxOp::create(b, loc, type({outer, inner}), flat, 1, log);
   return done(g.reshape(y, shape, loc));
 }
 

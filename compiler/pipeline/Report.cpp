@@ -94,6 +94,10 @@ std::string describe(Operation *op) {
     return "dense" + epilogue(dense.getBias(), nullptr, dense.getActivation());
   if (auto unary = dyn_cast<cnn::UnaryOp>(op))
     return cnn::stringifyUnaryFn(unary.getFn()).str();
+  if (auto reduce = dyn_cast<cnn::ReduceOp>(op))
+    return "reduce_" + cnn::stringifyReduceKind(reduce.getKind()).str();
+  if (auto softmax = dyn_cast<cnn::SoftmaxOp>(op); softmax && softmax.getLog())
+    return "log_softmax";
   return op->getName().stripDialect().str();
 }
 

@@ -82,6 +82,7 @@ private:
   FailureOr<Tensor> eval(cnn::ResizeOp op);
   FailureOr<Tensor> eval(cnn::UpsampleOp op);
   FailureOr<Tensor> eval(cnn::SoftmaxOp op);
+  FailureOr<Tensor> eval(cnn::ReduceOp op);
   FailureOr<Tensor> eval(cnn::ReshapeOp op);
   FailureOr<Tensor> eval(cnn::PadOp op);
   FailureOr<Tensor> evalUnary(Operation *op,
@@ -141,7 +142,8 @@ LogicalResult Evaluator::evaluate(Operation *op) {
           .Case<cnn::WeightOp, cnn::Conv2dOp, cnn::DenseOp, cnn::BatchNormOp,
                 cnn::MaxPool2dOp, cnn::AvgPool2dOp, cnn::GlobalAvgPoolOp,
                 cnn::FlattenOp, cnn::ConcatOp, cnn::SliceOp, cnn::TransposeOp,
-                cnn::ResizeOp, cnn::UpsampleOp, cnn::SoftmaxOp, cnn::ReshapeOp,
+                cnn::ResizeOp, cnn::UpsampleOp, cnn::SoftmaxOp, cnn::ReduceOp,
+                cnn::ReshapeOp,
                 cnn::PadOp>([&](auto op) { return eval(op); })
           .Case([&](cnn::ReluOp) {
             return evalActivation(op, cnn::Activation::relu, 0);
@@ -436,7 +438,18 @@ FailureOr<Tensor> Evaluator::eval(cnn::SoftmaxOp op) {
   if (failed(cnn::verifyAxis(errorAt(op), op.getAxis(), input.shape.size())))
     return failure();
   Tensor out = zeros(input.shape);
-  softmax(input, op.getAxis(), out);
+  softmax(input, op.getAxis(), op.getLog(), out);
+  return out;
+}
+
+FailureOr<Tensor> Evaluator::eval(cnn::ReduceOp op) {
+  const Tensor &input = lookup(op.getInput());
+  FailureOr<cnn::Shape> shape =
+      cnn::inferReduceShape(errorAt(op), input.shape, op.getAxes());
+  if (failed(shape))
+    return failure();
+  Tensor out = zeros(*shape);
+  reduce(input, op.getAxes(), op.getKind(), out);
   return out;
 }
 

@@ -8,11 +8,13 @@
 
 #include "compiler/reference/Kernels.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 using llvm::ArrayRef;
 
@@ -272,7 +274,7 @@ void upsampleNearest(const Tensor &input, ArrayRef<int64_t> scale,
             input.data[(p * h + y / scale[0]) * w + x / scale[1]];
 }
 
-void softmax(const Tensor &input, int64_t axis, Tensor &out) {
+void softmax(const Tensor &input, int64_t axis, bool log, Tensor &out) {
   ArrayRef<int64_t> shape = input.shape;
   const int64_t outer = numElements(shape.take_front(axis));
   const int64_t size = shape[axis];
@@ -292,8 +294,77 @@ void softmax(const Tensor &input, int64_t axis, Tensor &out) {
         sum += out.data[at(k)];
       }
       for (int64_t k = 0; k < size; ++k)
-        out.data[at(k)] /= sum;
+        out.data[at(k)] = log ? input.data[at(k)] - maxValue - std::log(sum)
+                              : out.data[at(k)] / sum;
     }
+  }
+}
+
+void reduce(const Tensor &input, ArrayRef<int64_t> axes, cnn::ReduceKind kind,
+            Tensor &out) {
+  using K = cnn::ReduceKind;
+  const size_t rank = input.shape.size();
+  // The output element of each input element: its index with the reduced
+  // axes at 0.
+  std::vector<int64_t> target(input.data.size());
+  llvm::SmallVector<int64_t, 4> index(rank, 0);
+  for (int64_t &t : target) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < rank; ++d)
+      offset = offset * out.shape[d] +
+               (llvm::is_contained(axes, static_cast<int64_t>(d)) ? 0 : index[d]);
+    t = offset;
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < input.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> maxima(out.data.size(), -inf);
+  for (size_t i = 0; i < target.size(); ++i)
+    maxima[target[i]] = std::max(maxima[target[i]], input.data[i]);
+  double init = kind == K::max ? -inf : kind == K::min ? inf
+                                      : kind == K::prod ? 1 : 0;
+  std::fill(out.data.begin(), out.data.end(), init);
+  for (size_t i = 0; i < target.size(); ++i) {
+    double x = input.data[i], &acc = out.data[target[i]];
+    switch (kind) {
+    case K::max:
+      acc = std::isnan(x) ? x : std::max(acc, x);
+      break;
+    case K::min:
+      acc = std::isnan(x) ? x : std::min(acc, x);
+      break;
+    case K::prod:
+      acc *= x;
+      break;
+    case K::l1:
+      acc += std::fabs(x);
+      break;
+    case K::l2:
+    case K::sum_square:
+      acc += x * x;
+      break;
+    case K::log_sum_exp:
+      acc += std::exp(x - maxima[target[i]]);
+      break;
+    default:
+      acc += x;
+    }
+  }
+  const double count = static_cast<double>(input.data.size()) /
+                       static_cast<double>(out.data.size());
+  for (size_t o = 0; o < out.data.size(); ++o) {
+    double &v = out.data[o];
+    if (kind == K::mean)
+      v /= count;
+    else if (kind == K::l2)
+      v = std::sqrt(v);
+    else if (kind == K::log_sum)
+      v = std::log(v);
+    else if (kind == K::log_sum_exp)
+      v = maxima[o] + std::log(v);
   }
 }
 

@@ -68,7 +68,12 @@ void resize(const Tensor &input, const cnn::ResizeTaps &rows,
 void upsampleNearest(const Tensor &input, llvm::ArrayRef<int64_t> scale,
                      Tensor &out);
 
-void softmax(const Tensor &input, int64_t axis, Tensor &out);
+/// Softmax along `axis`, or its logarithm.
+void softmax(const Tensor &input, int64_t axis, bool log, Tensor &out);
+
+/// cnn.reduce: `out` has `input`'s shape with the `axes` reduced to 1.
+void reduce(const Tensor &input, llvm::ArrayRef<int64_t> axes,
+            cnn::ReduceKind kind, Tensor &out);
 
 /// Any rank: out[i] = in[i - low] inside the input; outside, `value`
 /// (constant), the mirrored element (reflect) or the nearest one (edge).

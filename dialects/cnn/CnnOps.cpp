@@ -248,6 +248,12 @@ static LogicalResult verifyBinary(Operation *op) {
 
 LogicalResult AddOp::verify() { return verifyBinary(*this); }
 LogicalResult PowOp::verify() { return verifyBinary(*this); }
+
+LogicalResult ReduceOp::verify() {
+  return checkResult(*this,
+                     inferReduceShape([&] { return emitOpError(); },
+                                      shapeOf(getInput()), getAxes()));
+}
 LogicalResult MaxOp::verify() { return verifyBinary(*this); }
 LogicalResult MinOp::verify() { return verifyBinary(*this); }
 

@@ -93,6 +93,18 @@ def Cnn_UnaryFn : I32EnumAttr<"UnaryFn", "elementwise function", [
 }
 def Cnn_UnaryFnAttr : EnumAttr<Cnn_Dialect, Cnn_UnaryFn, "unary_fn">;
 
+// What `cnn.reduce` computes over its axes (ONNX's Reduce* ops).
+def Cnn_ReduceKind : I32EnumAttr<"ReduceKind", "reduction", [
+    I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>,
+    I32EnumAttrCase<"max", 2>, I32EnumAttrCase<"min", 3>,
+    I32EnumAttrCase<"prod", 4>, I32EnumAttrCase<"l1", 5>,
+    I32EnumAttrCase<"l2", 6>, I32EnumAttrCase<"sum_square", 7>,
+    I32EnumAttrCase<"log_sum", 8>, I32EnumAttrCase<"log_sum_exp", 9>]> {
+  let cppNamespace = "::cnn";
+  let genSpecializedAttr = 0;
+}
+def Cnn_ReduceKindAttr : EnumAttr<Cnn_Dialect, Cnn_ReduceKind, "reduce_kind">;
+
 class Cnn_Op<string mnemonic, list<Trait> traits = []>
     : Op<Cnn_Dialect, mnemonic, !listconcat(traits, [Pure])>;
 
@@ -360,9 +372,31 @@ def Cnn_TransposeOp : Cnn_Op<"transpose"> {
   let hasFolder = 1;
 }
 
+def Cnn_ReduceOp : Cnn_Op<"reduce"> {
+  let summary = "reduction of `axes` to size 1";
+  let description = [{
+    sum, mean, max, min, prod; l1 (sum of |x|), l2 (square root of the sum
+    of squares), sum_square, log_sum (log of the sum) and log_sum_exp (of
+    the sum of exponentials, computed from the maximum), over `axes`
+    (increasing). The result keeps the reduced dimensions as 1s (ONNX's
+    keepdims=0 is a `cnn.reshape` after it).
+
+    ```mlir
+    %m = cnn.reduce mean %x {axes = array<i64: 3>}
+           : (tensor<1x56x56x96xf32>) -> tensor<1x56x56x1xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_ReduceKindAttr:$kind, Cnn_F32Tensor:$input,
+      DenseI64ArrayAttr:$axes);
+  let results = (outs Cnn_F32Tensor:$result);
+  let assemblyFormat = "`` $kind $input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Cnn_SoftmaxOp : Cnn_Op<"softmax", [SameOperandsAndResultType]> {
-  let summary = "softmax along `axis`";
-  let arguments = (ins Cnn_F32Tensor:$input, I64Attr:$axis);
+  let summary = "softmax (or, with `log`, its logarithm) along `axis`";
+  let arguments = (ins Cnn_F32Tensor:$input, I64Attr:$axis,
+      DefaultValuedAttr<BoolAttr, "false">:$log);
   let results = (outs Cnn_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let hasVerifier = 1;

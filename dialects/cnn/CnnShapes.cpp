@@ -358,6 +358,20 @@ LogicalResult verifyAxis(EmitErrorFn emitError, int64_t axis, int64_t rank) {
   return success();
 }
 
+FailureOr<Shape> inferReduceShape(EmitErrorFn emitError, ArrayRef<int64_t> input,
+                                  ArrayRef<int64_t> axes) {
+  Shape result(input);
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (failed(verifyAxis(emitError, axis, input.size())))
+      return failure();
+    if (i > 0 && axis <= axes[i - 1])
+      return emitError() << "reduced axes " << formatShape(axes)
+                         << " are not increasing";
+    result[axis] = 1;
+  }
+  return result;
+}
+
 FailureOr<int64_t> normalizeAxis(EmitErrorFn emitError, int64_t axis,
                                  int64_t rank) {
   int64_t a = axis < 0 ? axis + rank : axis;

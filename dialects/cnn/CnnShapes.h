@@ -110,6 +110,11 @@ mlir::FailureOr<Shape> inferBroadcastShape(EmitErrorFn emitError,
 mlir::LogicalResult verifyAxis(EmitErrorFn emitError, int64_t axis,
                                int64_t rank);
 
+/// `input` with the dimensions `axes` (increasing, each once) reduced to 1.
+mlir::FailureOr<Shape> inferReduceShape(EmitErrorFn emitError,
+                                        llvm::ArrayRef<int64_t> input,
+                                        llvm::ArrayRef<int64_t> axes);
+
 /// A user's axis, negative counting from the end (PyTorch, ONNX), made
 /// non-negative and checked.
 mlir::FailureOr<int64_t> normalizeAxis(EmitErrorFn emitError, int64_t axis,

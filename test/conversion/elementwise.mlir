@@ -152,3 +152,23 @@ func.func @math(%x: tensor<2x5xf32>, %y: tensor<1x5xf32>) -> tensor<2x5xf32> {
   %n = cnn.min %y, %m : (tensor<1x5xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
   return %n : tensor<2x5xf32>
 }
+
+// A reduction accumulates into a tensor without the reduced axes (what
+// linalg's vectorizer expects), expanded back to 1s; mean divides by the
+// count, log_sum_exp subtracts a first reduction's maximum.
+// CHECK-LABEL: func.func @reductions
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}} : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: arith.addf
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [2, 1, 4] : tensor<2x4xf32> into tensor<2x1x4xf32>
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.maximumf
+// CHECK: tensor.expand_shape %{{.*}} [] output_shape [1, 1, 1] : tensor<f32> into tensor<1x1x1xf32>
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: math.log
+// CHECK: arith.addf
+func.func @reductions(%x: tensor<2x3x4xf32>) -> (tensor<2x1x4xf32>, tensor<1x1x1xf32>) {
+  %m = cnn.reduce mean %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %l = cnn.reduce log_sum_exp %x {axes = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<1x1x1xf32>
+  return %m, %l : tensor<2x1x4xf32>, tensor<1x1x1xf32>
+}

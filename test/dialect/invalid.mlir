@@ -253,3 +253,19 @@ func.func @max_broadcast(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) {
   %y = "cnn.max"(%a, %b) : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
   return
 }
+
+// -----
+
+func.func @reduce_axes_order(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{reduced axes [2, 1] are not increasing}}
+  %y = cnn.reduce sum %x {axes = array<i64: 2, 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_result(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{result shape [2, 3] does not match the expected shape [2, 1, 4]}}
+  %y = cnn.reduce max %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x3xf32>
+  return
+}

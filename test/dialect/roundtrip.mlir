@@ -96,3 +96,14 @@ func.func @math(%x: tensor<2x5xf32>, %y: tensor<1x5xf32>) -> tensor<2x5xf32> {
   %n = cnn.min %y, %m : (tensor<1x5xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
   return %n : tensor<2x5xf32>
 }
+
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%x: tensor<2x3x4xf32>) -> (tensor<2x1x4xf32>, tensor<1x1x1xf32>, tensor<2x3x4xf32>) {
+  // CHECK: cnn.reduce mean %{{.*}} {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %m = cnn.reduce mean %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: cnn.reduce log_sum_exp %{{.*}} {axes = array<i64: 0, 1, 2>}
+  %l = cnn.reduce log_sum_exp %x {axes = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<1x1x1xf32>
+  // CHECK: cnn.softmax %{{.*}} {axis = 2 : i64, log = true} : tensor<2x3x4xf32>
+  %s = cnn.softmax %x {axis = 2 : i64, log = true} : tensor<2x3x4xf32>
+  return %m, %l, %s : tensor<2x1x4xf32>, tensor<1x1x1xf32>, tensor<2x3x4xf32>
+}

@@ -755,6 +755,48 @@ def case_math(opset=13):
     return nodes, {"x": x, "b": b}, inits, expected, opset
 
 
+def case_reduce(opset=13):
+    """Reductions of a conv's result: ReduceMean over channels (kept, as a
+    channels-first LayerNorm's) and over the last axis (dropped), ReduceSum
+    (axes an input from opset 13), ReduceMax of all axes, ReduceL2 over H and
+    W, ReduceLogSumExp, ReduceProd, LogSoftmax over channels (before opset
+    13: of the input flattened from them), GlobalMaxPool, and ReduceMean of H
+    and W (a global average pool)."""
+    x = rand(2, 3, 5, 6)
+    w, bias = rand(8, 3, 3, 3, scale=0.5), rand(8)
+    c = conv(x, w, bias, pads=(1, 1, 1, 1))
+    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["c"], name="conv", pads=[1, 1, 1, 1])]
+    expected = {}
+    inits = dict(w=w, bias=bias)
+
+    def reduce(op, out, value, axes=None, **attrs):
+        inputs = ["c"]
+        if axes is not None and (opset >= 18 or (op == "ReduceSum" and opset >= 13)):
+            inits[out + "_axes"] = np.array(axes, np.int64)
+            inputs.append(out + "_axes")
+        elif axes is not None:
+            attrs["axes"] = axes
+        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        expected[out] = value
+
+    reduce("ReduceMean", "mean_c", c.mean(axis=1, keepdims=True), [1])
+    reduce("ReduceMean", "mean_w", c.mean(axis=-1), [-1], keepdims=0)
+    reduce("ReduceSum", "sum_hw", c.sum(axis=(1, 3), keepdims=True), [1, 3])
+    reduce("ReduceMax", "max_all", c.max(keepdims=True))
+    reduce("ReduceL2", "l2_hw", np.sqrt((c * c).sum(axis=(2, 3))), [2, 3], keepdims=0)
+    m = c.max(axis=1, keepdims=True)
+    reduce("ReduceLogSumExp", "lse_c", m + np.log(np.exp(c - m).sum(axis=1, keepdims=True)), [1])
+    reduce("ReduceProd", "prod_w", np.prod(c, axis=3, keepdims=True), [3])
+    reduce("ReduceMean", "gap", c.mean(axis=(2, 3)), [2, 3], keepdims=0)
+    nodes.append(helper.make_node("LogSoftmax", ["c"], ["logp"], name="logp", axis=1))
+    flat = c.reshape(2, -1) if opset < 13 else c  # before 13: of the input flattened at axis
+    fm = flat.max(axis=1, keepdims=True)
+    expected["logp"] = (flat - fm - np.log(np.exp(flat - fm).sum(axis=1, keepdims=True))).reshape(c.shape)
+    nodes.append(helper.make_node("GlobalMaxPool", ["c"], ["gmp"], name="gmp"))
+    expected["gmp"] = c.max(axis=(2, 3), keepdims=True)
+    return nodes, {"x": x}, inits, expected, opset
+
+
 def case_names(opset=13):
     """PyTorch's default names: a dotted input, a numeric output."""
     x = rand(1, 2, 3, 3)
