@@ -22,10 +22,14 @@ inline int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
 /// longer row; 0 for "whole". Whole rows of wide layers (512 channels: 32
 /// registers) made loops LLVM unrolled into thousands of straight-line
 /// stores and spilled, and its schedulers' time grows faster than linearly
-/// with those.
+/// with those; a row of tens of thousands (a flattened tensor) as one vector
+/// crashes LLVM's instruction selection, so a long row that 16 does not
+/// divide is cut into its largest divisor up to 16 (possibly 1).
 inline int64_t rowChunk(int64_t row) {
-  constexpr int64_t chunk = 16;
-  return row > chunk && row % chunk == 0 ? chunk : 0;
+  constexpr int64_t chunk = 16, maxWholeRow = 256;
+  if (row > chunk && row % chunk == 0)
+    return chunk;
+  return row <= maxWholeRow ? 0 : largestDivisorAtMost(row, chunk);
 }
 
 /// A register tile: output pixels x output channels, and input channels per
