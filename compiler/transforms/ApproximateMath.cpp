@@ -1,7 +1,7 @@
-//===- ApproximateMath.cpp - exp and tanh as vector arithmetic ------------===//
+//===- ApproximateMath.cpp - exp, tanh and erf as vector arithmetic -------===//
 //
 // Upstream's polynomial approximations, for the math ops cnnc emits: LLVM
-// has no vector exp or tanh on x86 and scalarises them into libm calls.
+// has no vector exp, tanh or erf on x86 and scalarises them into libm calls.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,7 +25,8 @@ struct ApproximateMath : cnnc::impl::ApproximateMathBase<ApproximateMath> {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
       return name == math::ExpOp::getOperationName() ||
-             name == math::TanhOp::getOperationName();
+             name == math::TanhOp::getOperationName() ||
+             name == math::ErfOp::getOperationName();
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
