@@ -425,13 +425,25 @@ std::optional<Tensor> cnnc::onnx::foldConstantNode(const Node &node,
   if (node.domain.size() && node.domain != "ai.onnx")
     return std::nullopt;
   std::optional<Tensor> result;
-  if (node.opType == "Shape" && node.inputs.size() == 1 &&
+  bool isSize = node.opType == "Size";
+  if ((node.opType == "Shape" || isSize) && node.inputs.size() == 1 &&
       node.outputs.size() == 1) {
-    // A static shape is a constant; opset 15 added start/end.
+    // A static shape is a constant; opset 15 added start/end. Size: the
+    // product of its dimensions, a scalar.
     std::optional<llvm::SmallVector<int64_t, 4>> dims =
         g.staticShape(node.input(0));
     if (!dims)
       return std::nullopt;
+    if (isSize) {
+      result.emplace();
+      result->type = Tensor::Type::Int64;
+      result->typeName = "INT64";
+      result->ints = {1};
+      for (int64_t d : *dims)
+        result->ints[0] *= d;
+      result->name = node.outputs[0];
+      return result;
+    }
     int64_t rank = dims->size();
     auto bound = [&](int64_t v) {
       return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);

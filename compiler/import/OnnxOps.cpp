@@ -265,7 +265,11 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
     return g.opset() >= 14 ? "" : "op (new in opset 14)";
   if (reduceKindOf(op))
     return reduceAxes(g, node) ? "" : "axes (only constant)";
-  if (op == "LogSoftmax" || op == "GlobalMaxPool")
+  if (op == "LogSoftmax" || op == "GlobalMaxPool" ||
+      op == "InstanceNormalization" || op == "MeanVarianceNormalization" ||
+      op == "PRelu")
+    return "";
+  if (op == "LayerNormalization")
     return "";
   if (op == "MaxPool") {
     if (node.getInt("storage_order", 0) != 0 || isUsed(node, 1))
@@ -352,6 +356,10 @@ private:
   /// `p0` for the first).
   LogicalResult unary(cnn::UnaryFn fn, std::optional<double> p0 = {});
   LogicalResult softmax(Value x);
+  /// LayerNormalization, InstanceNormalization, MeanVarianceNormalization:
+  /// (x - mean) / sqrt(variance + epsilon) over their axes (MVN: epsilon
+  /// added after the square root), then scale and bias where given.
+  LogicalResult normalization(Value x);
   /// cnn.reduce of the (increasing) `axes`; without `keepDims` they are
   /// reshaped away. A mean over the H and W of an NCHW tensor is a
   /// cnn.global_avgpool, which convs fuse into.
@@ -504,6 +512,27 @@ LogicalResult NodeImporter::run() {
   }
   if (op == "Softmax" || op == "LogSoftmax")
     return softmax(x);
+  if (op == "LayerNormalization" || op == "InstanceNormalization" ||
+      op == "MeanVarianceNormalization")
+    return normalization(x);
+  if (op == "PRelu") {
+    // relu(x) + slope * (x - relu(x)), the slope broadcast to x.
+    FailureOr<Value> slope = expandRank(1, rank, 0);
+    if (failed(slope))
+      return failure();
+    FailureOr<Shape> out = cnn::inferBroadcastShape(
+        emitErr, shape, GraphImporter::shapeOf(*slope));
+    if (failed(out))
+      return failure();
+    if (*out != shape)
+      return error() << "PRelu's slope " << cnn::formatShape(
+                                                GraphImporter::shapeOf(*slope))
+                     << " does not broadcast to X " << cnn::formatShape(shape);
+    Value pos = cnn::ReluOp::create(b, loc, type(shape), x);
+    Value neg = cnn::SubOp::create(b, loc, type(shape), x, pos);
+    Value scaled = cnn::MulOp::create(b, loc, type(shape), *slope, neg);
+    return done(cnn::AddOp::create(b, loc, type(shape), pos, scaled));
+  }
   return error() << "ONNX op '" << op << "' has no importer";
 }
 
@@ -593,7 +622,9 @@ LogicalResult NodeImporter::gemm(Value x) {
                                    cnn::Activation::none, llvm::APFloat(0.01)));
 }
 
-/// [N, K] x constant [K, M] as a dense without bias; a following Add adds it.
+/// [..., K] x constant [K, M] as a dense without bias (a following Add adds
+/// it) of the rows of A: [rows, K] x [K, M], reshaped to [..., M] (a Linear
+/// layer on an NHWC tensor, ConvNeXt's).
 LogicalResult NodeImporter::matmul(Value x) {
   const Tensor *t = g.constant(node.input(1));
   if (t->type != Tensor::Type::Float)
@@ -604,12 +635,23 @@ LogicalResult NodeImporter::matmul(Value x) {
     for (int64_t j = 0; j < n; ++j)
       transposed[j * k + i] = t->floats[i * n + j];
   Value w = g.weight(t->name + ".T", {n, k}, transposed, loc);
-  FailureOr<Shape> out = cnn::inferDenseShape(
-      [&] { return error(); }, GraphImporter::shapeOf(x), {n, k}, std::nullopt);
+  Shape shape = GraphImporter::shapeOf(x);
+  if (shape.size() < 2)
+    return error() << "MatMul supports an A of rank 2 or more, got shape "
+                   << cnn::formatShape(shape);
+  int64_t rows = 1;
+  for (int64_t d : llvm::ArrayRef(shape).drop_back())
+    rows *= d;
+  Value flat = g.reshape(x, {rows, shape.back()}, loc);
+  FailureOr<Shape> out =
+      cnn::inferDenseShape([&] { return error(); },
+                           GraphImporter::shapeOf(flat), {n, k}, std::nullopt);
   if (failed(out))
     return failure();
-  return done(cnn::DenseOp::create(b, loc, type(*out), x, w, Value(),
-                                   cnn::Activation::none, llvm::APFloat(0.01)));
+  Value y = cnn::DenseOp::create(b, loc, type(*out), flat, w, Value(),
+                                 cnn::Activation::none, llvm::APFloat(0.01));
+  shape.back() = n;
+  return done(g.reshape(y, shape, loc));
 }
 
 LogicalResult NodeImporter::pool(Value x) {
@@ -637,6 +679,15 @@ LogicalResult NodeImporter::pool(Value x) {
 FailureOr<Value> NodeImporter::expandRank(size_t index, size_t rank,
                                           size_t trailing) {
   // A constant becomes a weight of the broadcast rank; a tensor is reshaped.
+  auto fits = [&](llvm::ArrayRef<int64_t> shape) {
+    if (shape.size() + trailing <= rank)
+      return success();
+    return LogicalResult(error() << "operand " << index << " of shape "
+                                 << cnn::formatShape(shape)
+                                 << " has too many dimensions to broadcast "
+                                    "to rank "
+                                 << rank);
+  };
   auto expand = [&](llvm::ArrayRef<int64_t> shape) {
     Shape dims(rank - trailing - shape.size(), 1);
     dims.append(shape.begin(), shape.end());
@@ -644,10 +695,13 @@ FailureOr<Value> NodeImporter::expandRank(size_t index, size_t rank,
     return dims;
   };
   const Tensor *t = g.constant(node.input(index));
-  if (t && t->type == Tensor::Type::Float && !g.isDefined(t->name))
+  if (t && t->type == Tensor::Type::Float && !g.isDefined(t->name)) {
+    if (failed(fits(t->dims)))
+      return failure();
     return g.weight(t->name, expand(t->dims), t->floats, loc);
+  }
   FailureOr<Value> v = in(index);
-  if (failed(v))
+  if (failed(v) || failed(fits(GraphImporter::shapeOf(*v))))
     return failure();
   return g.reshape(*v, expand(GraphImporter::shapeOf(*v)), loc);
 }
@@ -738,6 +792,93 @@ LogicalResult NodeImporter::unary(cnn::UnaryFn fn, std::optional<double> p0) {
   return done(cnn::UnaryOp::create(b, loc, (*x).getType(), fn, *x,
                                    llvm::APFloat(params[0]),
                                    llvm::APFloat(params[1])));
+}
+
+LogicalResult NodeImporter::normalization(Value x) {
+  const std::string &op = node.opType;
+  Shape shape = GraphImporter::shapeOf(x);
+  int64_t rank = shape.size();
+  auto emitErr = [&] { return error(); };
+  SmallVector<int64_t> axes;
+  // Scale and bias: LayerNorm's match the normalised trailing axes,
+  // InstanceNorm's are per channel ([C], as [1, C, 1, ...]).
+  size_t trailing = 0;
+  if (op == "LayerNormalization") {
+    FailureOr<int64_t> axis =
+        cnn::normalizeAxis(emitErr, node.getInt("axis", -1), rank);
+    if (failed(axis))
+      return failure();
+    for (int64_t d = *axis; d < rank; ++d)
+      axes.push_back(d);
+  } else if (op == "InstanceNormalization") {
+    if (rank < 3)
+      return error() << op << " expects an [N, C, ...] input, got shape "
+                     << cnn::formatShape(shape);
+    for (int64_t d = 2; d < rank; ++d)
+      axes.push_back(d);
+    trailing = rank - 2;
+  } else {
+    for (int64_t axis : node.getInts("axes", {0, 2, 3})) {
+      FailureOr<int64_t> a = cnn::normalizeAxis(emitErr, axis, rank);
+      if (failed(a))
+        return failure();
+      axes.push_back(*a);
+    }
+    llvm::sort(axes);
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  }
+  Shape reduced = shape;
+  for (int64_t a : axes)
+    reduced[a] = 1;
+  bool mvn = op == "MeanVarianceNormalization";
+  double eps = mvn ? 1e-9 : widen(node.getFloat("epsilon", 1e-5f));
+  auto mean = [&](Value v) {
+    return cnn::ReduceOp::create(b, loc, type(reduced), cnn::ReduceKind::mean,
+                                 v, axes)
+        .getResult();
+  };
+  RankedTensorType full = type(shape), part = type(reduced);
+  Value average = mean(x);
+  Value centred = cnn::SubOp::create(b, loc, full, x, average);
+  Value variance = mean(cnn::MulOp::create(b, loc, full, centred, centred));
+  Value epsilon =
+      g.weight(node.outputs[0] + ".epsilon", Shape(rank, 1), {float(eps)}, loc);
+  auto sqrt = [&](Value v) {
+    return cnn::UnaryOp::create(b, loc, part, cnn::UnaryFn::sqrt, v,
+                                llvm::APFloat(0.0), llvm::APFloat(0.0))
+        .getResult();
+  };
+  Value deviation =
+      mvn ? cnn::AddOp::create(b, loc, part, sqrt(variance), epsilon)
+                .getResult()
+          : sqrt(cnn::AddOp::create(b, loc, part, variance, epsilon));
+  Value y = cnn::DivOp::create(b, loc, full, centred, deviation);
+  // LayerNormalization's optional outputs: the mean and 1 / deviation.
+  if (isUsed(node, 1))
+    g.define(node.outputs[1], average);
+  if (isUsed(node, 2))
+    g.define(node.outputs[2],
+             cnn::UnaryOp::create(b, loc, part, cnn::UnaryFn::reciprocal,
+                                  deviation, llvm::APFloat(0.0),
+                                  llvm::APFloat(0.0)));
+  for (size_t i = 1; i <= 2 && i < node.inputs.size(); ++i) {
+    if (node.input(i).empty())
+      continue;
+    FailureOr<Value> p = expandRank(i, rank, trailing);
+    if (failed(p))
+      return failure();
+    FailureOr<Shape> out = cnn::inferBroadcastShape(
+        emitErr, shape, GraphImporter::shapeOf(*p));
+    if (failed(out))
+      return failure();
+    if (*out != shape)
+      return error() << op << "'s " << (i == 1 ? "scale " : "bias ")
+                     << cnn::formatShape(GraphImporter::shapeOf(*p))
+                     << " does not broadcast to X " << cnn::formatShape(shape);
+    y = i == 1 ? cnn::MulOp::create(b, loc, full, y, *p).getResult()
+               : cnn::AddOp::create(b, loc, full, y, *p).getResult();
+  }
+  return done(y);
 }
 
 LogicalResult NodeImporter::reduce(Value x, cnn::ReduceKind kind,

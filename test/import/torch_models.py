@@ -145,7 +145,15 @@ def make(name):
     else:  # torchvision: random init, no download
         model, size = getattr(torchvision.models, name)(), 224
     with torch.no_grad():
+        for name, p in model.named_parameters():
+            # ConvNeXt's layer scales start at 1e-6: its blocks would add
+            # nothing a test could see.
+            if name.endswith("layer_scale"):
+                p.uniform_(0.1, 0.3)
         for m in model.modules():
+            if isinstance(m, nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.normal_(0.0, 0.1)
             if isinstance(m, nn.BatchNorm2d):
                 m.running_mean.normal_(0.0, 0.1)
                 m.running_var.uniform_(0.5, 1.5)
@@ -164,7 +172,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("model", choices=["lenet", "ops", "resnet18", "mobilenet_v2",
                                      "mobilenet_v3_small", "efficientnet_b0",
-                                     "shufflenet_v2_x1_0"] + SEGMENTATION)
+                                     "shufflenet_v2_x1_0", "convnext_tiny"] + SEGMENTATION)
     p.add_argument("--opset", type=int, default=13)
     p.add_argument("--cnnc", required=True)
     p.add_argument("--workdir", required=True)

@@ -237,6 +237,7 @@ def shorten(message):
     message = message.splitlines()[0] if message else "?"
     message = re.sub(r"'[^']*' \(input \d+\)", "an input", message)
     message = re.sub(r"tensor '[^']*'", "a tensor", message)
+    message = re.sub(r"ONNX constant '[^']*'", "an ONNX constant", message)
     return message if len(message) <= 120 else message[:117] + "..."
 
 

@@ -42,7 +42,7 @@ ZOO = ["resnet18", "resnet50", "resnext50_32x4d", "regnet_x_400mf",
        "mobilenet_v3_large", "efficientnet_b0", "mnasnet1_0",
        "squeezenet1_1", "googlenet", "densenet121", "vgg11",
        "shufflenet_v2_x1_0", "lraspp_mobilenet_v3_large",
-       "deeplabv3_mobilenet_v3_large", "fcn_resnet50"]
+       "deeplabv3_mobilenet_v3_large", "fcn_resnet50", "convnext_tiny"]
 
 
 def run(cmd, env=None):
