@@ -47,7 +47,20 @@ namespace {
 // Activations
 //===----------------------------------------------------------------------===//
 
-enum class Act { Linear, Relu, Relu6, Leaky, Logistic, Tanh, Mish, Swish };
+enum class Act {
+  Linear,
+  Relu,
+  Relu6,
+  Leaky,
+  Logistic,
+  Tanh,
+  Mish,
+  Swish,
+  Elu,
+  Selu,
+  Relie,
+  Hardtan
+};
 
 std::optional<Act> parseActivation(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<Act>>(name)
@@ -59,6 +72,10 @@ std::optional<Act> parseActivation(llvm::StringRef name) {
       .Case("tanh", Act::Tanh)
       .Case("mish", Act::Mish)
       .Case("swish", Act::Swish)
+      .Case("elu", Act::Elu)
+      .Case("selu", Act::Selu)
+      .Case("relie", Act::Relie)
+      .Case("hardtan", Act::Hardtan)
       .Default(std::nullopt);
 }
 
@@ -305,7 +322,7 @@ FailureOr<Act> Importer::getActivation(const CfgSection &s,
     return error(option->valueLoc)
            << "unsupported activation '" << option->value
            << "' (cnnc supports linear, relu, relu6, leaky, logistic, tanh, "
-              "mish, swish)";
+              "mish, swish, elu, selu, relie, hardtan)";
   return *act;
 }
 
@@ -447,6 +464,17 @@ Value Importer::activate(Act act, Value v, Location l) {
     return cnn::MishOp::create(builder, l, t, v);
   case Act::Swish:
     return cnn::SiluOp::create(builder, l, t, v);
+  case Act::Elu:
+    return cnn::UnaryOp::create(builder, l, t, cnn::UnaryFn::elu, v,
+                                llvm::APFloat(1.0), llvm::APFloat(0.0));
+  case Act::Selu: // darknet's constants, rounded
+    return cnn::UnaryOp::create(builder, l, t, cnn::UnaryFn::selu, v,
+                                llvm::APFloat(1.6732), llvm::APFloat(1.0507));
+  case Act::Relie:
+    return cnn::LeakyReluOp::create(builder, l, t, v, llvm::APFloat(0.01));
+  case Act::Hardtan:
+    return cnn::ClipOp::create(builder, l, t, v, builder.getF64FloatAttr(-1),
+                               builder.getF64FloatAttr(1));
   }
   llvm_unreachable("unknown activation");
 }

@@ -55,6 +55,10 @@ ACTIVATIONS = {
     "tanh": np.tanh,
     "mish": lambda x: x * np.tanh(np.logaddexp(0, x)),
     "swish": lambda x: x / (1 + np.exp(-x)),
+    "elu": lambda x: np.where(x >= 0, x, np.expm1(x)),
+    "selu": lambda x: np.where(x >= 0, 1.0507 * x, 1.0507 * 1.6732 * np.expm1(x)),
+    "relie": lambda x: np.where(x > 0, x, 0.01 * x),
+    "hardtan": lambda x: np.clip(x, -1, 1),
 }
 ALIASES = {"network": "net", "conv": "convolutional", "conn": "connected",
            "max": "maxpool", "avg": "avgpool", "soft": "softmax"}
