@@ -12,6 +12,7 @@
 #include "dialects/cnn/CnnUnary.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <cstdio>
@@ -197,6 +198,7 @@ std::string cnnc::onnx::legacyFormReason(const Node &node, int64_t opset) {
       {"Split", 2, "`split` is no longer an input"},
       {"Reshape", 5, "`shape` became an input"},
       {"Cast", 6, "`to` became an integer"},
+      {"Tile", 6, "`repeats` replaced `tiles` and `axis`"},
       {"Upsample", 7, "`scales` replaced `height_scale` and `width_scale`"},
   };
   for (const auto &form : kFirstForms)
@@ -226,6 +228,19 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
     if (w && w->dims.size() != 4)
       return "weight rank " + std::to_string(w->dims.size()) +
              " (only 2-D convolution)";
+    if (std::string bad = checkGeometry(node); !bad.empty())
+      return bad;
+    return checkAutoPad(node);
+  }
+  if (op == "ConvTranspose") {
+    const Tensor *w = g.constant(node.input(1));
+    if (!w || w->type != Tensor::Type::Float)
+      return "weight (only a constant)";
+    if (w->dims.size() != 4)
+      return "weight rank " + std::to_string(w->dims.size()) +
+             " (only 2-D convolution)";
+    if (!node.input(2).empty() && !g.constant(node.input(2)))
+      return "bias (only a constant)";
     if (std::string bad = checkGeometry(node); !bad.empty())
       return bad;
     return checkAutoPad(node);
@@ -348,6 +363,7 @@ private:
   RankedTensorType type(llvm::ArrayRef<int64_t> s) { return g.tensorType(s); }
 
   LogicalResult conv(Value x);
+  LogicalResult convTranspose(Value x);
   LogicalResult gemm(Value x);
   LogicalResult matmul(Value x);
   LogicalResult pool(Value x);
@@ -434,6 +450,8 @@ LogicalResult NodeImporter::run() {
   }
   if (op == "Conv")
     return conv(x);
+  if (op == "ConvTranspose")
+    return convTranspose(x);
   if (op == "Gemm")
     return gemm(x);
   if (op == "MatMul")
@@ -575,6 +593,132 @@ LogicalResult NodeImporter::conv(Value x) {
     return failure();
   return done(cnn::Conv2dOp::create(b, loc, type(*out), x, *w, bias,
                                     /*residual=*/Value(), strides, pads,
+                                    dilations, groups, cnn::Activation::none,
+                                    llvm::APFloat(0.01)));
+}
+
+/// ConvTranspose as the conv it is the gradient of: the input with s - 1
+/// zeros between its pixels (a reshape, pad and reshape), padded by
+/// (k - 1) * d minus ONNX's pads (plus output_padding at the end; a negative
+/// amount crops), convolved with stride 1 by the kernel flipped and its
+/// input and output channels swapped (per group).
+LogicalResult NodeImporter::convTranspose(Value x) {
+  const Tensor *w = g.constant(node.input(1));
+  Shape xs = GraphImporter::shapeOf(x);
+  int64_t groups = node.getInt("group", 1);
+  if (xs.size() != 4 || xs[1] != w->dims[0] || w->dims[0] % groups)
+    return error() << "ConvTranspose of input " << cnn::formatShape(xs)
+                   << " by weight " << cnn::formatShape(w->dims)
+                   << " with group " << groups
+                   << " (expected an NCHW input whose channels are the "
+                      "weight's first dimension, divisible by group)";
+  int64_t cin = w->dims[0], mg = w->dims[1], kh = w->dims[2], kw = w->dims[3];
+  int64_t cg = cin / groups, m = mg * groups;
+  std::vector<int64_t> kernel = node.getInts("kernel_shape", {kh, kw});
+  std::vector<int64_t> strides = node.getInts("strides", {1, 1});
+  std::vector<int64_t> dilations = node.getInts("dilations", {1, 1});
+  std::vector<int64_t> outPad = node.getInts("output_padding", {0, 0});
+  std::vector<int64_t> pads = node.getInts("pads", {0, 0, 0, 0});
+  if (kernel != std::vector<int64_t>{kh, kw} || strides.size() != 2 ||
+      dilations.size() != 2 || outPad.size() != 2 || pads.size() != 4)
+    return error() << "ConvTranspose kernel_shape, strides, dilations, "
+                      "output_padding and pads must be 2-D and match the "
+                      "weight";
+  // Pads from output_shape or auto_pad (SAME_*: the input size x stride).
+  std::vector<int64_t> outShape = node.getInts("output_shape", {});
+  std::string autoPad = node.getString("auto_pad", "NOTSET");
+  if (outShape.size() > 2)
+    outShape.erase(outShape.begin(), outShape.end() - 2);
+  if (outShape.empty() && autoPad.rfind("SAME", 0) == 0)
+    outShape = {xs[2] * strides[0], xs[3] * strides[1]};
+  if (autoPad == "VALID")
+    pads = {0, 0, 0, 0};
+  int64_t full[2];
+  for (int i = 0; i < 2; ++i)
+    full[i] = strides[i] * (xs[2 + i] - 1) + outPad[i] +
+              (w->dims[2 + i] - 1) * dilations[i] + 1;
+  if (!outShape.empty()) {
+    // As ONNX states it, with floor division: an output_shape past the
+    // full size (a negative total) grows at the end.
+    for (int i = 0; i < 2; ++i) {
+      int64_t total = full[i] - outShape[i];
+      int64_t half = llvm::divideFloorSigned(total, 2);
+      pads[i] = autoPad == "SAME_UPPER" ? half : total - half;
+      pads[i + 2] = total - pads[i];
+    }
+  }
+  for (int i = 0; i < 2; ++i)
+    if (full[i] - pads[i] - pads[i + 2] < 1)
+      return error() << "ConvTranspose output would be empty";
+  // The zero-stuffed input: [N, C, H, 1, W, 1] padded to [.., s, .., s],
+  // viewed as [N, C, H s, W s] and cut to (H - 1) s + 1 rows and columns.
+  Value stuffed = x;
+  if (strides[0] > 1 || strides[1] > 1) {
+    Shape split = {xs[0], xs[1], xs[2], 1, xs[3], 1};
+    Value parts = g.reshape(x, split, loc);
+    SmallVector<int64_t> high = {0, 0, 0, strides[0] - 1, 0, strides[1] - 1};
+    Shape padded = {xs[0], xs[1], xs[2], strides[0], xs[3], strides[1]};
+    Value spread = cnn::PadOp::create(
+        b, loc, type(padded), parts, SmallVector<int64_t>(6, 0), high,
+        cnn::PadMode::constant, llvm::APFloat(0.0));
+    stuffed = g.reshape(
+        spread, {xs[0], xs[1], xs[2] * strides[0], xs[3] * strides[1]}, loc);
+    for (int i = 0; i < 2; ++i) {
+      Shape s = GraphImporter::shapeOf(stuffed);
+      s[2 + i] = (xs[2 + i] - 1) * strides[i] + 1;
+      stuffed = cnn::SliceOp::create(b, loc, type(s), stuffed, 2 + i, 0,
+                                     s[2 + i]);
+    }
+  }
+  // [top, left, bottom, right]; negative amounts are cropped first.
+  SmallVector<int64_t, 4> padding(4);
+  for (int i = 0; i < 2; ++i) {
+    int64_t reach = (w->dims[2 + i] - 1) * dilations[i];
+    padding[i] = reach - pads[i];
+    padding[i + 2] = reach - pads[i + 2] + outPad[i];
+  }
+  for (int i = 0; i < 2; ++i) {
+    Shape s = GraphImporter::shapeOf(stuffed);
+    int64_t begin = std::max<int64_t>(-padding[i], 0),
+            end = std::max<int64_t>(-padding[i + 2], 0);
+    if (begin + end == 0)
+      continue;
+    if (begin + end >= s[2 + i])
+      return error() << "ConvTranspose pads crop the whole input";
+    s[2 + i] -= begin + end;
+    stuffed =
+        cnn::SliceOp::create(b, loc, type(s), stuffed, 2 + i, begin, s[2 + i]);
+    padding[i] = std::max<int64_t>(padding[i], 0);
+    padding[i + 2] = std::max<int64_t>(padding[i + 2], 0);
+  }
+  // W [C, M/g, kh, kw] -> W' [M, C/g, kh, kw], flipped.
+  std::vector<float> flipped(w->floats.size());
+  for (int64_t gi = 0; gi < groups; ++gi)
+    for (int64_t c = 0; c < cg; ++c)
+      for (int64_t o = 0; o < mg; ++o)
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j)
+            flipped[(((gi * mg + o) * cg + c) * kh + (kh - 1 - i)) * kw +
+                    (kw - 1 - j)] =
+                w->floats[(((gi * cg + c) * mg + o) * kh + i) * kw + j];
+  Value weight = g.weight(w->name + ".flipped", {m, cg, kh, kw}, flipped, loc);
+  Value bias;
+  std::optional<Shape> biasShape;
+  if (!node.input(2).empty()) {
+    FailureOr<Value> bv = in(2);
+    if (failed(bv))
+      return failure();
+    bias = *bv;
+    biasShape = GraphImporter::shapeOf(bias);
+  }
+  SmallVector<int64_t, 2> one = {1, 1};
+  FailureOr<Shape> out = cnn::inferConv2dShape(
+      [&] { return error(); }, GraphImporter::shapeOf(stuffed),
+      {m, cg, kh, kw}, biasShape, one, padding, dilations, groups);
+  if (failed(out))
+    return failure();
+  return done(cnn::Conv2dOp::create(b, loc, type(*out), stuffed, weight, bias,
+                                    /*residual=*/Value(), one, padding,
                                     dilations, groups, cnn::Activation::none,
                                     llvm::APFloat(0.01)));
 }

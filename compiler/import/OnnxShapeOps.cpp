@@ -1,6 +1,7 @@
 //===- OnnxShapeOps.cpp - ONNX reshapes, padding and resampling -----------===//
 //
-// Reshape, Flatten, Squeeze, Unsqueeze, Pad, Resize and Upsample. Their
+// Reshape, Flatten, Squeeze, Unsqueeze, Pad, Resize, Upsample, Transpose,
+// Slice, Split, DepthToSpace, SpaceToDepth, Tile and Expand. Their
 // shape-like operands (target shape, axes, pads, scales, sizes) must be
 // constants. Where an opset moved an attribute to an input (Upsample's scales
 // at 9, Pad's pads at 11 and axes at 18, Squeeze/Unsqueeze's axes at 13) both
@@ -213,6 +214,15 @@ private:
   LogicalResult transpose();
   LogicalResult slice();
   LogicalResult split();
+  LogicalResult depthToSpace();
+  LogicalResult spaceToDepth();
+  LogicalResult tile();
+  LogicalResult expand();
+  /// `v` reshaped to `split`, permuted by `perm`, reshaped to `out`.
+  Value rearrange(Value v, llvm::ArrayRef<int64_t> split,
+                  llvm::ArrayRef<int64_t> perm, llvm::ArrayRef<int64_t> out);
+  /// `v` repeated `times` along `axis` (one cnn.concat).
+  Value repeat(Value v, int64_t axis, int64_t times);
   /// `x` with entries [offset, offset + size) of `axis`.
   Value sliceOf(Value v, int64_t axis, int64_t offset, int64_t size);
   /// cnn.upsample for per-dimension integer `factors` of an NCHW input.
@@ -237,6 +247,10 @@ LogicalResult ShapeOpImporter::run() {
       .Case("Transpose", [&] { return transpose(); })
       .Case("Slice", [&] { return slice(); })
       .Case("Split", [&] { return split(); })
+      .Case("DepthToSpace", [&] { return depthToSpace(); })
+      .Case("SpaceToDepth", [&] { return spaceToDepth(); })
+      .Case("Tile", [&] { return tile(); })
+      .Case("Expand", [&] { return expand(); })
       .Default([&] { return upsample(); })();
 }
 
@@ -502,6 +516,91 @@ LogicalResult ShapeOpImporter::transpose() {
                   .getResult());
 }
 
+Value ShapeOpImporter::rearrange(Value v, llvm::ArrayRef<int64_t> split,
+                                 llvm::ArrayRef<int64_t> perm,
+                                 llvm::ArrayRef<int64_t> out) {
+  Value parts = g.reshape(v, split, loc);
+  Shape moved;
+  for (int64_t p : perm)
+    moved.push_back(split[p]);
+  Value t = cnn::TransposeOp::create(b, loc, g.tensorType(moved), parts, perm);
+  return g.reshape(t, out, loc);
+}
+
+/// DCR: channel (by * b + bx) * C' + c goes to pixel (y * b + by, x * b +
+/// bx); CRD: channel (c * b + by) * b + bx.
+LogicalResult ShapeOpImporter::depthToSpace() {
+  int64_t bs = node.getInt("blocksize", 0);
+  if (shape.size() != 4 || bs < 1 || shape[1] % (bs * bs))
+    return error() << "DepthToSpace needs an NCHW input whose channels "
+                      "divide by blocksize^2, got shape "
+                   << cnn::formatShape(shape) << " and blocksize " << bs;
+  int64_t n = shape[0], c = shape[1] / (bs * bs), h = shape[2], w = shape[3];
+  Shape out = {n, c, h * bs, w * bs};
+  if (node.getString("mode", "DCR") == "CRD")
+    return done(rearrange(x, {n, c, bs, bs, h, w}, {0, 1, 4, 2, 5, 3}, out));
+  return done(rearrange(x, {n, bs, bs, c, h, w}, {0, 3, 4, 1, 5, 2}, out));
+}
+
+/// Pixel (y * b + by, x * b + bx) goes to channel (by * b + bx) * C + c.
+LogicalResult ShapeOpImporter::spaceToDepth() {
+  int64_t bs = node.getInt("blocksize", 0);
+  if (shape.size() != 4 || bs < 1 || shape[2] % bs || shape[3] % bs)
+    return error() << "SpaceToDepth needs an NCHW input whose height and "
+                      "width divide by blocksize, got shape "
+                   << cnn::formatShape(shape) << " and blocksize " << bs;
+  int64_t n = shape[0], c = shape[1], h = shape[2] / bs, w = shape[3] / bs;
+  return done(rearrange(x, {n, c, h, bs, w, bs}, {0, 3, 5, 1, 2, 4},
+                        {n, c * bs * bs, h, w}));
+}
+
+Value ShapeOpImporter::repeat(Value v, int64_t axis, int64_t times) {
+  if (times == 1)
+    return v;
+  Shape out = GraphImporter::shapeOf(v);
+  out[axis] *= times;
+  SmallVector<Value> copies(times, v);
+  return cnn::ConcatOp::create(b, loc, g.tensorType(out), copies, axis);
+}
+
+LogicalResult ShapeOpImporter::tile() {
+  std::vector<int64_t> repeats = *g.constantInts(node.input(1));
+  if (repeats.size() != shape.size())
+    return error() << "Tile repeats " << cnn::formatShape(repeats)
+                   << " do not match the input's rank " << shape.size();
+  Value y = x;
+  for (auto [axis, times] : llvm::enumerate(repeats)) {
+    if (times < 1)
+      return unsupported("repeats value " + std::to_string(times) +
+                         " (an empty tensor)");
+    y = repeat(y, axis, times);
+  }
+  if (failed(cnn::checkTensorSize([&] { return error(); }, "Tile's result",
+                                  GraphImporter::shapeOf(y))))
+    return failure();
+  return done(y);
+}
+
+/// numpy broadcasting of the input against `shape`, each size-1 dimension
+/// repeated.
+LogicalResult ShapeOpImporter::expand() {
+  std::vector<int64_t> target = *g.constantInts(node.input(1));
+  // Both padded with leading 1s to the larger rank.
+  size_t rank = std::max(shape.size(), target.size());
+  Shape padded(rank - shape.size(), 1), wanted(rank - target.size(), 1);
+  padded.append(shape.begin(), shape.end());
+  wanted.append(target.begin(), target.end());
+  FailureOr<Shape> out =
+      cnn::inferBroadcastShape([&] { return error(); }, padded, wanted);
+  if (failed(out) || failed(cnn::checkTensorSize([&] { return error(); },
+                                                 "Expand's result", *out)))
+    return failure();
+  Value y = g.reshape(x, padded, loc);
+  for (size_t axis = 0; axis < out->size(); ++axis)
+    y = repeat(y, axis, padded[axis] == 1 ? (*out)[axis] : 1);
+  return done(y);
+}
+
 Value ShapeOpImporter::sliceOf(Value v, int64_t axis, int64_t offset,
                                int64_t size) {
   Shape out = GraphImporter::shapeOf(v);
@@ -646,7 +745,8 @@ std::optional<SliceBounds> cnnc::onnx::sliceBounds(const Node &node,
 bool cnnc::onnx::isShapeOp(llvm::StringRef opType) {
   return llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
                              "Pad", "Resize", "Upsample", "Transpose", "Slice",
-                             "Split"},
+                             "Split", "DepthToSpace", "SpaceToDepth", "Tile",
+                             "Expand"},
                             opType);
 }
 
@@ -686,6 +786,8 @@ std::string cnnc::onnx::unsupportedShapeOpReason(const Node &node,
   }
   if (op == "Split" && !intsOperand(g, node, "split", 1, 13).constant)
     return "split (only constant)";
+  if ((op == "Tile" || op == "Expand") && !g.constantInts(node.input(1)))
+    return op == "Tile" ? "repeats (only constant)" : "shape (only constant)";
   if (op == "Slice") {
     for (auto [attr, input] :
          {std::pair("starts", 1), std::pair("ends", 2), std::pair("axes", 3)})

@@ -797,6 +797,83 @@ def case_reduce(opset=13):
     return nodes, {"x": x}, inits, expected, opset
 
 
+def conv_transpose(x, w, b=None, strides=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1),
+                   out_pad=(0, 0), group=1):
+    """ONNX ConvTranspose by its definition: each input pixel scatters its
+    kernel-weighted values into the output."""
+    n, c, h, wd = x.shape
+    _, mg, kh, kw = w.shape
+    cg = c // group
+    full = [strides[i] * ((h, wd)[i] - 1) + out_pad[i] + ((kh, kw)[i] - 1) * dil[i] + 1
+            for i in range(2)]
+    out = np.zeros((n, mg * group, full[0], full[1]))
+    for g in range(group):
+        for ci in range(cg):
+            for i in range(kh):
+                for j in range(kw):
+                    contrib = np.einsum("nhw,m->nmhw", x[:, g * cg + ci].astype(np.float64),
+                                        w[g * cg + ci, :, i, j].astype(np.float64))
+                    out[:, g * mg:(g + 1) * mg,
+                        i * dil[0]:i * dil[0] + strides[0] * (h - 1) + 1:strides[0],
+                        j * dil[1]:j * dil[1] + strides[1] * (wd - 1) + 1:strides[1]] += contrib
+    out = out[:, :, pads[0]:full[0] - pads[2], pads[1]:full[1] - pads[3]]
+    if b is not None:
+        out += b.reshape(1, -1, 1, 1)
+    return out
+
+
+def case_conv_transpose(opset=13):
+    """ConvTranspose: stride 2 with pads and output_padding (an FCN/U-Net
+    upsampler), groups with dilation, auto_pad SAME_UPPER, output_shape,
+    stride 3 without bias; then DepthToSpace (DCR and CRD), SpaceToDepth,
+    Tile and Expand."""
+    x = rand(1, 4, 5, 6)
+    nodes, expected = [], {}
+    inits = {}
+
+    def add(name, w, b, **attrs):
+        inits[name + "_w"] = w
+        inputs = ["x", name + "_w"]
+        if b is not None:
+            inits[name + "_b"] = b
+            inputs.append(name + "_b")
+        nodes.append(helper.make_node("ConvTranspose", inputs, [name], name=name, **attrs))
+
+    w1, b1 = rand(4, 3, 3, 3, scale=0.5), rand(3)
+    add("up", w1, b1, strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])
+    expected["up"] = conv_transpose(x, w1, b1, (2, 2), (1, 1, 1, 1), out_pad=(1, 1))
+    w2, b2 = rand(4, 2, 3, 2, scale=0.5), rand(4)
+    add("grouped", w2, b2, group=2, dilations=[2, 1], pads=[0, 1, 2, 0])
+    expected["grouped"] = conv_transpose(x, w2, b2, pads=(0, 1, 2, 0), dil=(2, 1), group=2)
+    w3 = rand(4, 2, 4, 4, scale=0.5)
+    add("same_upper", w3, None, strides=[2, 2], auto_pad="SAME_UPPER")
+    # output 10 x 12 of full 12 x 14: total pads 2, 1 each side
+    expected["same_upper"] = conv_transpose(x, w3, strides=(2, 2), pads=(1, 1, 1, 1))
+    add("shaped", w3, None, strides=[3, 2], output_shape=[16, 13])
+    # of full 16 x 14: the odd column of padding at the beginning (not SAME_UPPER)
+    expected["shaped"] = conv_transpose(x, w3, strides=(3, 2), pads=(0, 1, 0, 0))
+    c = rand(1, 8, 2, 3)
+    nodes += [
+        helper.make_node("DepthToSpace", ["c"], ["d2s"], name="d2s", blocksize=2),
+        helper.make_node("DepthToSpace", ["c"], ["d2s_crd"], name="d2s_crd", blocksize=2,
+                         mode="CRD"),
+        helper.make_node("SpaceToDepth", ["x"], ["s2d"], name="s2d", blocksize=1),
+        helper.make_node("SpaceToDepth", ["d2s"], ["s2d2"], name="s2d2", blocksize=2),
+        helper.make_node("Tile", ["c", "reps"], ["tiled"], name="tiled"),
+        helper.make_node("Expand", ["col", "eshape"], ["expanded"], name="expanded"),
+    ]
+    b_, h_, w_ = 2, 2, 3
+    expected["d2s"] = c.reshape(1, b_, b_, 2, h_, w_).transpose(0, 3, 4, 1, 5, 2).reshape(1, 2, 4, 6)
+    expected["d2s_crd"] = c.reshape(1, 2, b_, b_, h_, w_).transpose(0, 1, 4, 2, 5, 3).reshape(1, 2, 4, 6)
+    expected["s2d"] = x
+    expected["s2d2"] = c  # SpaceToDepth inverts DCR DepthToSpace
+    expected["tiled"] = np.tile(c, (2, 1, 3, 1))
+    col = rand(3, 1)
+    expected["expanded"] = col * np.ones((2, 1, 3, 4))
+    inits.update(reps=np.array([2, 1, 3, 1], np.int64), eshape=np.array([2, 1, 1, 4], np.int64))
+    return nodes, {"x": x, "c": c, "col": col}, inits, expected, opset
+
+
 def case_names(opset=13):
     """PyTorch's default names: a dotted input, a numeric output."""
     x = rand(1, 2, 3, 3)
