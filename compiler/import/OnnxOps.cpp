@@ -246,10 +246,6 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
     return checkAutoPad(node);
   }
   if (op == "Gemm") {
-    if (node.getInt("transA", 0) != 0)
-      return "transA=1";
-    if (node.getFloat("alpha", 1) != 1 || node.getFloat("beta", 1) != 1)
-      return "alpha/beta other than 1";
     if (node.getInt("transB", 0) == 0 && !g.constant(node.input(1)))
       return "transB=0 with a non-constant B";
     return "";
@@ -284,6 +280,8 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
       op == "InstanceNormalization" || op == "MeanVarianceNormalization" ||
       op == "PRelu")
     return "";
+  if (op == "LRN")
+    return node.getInt("size", 0) < 1 ? "size (must be at least 1)" : "";
   if (op == "LayerNormalization")
     return "";
   if (op == "MaxPool") {
@@ -376,6 +374,9 @@ private:
   /// (x - mean) / sqrt(variance + epsilon) over their axes (MVN: epsilon
   /// added after the square root), then scale and bias where given.
   LogicalResult normalization(Value x);
+  /// x / (bias + alpha / size * the sum of squares of `size` neighbouring
+  /// channels) ^ beta: the sum as slices of the zero-padded squares.
+  LogicalResult lrn(Value x);
   /// cnn.reduce of the (increasing) `axes`; without `keepDims` they are
   /// reshaped away. A mean over the H and W of an NCHW tensor is a
   /// cnn.global_avgpool, which convs fuse into.
@@ -533,6 +534,8 @@ LogicalResult NodeImporter::run() {
   if (op == "LayerNormalization" || op == "InstanceNormalization" ||
       op == "MeanVarianceNormalization")
     return normalization(x);
+  if (op == "LRN")
+    return lrn(x);
   if (op == "PRelu") {
     // relu(x) + slope * (x - relu(x)), the slope broadcast to x.
     FailureOr<Value> slope = expandRank(1, rank, 0);
@@ -723,47 +726,102 @@ LogicalResult NodeImporter::convTranspose(Value x) {
                                     llvm::APFloat(0.01)));
 }
 
-/// Y = X * B^T + C as cnn.dense; a constant B without transB is transposed
-/// here so that the weight is [units, K] as dense expects.
+/// Y = alpha * A' * B' + beta * C as cnn.dense: A' is A or a transpose of
+/// it; a constant B is made the [N, K] weight (transposed unless transB)
+/// times alpha, and a constant C of N values its bias times beta; other
+/// forms scale and add after the dense.
 LogicalResult NodeImporter::gemm(Value x) {
+  double alpha = widen(node.getFloat("alpha", 1.0f)),
+         beta = widen(node.getFloat("beta", 1.0f));
+  Shape inShape = GraphImporter::shapeOf(x);
+  if (inShape.size() != 2)
+    return error() << "Gemm's A must be a matrix, got shape "
+                   << cnn::formatShape(inShape);
+  if (node.getInt("transA", 0) != 0) {
+    inShape = {inShape[1], inShape[0]};
+    x = cnn::TransposeOp::create(b, loc, type(inShape), x,
+                                 ArrayRef<int64_t>{1, 0});
+  }
+  auto scalar = [&](const char *name, double v) {
+    return g.weight(node.outputs[0] + "." + name, {1, 1},
+                    {static_cast<float>(v)}, loc);
+  };
   Value w;
-  if (node.getInt("transB", 0) == 0) {
-    const Tensor *t = g.constant(node.input(1));
-    if (t->type != Tensor::Type::Float || t->dims.size() != 2)
-      return error() << "Gemm B must be a float matrix";
-    int64_t k = t->dims[0], n = t->dims[1];
-    std::vector<float> transposed(t->floats.size());
-    for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        transposed[j * k + i] = t->floats[i * n + j];
-    w = g.weight(t->name + ".T", {n, k}, transposed, loc);
+  bool scaled = false; // alpha applied to the weight
+  const Tensor *t = g.constant(node.input(1));
+  if (t && t->type == Tensor::Type::Float && t->dims.size() == 2) {
+    bool transB = node.getInt("transB", 0) != 0;
+    int64_t n = transB ? t->dims[0] : t->dims[1],
+            k = transB ? t->dims[1] : t->dims[0];
+    std::vector<float> nk(t->floats.size());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        nk[i * k + j] = static_cast<float>(
+            alpha * (transB ? t->floats[i * k + j] : t->floats[j * n + i]));
+    bool same = transB && alpha == 1;
+    w = same ? *in(1)
+             : g.weight(t->name + (transB ? ".scaled" : ".T"), {n, k}, nk, loc);
+    scaled = true;
   } else {
     FailureOr<Value> wv = in(1);
     if (failed(wv))
       return failure();
     w = *wv;
   }
-  Shape inShape = GraphImporter::shapeOf(x), wShape = GraphImporter::shapeOf(w);
+  Shape wShape = GraphImporter::shapeOf(w);
+  if (wShape.size() != 2)
+    return error() << "Gemm's B must be a matrix, got shape "
+                   << cnn::formatShape(wShape);
+  // A [N] or [1, N] constant C is the dense's bias.
   Value bias;
   std::optional<Shape> biasShape;
-  if (!node.input(2).empty()) {
-    const Tensor *c = g.constant(node.input(2));
-    // A [units] or [1, units] constant bias is dense's bias; other forms
-    // broadcast over rows and are added separately.
-    if (!c || c->type != Tensor::Type::Float || c->numElements() != wShape[0] ||
-        (c->dims.size() == 2 && c->dims[0] != 1) || c->dims.size() > 2)
-      return error() << "Gemm supports only a constant bias of shape [N] or "
-                        "[1, N]";
-    bias = c->dims.size() == 1 ? *in(2)
-                               : g.weight(c->name, {wShape[0]}, c->floats, loc);
+  const Tensor *c =
+      node.input(2).empty() ? nullptr : g.constant(node.input(2));
+  bool cIsBias = c && c->type == Tensor::Type::Float &&
+                 c->numElements() == wShape[0] &&
+                 (c->dims.size() == 1 ||
+                  (c->dims.size() == 2 && c->dims[0] == 1));
+  if (cIsBias) {
+    std::vector<float> values(c->floats);
+    for (float &v : values)
+      v = static_cast<float>(beta * v);
+    bias = c->dims.size() == 1 && beta == 1
+               ? *in(2)
+               : g.weight(beta == 1 ? c->name : c->name + ".beta",
+                          {wShape[0]}, values, loc);
     biasShape = Shape{wShape[0]};
   }
   FailureOr<Shape> out =
       cnn::inferDenseShape([&] { return error(); }, inShape, wShape, biasShape);
   if (failed(out))
     return failure();
-  return done(cnn::DenseOp::create(b, loc, type(*out), x, w, bias,
-                                   cnn::Activation::none, llvm::APFloat(0.01)));
+  Value y = cnn::DenseOp::create(b, loc, type(*out), x, w, bias,
+                                 cnn::Activation::none, llvm::APFloat(0.01));
+  if (!scaled && alpha != 1)
+    y = cnn::MulOp::create(b, loc, type(*out), y, scalar("alpha", alpha));
+  if (!node.input(2).empty() && !cIsBias) {
+    FailureOr<Value> cv =
+        g.staticShape(node.input(2)) &&
+                g.staticShape(node.input(2))->size() < 2
+            ? expandRank(2, 2, 0)
+            : in(2);
+    if (failed(cv))
+      return failure();
+    Value term = *cv;
+    Shape cShape = GraphImporter::shapeOf(term);
+    if (beta != 1)
+      term =
+          cnn::MulOp::create(b, loc, type(cShape), term, scalar("beta", beta));
+    FailureOr<Shape> sum =
+        cnn::inferBroadcastShape([&] { return error(); }, *out, cShape);
+    if (failed(sum))
+      return failure();
+    if (*sum != *out)
+      return error() << "Gemm's C " << cnn::formatShape(cShape)
+                     << " does not broadcast to " << cnn::formatShape(*out);
+    y = cnn::AddOp::create(b, loc, type(*out), y, term);
+  }
+  return done(y);
 }
 
 /// [..., K] x constant [K, M] as a dense without bias (a following Add adds
@@ -1023,6 +1081,42 @@ LogicalResult NodeImporter::normalization(Value x) {
                : cnn::AddOp::create(b, loc, full, y, *p).getResult();
   }
   return done(y);
+}
+
+LogicalResult NodeImporter::lrn(Value x) {
+  Shape shape = GraphImporter::shapeOf(x);
+  int64_t rank = shape.size(), size = node.getInt("size", 1);
+  if (rank < 3)
+    return error() << "LRN expects an [N, C, ...] input, got shape "
+                   << cnn::formatShape(shape);
+  double alpha = widen(node.getFloat("alpha", 1e-4f)),
+         beta = widen(node.getFloat("beta", 0.75f)),
+         bias = widen(node.getFloat("bias", 1.0f));
+  RankedTensorType full = type(shape);
+  Value squares = cnn::MulOp::create(b, loc, full, x, x);
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  low[1] = (size - 1) / 2;
+  high[1] = size - 1 - low[1];
+  Shape padded = shape;
+  padded[1] += size - 1;
+  Value wide = cnn::PadOp::create(b, loc, type(padded), squares, low, high,
+                                  cnn::PadMode::constant, llvm::APFloat(0.0));
+  Value sum;
+  for (int64_t k = 0; k < size; ++k) {
+    Value part = cnn::SliceOp::create(b, loc, full, wide, 1, k, shape[1]);
+    sum = sum ? cnn::AddOp::create(b, loc, full, sum, part).getResult() : part;
+  }
+  auto constant = [&](const char *name, double v) {
+    return g.weight(node.outputs[0] + "." + name, Shape(rank, 1),
+                    {static_cast<float>(v)}, loc);
+  };
+  Value scaled =
+      cnn::MulOp::create(b, loc, full, sum, constant("scale", alpha / size));
+  Value base = cnn::AddOp::create(b, loc, full, scaled, constant("bias", bias));
+  Value denominator =
+      cnn::UnaryOp::create(b, loc, full, cnn::UnaryFn::pow, base,
+                           llvm::APFloat(beta), llvm::APFloat(0.0));
+  return done(cnn::DivOp::create(b, loc, full, x, denominator));
 }
 
 LogicalResult NodeImporter::reduce(Value x, cnn::ReduceKind kind,

@@ -217,6 +217,7 @@ private:
   LogicalResult depthToSpace();
   LogicalResult spaceToDepth();
   LogicalResult tile();
+  LogicalResult gather();
   LogicalResult expand();
   /// `v` reshaped to `split`, permuted by `perm`, reshaped to `out`.
   Value rearrange(Value v, llvm::ArrayRef<int64_t> split,
@@ -250,6 +251,7 @@ LogicalResult ShapeOpImporter::run() {
       .Case("DepthToSpace", [&] { return depthToSpace(); })
       .Case("SpaceToDepth", [&] { return spaceToDepth(); })
       .Case("Tile", [&] { return tile(); })
+      .Case("Gather", [&] { return gather(); })
       .Case("Expand", [&] { return expand(); })
       .Default([&] { return upsample(); })();
 }
@@ -581,6 +583,40 @@ LogicalResult ShapeOpImporter::tile() {
   return done(y);
 }
 
+/// Entries of `axis` picked by constant indices: one slice per index,
+/// concatenated, reshaped to data[:axis] + indices + data[axis + 1:].
+LogicalResult ShapeOpImporter::gather() {
+  const Tensor *t = g.constant(node.input(1));
+  std::vector<int64_t> indices = *g.constantInts(node.input(1));
+  FailureOr<int64_t> axis = cnn::normalizeAxis(
+      [&] { return error(); }, node.getInt("axis", 0), shape.size());
+  if (failed(axis))
+    return failure();
+  if (indices.empty())
+    return unsupported("empty indices (an empty tensor)");
+  SmallVector<Value> picked;
+  for (int64_t index : indices) {
+    if (index < -shape[*axis] || index >= shape[*axis])
+      return error() << "Gather index " << index << " is out of range for "
+                     << "axis " << *axis << " of shape "
+                     << cnn::formatShape(shape);
+    picked.push_back(
+        sliceOf(x, *axis, index < 0 ? index + shape[*axis] : index, 1));
+  }
+  Value y = picked.front();
+  if (picked.size() > 1) {
+    Shape joined = shape;
+    joined[*axis] = picked.size();
+    y = cnn::ConcatOp::create(b, loc, g.tensorType(joined), picked, *axis);
+  }
+  Shape out(shape.begin(), shape.begin() + *axis);
+  out.append(t->dims.begin(), t->dims.end());
+  out.append(shape.begin() + *axis + 1, shape.end());
+  if (out.empty())
+    return unsupported("scalar result (a 0-D tensor)");
+  return done(g.reshape(y, out, loc));
+}
+
 /// numpy broadcasting of the input against `shape`, each size-1 dimension
 /// repeated.
 LogicalResult ShapeOpImporter::expand() {
@@ -746,7 +782,7 @@ bool cnnc::onnx::isShapeOp(llvm::StringRef opType) {
   return llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
                              "Pad", "Resize", "Upsample", "Transpose", "Slice",
                              "Split", "DepthToSpace", "SpaceToDepth", "Tile",
-                             "Expand"},
+                             "Expand", "Gather"},
                             opType);
 }
 
@@ -786,6 +822,8 @@ std::string cnnc::onnx::unsupportedShapeOpReason(const Node &node,
   }
   if (op == "Split" && !intsOperand(g, node, "split", 1, 13).constant)
     return "split (only constant)";
+  if (op == "Gather" && !g.constantInts(node.input(1)))
+    return "indices (only constant)";
   if ((op == "Tile" || op == "Expand") && !g.constantInts(node.input(1)))
     return op == "Tile" ? "repeats (only constant)" : "shape (only constant)";
   if (op == "Slice") {

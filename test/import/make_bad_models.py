@@ -76,7 +76,7 @@ def main():
         n("Resize", ["x", "", "scales_c"], ["r3"], name="resize_channels", mode="linear"),
         n("Slice", ["x", "start0", "end8", "axis2", "step2"], ["sl"], name="slice_step"),
         n("Flatten", ["x"], ["f"], name="flat"),
-        n("Gemm", ["f", "fc"], ["g"], name="gemm_ta", transA=1),
+        n("Gemm", ["f", "f"], ["g"], name="gemm_b"),
         n("NonZero", ["x"], ["s"], name="nonzero"),
         n("Reshape", ["x", "s"], ["rs"], name="reshape_dyn"),
         n("Upsample", ["x", "scales2"], ["u"], name="up"),
