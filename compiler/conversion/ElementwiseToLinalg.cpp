@@ -176,12 +176,13 @@ Value reduceInto(OpBuilder &b, Location loc, RankedTensorType reducedType,
     groups.back().push_back(d);
     leading.clear();
   }
-  auto keptType = RankedTensorType::get(keptShape, reducedType.getElementType());
+  auto keptType =
+      RankedTensorType::get(keptShape, reducedType.getElementType());
   SmallVector<AffineMap> maps(inMaps);
   maps.push_back(AffineMap::get(fullShape.size(), 0, kept, ctx));
   Value result = linalg::GenericOp::create(
-                     b, loc, keptType, ins, filledTensor(b, loc, keptType, init),
-                     maps, iterators,
+                     b, loc, keptType, ins,
+                     filledTensor(b, loc, keptType, init), maps, iterators,
                      [&](OpBuilder &nb, Location l, ValueRange args) {
                        linalg::YieldOp::create(nb, l, combine(nb, l, args));
                      })
@@ -219,13 +220,12 @@ struct SoftmaxLowering : OpRewritePattern<cnn::SoftmaxOp> {
     auto shifted = [](OpBuilder &b, Location l, Value x, Value m) -> Value {
       return arith::SubFOp::create(b, l, x, m);
     };
-    Value sum = reduce({x, max}, {identity, reduced}, 0.0,
-                       [&](OpBuilder &b, Location l, ValueRange v) -> Value {
-                         return arith::AddFOp::create(
-                             b, l,
-                             math::ExpOp::create(b, l, shifted(b, l, v[0], v[1])),
-                             v[2]);
-                       });
+    Value sum = reduce(
+        {x, max}, {identity, reduced}, 0.0,
+        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+          return arith::AddFOp::create(
+              b, l, math::ExpOp::create(b, l, shifted(b, l, v[0], v[1])), v[2]);
+        });
     AffineMap maps[] = {identity, reduced, reduced};
     bool log = op.getLog();
     rewriter.replaceOp(
@@ -253,22 +253,21 @@ struct ReduceLowering : OpRewritePattern<cnn::ReduceOp> {
     using K = cnn::ReduceKind;
     Location loc = op.getLoc();
     K kind = op.getKind();
-    RankedTensorType type = op.getType(),
-                     inType = op.getInput().getType();
+    RankedTensorType type = op.getType(), inType = op.getInput().getType();
     ArrayRef<int64_t> axes = op.getAxes();
     AffineMap identity = rewriter.getMultiDimIdentityMap(inType.getRank());
-    AffineMap reduced = broadcastMap(rewriter.getContext(), type.getShape(),
-                                     inType.getShape());
+    AffineMap reduced =
+        broadcastMap(rewriter.getContext(), type.getShape(), inType.getShape());
     const double inf = std::numeric_limits<double>::infinity();
     Value x = op.getInput(), max;
     if (kind == K::log_sum_exp)
-      max = reduceInto(rewriter, loc, type, inType.getShape(), axes, x,
-                       identity, -inf,
-                       [](OpBuilder &b, Location l, ValueRange v) -> Value {
-                         return arith::MaximumFOp::create(b, l, v[0], v[1]);
-                       });
-    double init = kind == K::max ? -inf
-                  : kind == K::min ? inf
+      max =
+          reduceInto(rewriter, loc, type, inType.getShape(), axes, x, identity,
+                     -inf, [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                       return arith::MaximumFOp::create(b, l, v[0], v[1]);
+                     });
+    double init = kind == K::max    ? -inf
+                  : kind == K::min  ? inf
                   : kind == K::prod ? 1.0
                                     : 0.0;
     SmallVector<Value> ins = {x};
@@ -379,6 +378,6 @@ void cnnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<BinaryLowering<cnn::AddOp>, BinaryLowering<cnn::SubOp>,
                BinaryLowering<cnn::MulOp>, BinaryLowering<cnn::DivOp>,
                BinaryLowering<cnn::PowOp>, BinaryLowering<cnn::MaxOp>,
-               BinaryLowering<cnn::MinOp>,
-               BatchNormLowering, SoftmaxLowering, ReduceLowering>(ctx);
+               BinaryLowering<cnn::MinOp>, BatchNormLowering, SoftmaxLowering,
+               ReduceLowering>(ctx);
 }

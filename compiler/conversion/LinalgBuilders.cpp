@@ -158,8 +158,7 @@ Value cnnc::unaryFunction(OpBuilder &b, Location loc, cnn::UnaryFn fn,
   auto div = [&](Value l, Value r) -> Value {
     return arith::DivFOp::create(b, loc, l, r);
   };
-  auto select = [&](Pred pred, Value l, Value r, Value yes,
-                    Value no) -> Value {
+  auto select = [&](Pred pred, Value l, Value r, Value yes, Value no) -> Value {
     Value test = arith::CmpFOp::create(b, loc, pred, l, r);
     return arith::SelectOp::create(b, loc, test, yes, no);
   };
@@ -226,9 +225,9 @@ Value cnnc::unaryFunction(OpBuilder &b, Location loc, cnn::UnaryFn fn,
   case cnn::UnaryFn::selu:
     return mul(c(p1), elu(p0));
   case cnn::UnaryFn::celu: // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
-    return add(clampBelow(b, loc, x, 0),
-               clampAbove(b, loc,
-                          mul(c(p0), sub(exp(div(x, c(p0))), c(1))), 0));
+    return add(
+        clampBelow(b, loc, x, 0),
+        clampAbove(b, loc, mul(c(p0), sub(exp(div(x, c(p0))), c(1))), 0));
   case cnn::UnaryFn::thresholded_relu:
     return select(Pred::OGT, x, c(p0), x, c(0));
   case cnn::UnaryFn::shrink:

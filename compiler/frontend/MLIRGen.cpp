@@ -163,9 +163,9 @@ const std::vector<OpSpec> &opSpecs() {
       return names;
     }();
     for (const std::string &name : reduceNames)
-      all.push_back(OpSpec{
-          name.c_str(),
-          {{"input", K::Tensor, true}, {"axes", K::IntList, true}}});
+      all.push_back(
+          OpSpec{name.c_str(),
+                 {{"input", K::Tensor, true}, {"axes", K::IntList, true}}});
     // cnn.unary's functions by name, with their parameters.
     for (const cnn::UnaryFnInfo &info : cnn::unaryFns()) {
       if (info.fn == cnn::UnaryFn::pow)
@@ -1281,22 +1281,21 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
     FailureOr<int64_t> axis = normaliseAxis(-1);
     if (failed(axis))
       return failure();
-    return make(
-        cnn::SoftmaxOp(), inShape, input,
-        {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis)),
-         builder.getNamedAttr("log", builder.getBoolAttr(op == "log_softmax"))});
+    return make(cnn::SoftmaxOp(), inShape, input,
+                {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis)),
+                 builder.getNamedAttr(
+                     "log", builder.getBoolAttr(op == "log_softmax"))});
   }
   if (op.consume_front("reduce_")) {
     FailureOr<SmallVector<int64_t>> axes = getIntList(args, "axes", {}, scope);
     if (failed(axes))
       return failure();
-    return make(cnn::ReduceOp(), cnn::inferReduceShape(emitErr, inShape, *axes),
-                input,
-                {builder.getNamedAttr(
-                     "kind", cnn::ReduceKindAttr::get(
-                                 builder.getContext(),
-                                 *cnn::symbolizeReduceKind(op))),
-                 builder.getNamedAttr("axes", i64Array(*axes))});
+    return make(
+        cnn::ReduceOp(), cnn::inferReduceShape(emitErr, inShape, *axes), input,
+        {builder.getNamedAttr(
+             "kind", cnn::ReduceKindAttr::get(builder.getContext(),
+                                              *cnn::symbolizeReduceKind(op))),
+         builder.getNamedAttr("axes", i64Array(*axes))});
   }
   llvm_unreachable("every op in opSpecs() is generated above");
 }

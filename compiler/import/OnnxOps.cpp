@@ -142,34 +142,20 @@ std::optional<std::vector<int64_t>> reduceAxes(const GraphImporter &g,
 std::optional<cnn::UnaryFn> unaryFnOf(llvm::StringRef op) {
   using F = cnn::UnaryFn;
   static const std::pair<const char *, F> kOps[] = {
-      {"Exp", F::exp},
-      {"Log", F::log},
-      {"Sqrt", F::sqrt},
-      {"Abs", F::abs},
-      {"Neg", F::neg},
-      {"Reciprocal", F::reciprocal},
-      {"Floor", F::floor},
-      {"Ceil", F::ceil},
-      {"Round", F::round},
-      {"Sign", F::sign},
-      {"Erf", F::erf},
-      {"Sin", F::sin},
-      {"Cos", F::cos},
-      {"Tan", F::tan},
-      {"Asin", F::asin},
-      {"Acos", F::acos},
-      {"Atan", F::atan},
-      {"Sinh", F::sinh},
-      {"Cosh", F::cosh},
-      {"Asinh", F::asinh},
-      {"Acosh", F::acosh},
-      {"Atanh", F::atanh},
-      {"Softplus", F::softplus},
-      {"Softsign", F::softsign},
-      {"Elu", F::elu},
-      {"Selu", F::selu},
-      {"Celu", F::celu},
-      {"ThresholdedRelu", F::thresholded_relu},
+      {"Exp", F::exp},           {"Log", F::log},
+      {"Sqrt", F::sqrt},         {"Abs", F::abs},
+      {"Neg", F::neg},           {"Reciprocal", F::reciprocal},
+      {"Floor", F::floor},       {"Ceil", F::ceil},
+      {"Round", F::round},       {"Sign", F::sign},
+      {"Erf", F::erf},           {"Sin", F::sin},
+      {"Cos", F::cos},           {"Tan", F::tan},
+      {"Asin", F::asin},         {"Acos", F::acos},
+      {"Atan", F::atan},         {"Sinh", F::sinh},
+      {"Cosh", F::cosh},         {"Asinh", F::asinh},
+      {"Acosh", F::acosh},       {"Atanh", F::atanh},
+      {"Softplus", F::softplus}, {"Softsign", F::softsign},
+      {"Elu", F::elu},           {"Selu", F::selu},
+      {"Celu", F::celu},         {"ThresholdedRelu", F::thresholded_relu},
       {"Shrink", F::shrink},
   };
   for (auto [name, fn] : kOps)
@@ -180,9 +166,8 @@ std::optional<cnn::UnaryFn> unaryFnOf(llvm::StringRef op) {
 
 /// Elementwise ops of any number of inputs with numpy broadcasting.
 bool isBroadcastOp(llvm::StringRef op) {
-  return llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
-                             "Sum", "Mean"},
-                            op);
+  return llvm::is_contained(
+      {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean"}, op);
 }
 
 } // namespace
@@ -485,9 +470,9 @@ LogicalResult NodeImporter::run() {
       return error() << op << " expects an [N, C, ...] input, got shape "
                      << cnn::formatShape(shape);
     auto spatial = llvm::to_vector(llvm::seq<int64_t>(2, shape.size()));
-    return reduce(x, op == "GlobalMaxPool" ? cnn::ReduceKind::max
-                                           : cnn::ReduceKind::mean,
-                  spatial, /*keepDims=*/true);
+    return reduce(
+        x, op == "GlobalMaxPool" ? cnn::ReduceKind::max : cnn::ReduceKind::mean,
+        spatial, /*keepDims=*/true);
   }
   if (std::optional<cnn::ReduceKind> kind = reduceKindOf(op)) {
     std::vector<int64_t> axes = *reduceAxes(g, node);
@@ -546,8 +531,8 @@ LogicalResult NodeImporter::run() {
     if (failed(out))
       return failure();
     if (*out != shape)
-      return error() << "PRelu's slope " << cnn::formatShape(
-                                                GraphImporter::shapeOf(*slope))
+      return error() << "PRelu's slope "
+                     << cnn::formatShape(GraphImporter::shapeOf(*slope))
                      << " does not broadcast to X " << cnn::formatShape(shape);
     Value pos = cnn::ReluOp::create(b, loc, type(shape), x);
     Value neg = cnn::SubOp::create(b, loc, type(shape), x, pos);
@@ -669,8 +654,8 @@ LogicalResult NodeImporter::convTranspose(Value x) {
     for (int i = 0; i < 2; ++i) {
       Shape s = GraphImporter::shapeOf(stuffed);
       s[2 + i] = (xs[2 + i] - 1) * strides[i] + 1;
-      stuffed = cnn::SliceOp::create(b, loc, type(s), stuffed, 2 + i, 0,
-                                     s[2 + i]);
+      stuffed =
+          cnn::SliceOp::create(b, loc, type(s), stuffed, 2 + i, 0, s[2 + i]);
     }
   }
   // [top, left, bottom, right]; negative amounts are cropped first.
@@ -716,8 +701,8 @@ LogicalResult NodeImporter::convTranspose(Value x) {
   }
   SmallVector<int64_t, 2> one = {1, 1};
   FailureOr<Shape> out = cnn::inferConv2dShape(
-      [&] { return error(); }, GraphImporter::shapeOf(stuffed),
-      {m, cg, kh, kw}, biasShape, one, padding, dilations, groups);
+      [&] { return error(); }, GraphImporter::shapeOf(stuffed), {m, cg, kh, kw},
+      biasShape, one, padding, dilations, groups);
   if (failed(out))
     return failure();
   return done(cnn::Conv2dOp::create(b, loc, type(*out), stuffed, weight, bias,
@@ -775,20 +760,18 @@ LogicalResult NodeImporter::gemm(Value x) {
   // A [N] or [1, N] constant C is the dense's bias.
   Value bias;
   std::optional<Shape> biasShape;
-  const Tensor *c =
-      node.input(2).empty() ? nullptr : g.constant(node.input(2));
-  bool cIsBias = c && c->type == Tensor::Type::Float &&
-                 c->numElements() == wShape[0] &&
-                 (c->dims.size() == 1 ||
-                  (c->dims.size() == 2 && c->dims[0] == 1));
+  const Tensor *c = node.input(2).empty() ? nullptr : g.constant(node.input(2));
+  bool cIsBias =
+      c && c->type == Tensor::Type::Float && c->numElements() == wShape[0] &&
+      (c->dims.size() == 1 || (c->dims.size() == 2 && c->dims[0] == 1));
   if (cIsBias) {
     std::vector<float> values(c->floats);
     for (float &v : values)
       v = static_cast<float>(beta * v);
     bias = c->dims.size() == 1 && beta == 1
                ? *in(2)
-               : g.weight(beta == 1 ? c->name : c->name + ".beta",
-                          {wShape[0]}, values, loc);
+               : g.weight(beta == 1 ? c->name : c->name + ".beta", {wShape[0]},
+                          values, loc);
     biasShape = Shape{wShape[0]};
   }
   FailureOr<Shape> out =
@@ -801,8 +784,7 @@ LogicalResult NodeImporter::gemm(Value x) {
     y = cnn::MulOp::create(b, loc, type(*out), y, scalar("alpha", alpha));
   if (!node.input(2).empty() && !cIsBias) {
     FailureOr<Value> cv =
-        g.staticShape(node.input(2)) &&
-                g.staticShape(node.input(2))->size() < 2
+        g.staticShape(node.input(2)) && g.staticShape(node.input(2))->size() < 2
             ? expandRank(2, 2, 0)
             : in(2);
     if (failed(cv))
@@ -971,9 +953,8 @@ LogicalResult NodeImporter::broadcast() {
     result = *v;
   }
   if (op == "Mean" && n > 1) {
-    Value count =
-        g.weight(node.outputs[0] + ".count", Shape(rank, 1),
-                 {static_cast<float>(n)}, loc);
+    Value count = g.weight(node.outputs[0] + ".count", Shape(rank, 1),
+                           {static_cast<float>(n)}, loc);
     result = cnn::DivOp::create(b, loc, result.getType(), result, count);
   }
   return done(result);
@@ -1069,8 +1050,8 @@ LogicalResult NodeImporter::normalization(Value x) {
     FailureOr<Value> p = expandRank(i, rank, trailing);
     if (failed(p))
       return failure();
-    FailureOr<Shape> out = cnn::inferBroadcastShape(
-        emitErr, shape, GraphImporter::shapeOf(*p));
+    FailureOr<Shape> out =
+        cnn::inferBroadcastShape(emitErr, shape, GraphImporter::shapeOf(*p));
     if (failed(out))
       return failure();
     if (*out != shape)
@@ -1157,8 +1138,7 @@ LogicalResult NodeImporter::softmax(Value x) {
   for (int64_t d = 0; d < rank; ++d)
     (d < *axis ? outer : inner) *= shape[d];
   Value flat = g.reshape(x, {outer, inner}, loc);
-  Value y =
-      cnn::SoftmaxOp::create(b, loc, type({outer, inner}), flat, 1, log);
+  Value y = cnn::SoftmaxOp::create(b, loc, type({outer, inner}), flat, 1, log);
   return done(g.reshape(y, shape, loc));
 }
 

@@ -143,8 +143,7 @@ LogicalResult Evaluator::evaluate(Operation *op) {
                 cnn::MaxPool2dOp, cnn::AvgPool2dOp, cnn::GlobalAvgPoolOp,
                 cnn::FlattenOp, cnn::ConcatOp, cnn::SliceOp, cnn::TransposeOp,
                 cnn::ResizeOp, cnn::UpsampleOp, cnn::SoftmaxOp, cnn::ReduceOp,
-                cnn::ReshapeOp,
-                cnn::PadOp>([&](auto op) { return eval(op); })
+                cnn::ReshapeOp, cnn::PadOp>([&](auto op) { return eval(op); })
           .Case([&](cnn::ReluOp) {
             return evalActivation(op, cnn::Activation::relu, 0);
           })
@@ -197,8 +196,8 @@ LogicalResult Evaluator::evaluate(Operation *op) {
             return evalBinary(op, [](double a, double b) { return a / b; });
           })
           .Case([&](cnn::PowOp) {
-            return evalBinary(op,
-                              [](double a, double b) { return std::pow(a, b); });
+            return evalBinary(
+                op, [](double a, double b) { return std::pow(a, b); });
           })
           .Case([&](cnn::MaxOp) {
             return evalBinary(op, [](double a, double b) {

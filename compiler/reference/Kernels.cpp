@@ -311,8 +311,9 @@ void reduce(const Tensor &input, ArrayRef<int64_t> axes, cnn::ReduceKind kind,
   for (int64_t &t : target) {
     int64_t offset = 0;
     for (size_t d = 0; d < rank; ++d)
-      offset = offset * out.shape[d] +
-               (llvm::is_contained(axes, static_cast<int64_t>(d)) ? 0 : index[d]);
+      offset =
+          offset * out.shape[d] +
+          (llvm::is_contained(axes, static_cast<int64_t>(d)) ? 0 : index[d]);
     t = offset;
     for (size_t d = rank; d-- > 0;) {
       if (++index[d] < input.shape[d])
@@ -324,8 +325,10 @@ void reduce(const Tensor &input, ArrayRef<int64_t> axes, cnn::ReduceKind kind,
   std::vector<double> maxima(out.data.size(), -inf);
   for (size_t i = 0; i < target.size(); ++i)
     maxima[target[i]] = std::max(maxima[target[i]], input.data[i]);
-  double init = kind == K::max ? -inf : kind == K::min ? inf
-                                      : kind == K::prod ? 1 : 0;
+  double init = kind == K::max    ? -inf
+                : kind == K::min  ? inf
+                : kind == K::prod ? 1
+                                  : 0;
   std::fill(out.data.begin(), out.data.end(), init);
   for (size_t i = 0; i < target.size(); ++i) {
     double x = input.data[i], &acc = out.data[target[i]];

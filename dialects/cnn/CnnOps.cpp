@@ -250,9 +250,8 @@ LogicalResult AddOp::verify() { return verifyBinary(*this); }
 LogicalResult PowOp::verify() { return verifyBinary(*this); }
 
 LogicalResult ReduceOp::verify() {
-  return checkResult(*this,
-                     inferReduceShape([&] { return emitOpError(); },
-                                      shapeOf(getInput()), getAxes()));
+  return checkResult(*this, inferReduceShape([&] { return emitOpError(); },
+                                             shapeOf(getInput()), getAxes()));
 }
 LogicalResult MaxOp::verify() { return verifyBinary(*this); }
 LogicalResult MinOp::verify() { return verifyBinary(*this); }
@@ -262,9 +261,9 @@ LogicalResult UnaryOp::verify() {
   double params[] = {getP0().convertToDouble(), getP1().convertToDouble()};
   for (size_t i = info.numParams(); i < 2; ++i)
     if (params[i] != 0)
-      return emitOpError("'") << stringifyUnaryFn(getFn()) << "' has "
-                              << info.numParams() << " parameter(s); p" << i
-                              << " must be absent";
+      return emitOpError("'")
+             << stringifyUnaryFn(getFn()) << "' has " << info.numParams()
+             << " parameter(s); p" << i << " must be absent";
   if (getFn() == UnaryFn::celu && params[0] == 0)
     return emitOpError("celu's alpha must not be 0");
   return success();

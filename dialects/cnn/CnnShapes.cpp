@@ -358,7 +358,8 @@ LogicalResult verifyAxis(EmitErrorFn emitError, int64_t axis, int64_t rank) {
   return success();
 }
 
-FailureOr<Shape> inferReduceShape(EmitErrorFn emitError, ArrayRef<int64_t> input,
+FailureOr<Shape> inferReduceShape(EmitErrorFn emitError,
+                                  ArrayRef<int64_t> input,
                                   ArrayRef<int64_t> axes) {
   Shape result(input);
   for (auto [i, axis] : llvm::enumerate(axes)) {

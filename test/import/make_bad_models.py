@@ -64,7 +64,7 @@ def main():
     n = helper.make_node
     save(model([
         n("Relu", ["x"], ["a"], name="relu"),
-        n("LRN", ["a"], ["b"], name="lrn_1", size=3),
+        n("Einsum", ["a"], ["b"], name="einsum_1", equation="nchw->nchw"),
         n("Conv", ["b", "w"], ["c"], name="conv_1", auto_pad="SAME_WEIRD"),
         n("Hardmax", ["c"], ["d"]),
         n("Relu", ["d"], ["after_hardmax"], name="fed_by_hardmax"),
@@ -100,7 +100,7 @@ def main():
                                                     [1, 3, "height", 8])]), "dynamic.onnx")
     save(model(relu, [helper.make_tensor_value_info("x", TensorProto.INT64, [1, 3])]),
          "int_input.onnx")
-    save(model([n("LRN", ["z"], ["y"], name="lrn", size=3)],
+    save(model([n("Einsum", ["z"], ["y"], name="einsum", equation="ij->ij")],
                [helper.make_tensor_value_info("d", TensorProto.FLOAT, ["batch", 3]),
                 helper.make_tensor_value_info("i", TensorProto.INT64, [1, 3]),
                 helper.make_tensor_value_info("s", TensorProto.FLOAT, None),
