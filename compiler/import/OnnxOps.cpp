@@ -267,6 +267,13 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
     return "";
   if (op == "LRN")
     return node.getInt("size", 0) < 1 ? "size (must be at least 1)" : "";
+  // Of a computed tensor (constants are folded): only to FLOAT, a copy.
+  if (op == "Cast") {
+    int64_t to = node.getInt("to", 0);
+    return to == 1 ? ""
+                   : "to=" + std::to_string(to) +
+                         " of a computed tensor (only FLOAT, 1)";
+  }
   if (op == "LayerNormalization")
     return "";
   if (op == "MaxPool") {
@@ -380,9 +387,11 @@ private:
 LogicalResult NodeImporter::run() {
   const std::string &op = node.opType;
   // Any operand may be a constant to reshape before it becomes a weight.
-  if (op == "Pow")
-    if (std::optional<double> e = scalarExponent(g, node.input(1)))
-      return unary(cnn::UnaryFn::pow, *e);
+  // x ^ a constant is a cnn.unary (x * x for 2, ...).
+  std::optional<double> exponent =
+      op == "Pow" ? scalarExponent(g, node.input(1)) : std::nullopt;
+  if (exponent)
+    return unary(cnn::UnaryFn::pow, *exponent);
   if (isBroadcastOp(op))
     return broadcast();
   if (std::optional<cnn::UnaryFn> fn = unaryFnOf(op))
@@ -396,7 +405,7 @@ LogicalResult NodeImporter::run() {
   Shape shape = GraphImporter::shapeOf(x);
   auto emitErr = [&] { return error(); };
 
-  if (op == "Identity" || op == "Dropout")
+  if (op == "Identity" || op == "Dropout" || op == "Cast")
     return done(x);
   if (op == "Relu")
     return done(cnn::ReluOp::create(b, loc, type(shape), x));
