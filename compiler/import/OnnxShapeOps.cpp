@@ -222,6 +222,9 @@ private:
   /// `v` reshaped to `split`, permuted by `perm`, reshaped to `out`.
   Value rearrange(Value v, llvm::ArrayRef<int64_t> split,
                   llvm::ArrayRef<int64_t> perm, llvm::ArrayRef<int64_t> out);
+  /// Entries `indices` (in range) of `axis` of `v`: one slice each,
+  /// concatenated.
+  Value pick(Value v, int64_t axis, llvm::ArrayRef<int64_t> indices);
   /// `v` repeated `times` along `axis` (one cnn.concat).
   Value repeat(Value v, int64_t axis, int64_t times);
   /// `x` with entries [offset, offset + size) of `axis`.
@@ -556,6 +559,18 @@ LogicalResult ShapeOpImporter::spaceToDepth() {
                         {n, c * bs * bs, h, w}));
 }
 
+Value ShapeOpImporter::pick(Value v, int64_t axis,
+                            llvm::ArrayRef<int64_t> indices) {
+  SmallVector<Value> picked;
+  for (int64_t index : indices)
+    picked.push_back(sliceOf(v, axis, index, 1));
+  if (picked.size() == 1)
+    return picked.front();
+  Shape joined = GraphImporter::shapeOf(v);
+  joined[axis] = picked.size();
+  return cnn::ConcatOp::create(b, loc, g.tensorType(joined), picked, axis);
+}
+
 Value ShapeOpImporter::repeat(Value v, int64_t axis, int64_t times) {
   if (times == 1)
     return v;
@@ -594,21 +609,15 @@ LogicalResult ShapeOpImporter::gather() {
     return failure();
   if (indices.empty())
     return unsupported("empty indices (an empty tensor)");
-  SmallVector<Value> picked;
-  for (int64_t index : indices) {
+  for (int64_t &index : indices) {
     if (index < -shape[*axis] || index >= shape[*axis])
       return error() << "Gather index " << index << " is out of range for "
                      << "axis " << *axis << " of shape "
                      << cnn::formatShape(shape);
-    picked.push_back(
-        sliceOf(x, *axis, index < 0 ? index + shape[*axis] : index, 1));
+    if (index < 0)
+      index += shape[*axis];
   }
-  Value y = picked.front();
-  if (picked.size() > 1) {
-    Shape joined = shape;
-    joined[*axis] = picked.size();
-    y = cnn::ConcatOp::create(b, loc, g.tensorType(joined), picked, *axis);
-  }
+  Value y = pick(x, *axis, indices);
   Shape out(shape.begin(), shape.begin() + *axis);
   out.append(t->dims.begin(), t->dims.end());
   out.append(shape.begin() + *axis + 1, shape.end());
@@ -658,13 +667,19 @@ LogicalResult ShapeOpImporter::slice() {
       return error() << "Slice keeps no entries of axis " << axis
                      << " of shape " << cnn::formatShape(shape)
                      << " (an empty tensor)";
-  for (auto [axis, step] : llvm::enumerate(bounds->step))
-    if (step != 1)
-      return unsupported("steps other than 1 (axis " + std::to_string(axis) +
-                         ": " + std::to_string(step) + ")");
+  // Steps other than 1 (reversals too) pick their entries one by one.
   Value v = x;
-  for (auto [axis, size] : llvm::enumerate(bounds->size))
-    v = sliceOf(v, axis, bounds->begin[axis], size);
+  for (auto [axis, size] : llvm::enumerate(bounds->size)) {
+    int64_t begin = bounds->begin[axis], step = bounds->step[axis];
+    if (step == 1) {
+      v = sliceOf(v, axis, begin, size);
+      continue;
+    }
+    SmallVector<int64_t> indices;
+    for (int64_t k = 0; k < size; ++k)
+      indices.push_back(begin + k * step);
+    v = pick(v, axis, indices);
+  }
   return done(v);
 }
 

@@ -913,16 +913,20 @@ def case_transpose(opset=13):
 def case_slice_split(opset=13):
     """Slice and Split of computed tensors: starts/ends/axes attributes
     before opset 10 and inputs from it (negative and clamped indices, axes in
-    any order, steps of 1), Split by sizes (an attribute before 13, an input
+    any order; from opset 10 steps of 2 and -1, a stride and a reversal),
+    Split by sizes (an attribute before 13, an input
     from it) and in equal parts (num_outputs from 18); ShuffleNet's halves concatenated back."""
     x = rand(1, 6, 5, 4)
     xd = x.astype(np.float64)
     r = np.maximum(xd, 0)
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="r")]
     inits, expected = {}, {}
-    for name, starts, ends, axes in [("channels", [1], [-2], [1]),
-                                     ("corner", [-3, 1], [100, 3], [3, 2]),
-                                     ("all", [0, 0, 1, 0], [1, 6, 5, -1], None)]:
+    cases = [("channels", [1], [-2], [1], None),
+             ("corner", [-3, 1], [100, 3], [3, 2], None),
+             ("all", [0, 0, 1, 0], [1, 6, 5, -1], None, None)]
+    if opset >= 10:
+        cases += [("strided", [0, -1], [5, -100], [2, 1], [2, -1])]
+    for name, starts, ends, axes, steps in cases:
         if opset < 10:
             attrs = dict(starts=starts, ends=ends, **({"axes": axes} if axes else {}))
             nodes.append(helper.make_node("Slice", ["r"], [name], name=name, **attrs))
@@ -933,10 +937,13 @@ def case_slice_split(opset=13):
             if axes:
                 inits[name + "_axes"] = np.array(axes, np.int64)
                 ins.append(name + "_axes")
+            if steps:
+                inits[name + "_steps"] = np.array(steps, np.int64)
+                ins.append(name + "_steps")
             nodes.append(helper.make_node("Slice", ins, [name], name=name))
         index = [slice(None)] * 4
         for i, (b, e) in enumerate(zip(starts, ends)):
-            index[axes[i] if axes else i] = slice(b, e)
+            index[axes[i] if axes else i] = slice(b, e, steps[i] if steps else None)
         expected[name + "_out"] = np.tanh(r[tuple(index)])
         nodes.append(helper.make_node("Tanh", [name], [name + "_out"], name=name + "_out"))
     if opset < 13:
