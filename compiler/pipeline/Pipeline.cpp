@@ -96,7 +96,7 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
   // Vector transfers become 1-D and unrolled (no allocas in loops);
   // contractions become outer-product FMAs (the default is far slower).
   // Thread-level loops go to the runtime's pool; any left run in order.
-  // At -O2, exp and tanh are polynomials rather than a libm call per lane
+  // At -O2, exp, tanh and erf are polynomials rather than a libm call per lane
   // (first: the pool's work estimate counts their arithmetic). The math
   // ops LLVM has no intrinsic for (erf, asinh, ...) become libm calls, a
   // lane at a time, before vectors are lowered.

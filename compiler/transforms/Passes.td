@@ -349,12 +349,13 @@ def PadInProducer : Pass<"cnnc-pad-in-producer"> {
 }
 
 def ApproximateMath : Pass<"cnnc-approximate-math"> {
-  let summary = "Compute exp and tanh with polynomials instead of libm calls";
+  let summary = "Compute exp, tanh and erf with polynomials instead of libm calls";
   let description = [{
-    `math.exp` and `math.tanh` (sigmoid, silu, mish, tanh and softmax use
-    them) become MLIR's polynomial approximations (Cephes' exp: relative
-    error under 2^-22 for normal results, denormal results flushed to zero;
-    a rational tanh): arithmetic that stays in vector registers. Left to
+    `math.exp`, `math.tanh` and `math.erf` (sigmoid, silu, mish, tanh and
+    softmax use the first two, GELU the third) become MLIR's polynomial
+    approximations (Cephes' exp: relative error under 2^-22 for normal
+    results, denormal results flushed to zero; a rational tanh; a piecewise
+    rational erf): arithmetic that stays in vector registers. Left to
     `convert-math-to-llvm`, a vector exp becomes one libm call per lane (a
     1x1 conv with a SiLU epilogue took 4x the time of one with ReLU). NaN
     stays NaN; +-inf give the limits.
