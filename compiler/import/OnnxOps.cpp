@@ -346,6 +346,18 @@ public:
 private:
   InFlightDiagnostic error() { return emitError(loc); }
   FailureOr<Value> in(size_t i) { return g.operand(node, i, loc); }
+  /// Input `i` and its shape if the node has it (a conv's bias).
+  LogicalResult optionalOperand(size_t i, Value &v,
+                                std::optional<Shape> &shape) {
+    if (node.input(i).empty())
+      return success();
+    FailureOr<Value> operand = in(i);
+    if (failed(operand))
+      return failure();
+    v = *operand;
+    shape = GraphImporter::shapeOf(v);
+    return success();
+  }
   LogicalResult done(Value v) {
     g.define(node.outputs[0], v);
     return success();
@@ -563,13 +575,8 @@ LogicalResult NodeImporter::conv(Value x) {
                    << cnn::formatShape(wShape);
   Value bias;
   std::optional<Shape> biasShape;
-  if (!node.input(2).empty()) {
-    FailureOr<Value> bv = in(2);
-    if (failed(bv))
-      return failure();
-    bias = *bv;
-    biasShape = GraphImporter::shapeOf(bias);
-  }
+  if (failed(optionalOperand(2, bias, biasShape)))
+    return failure();
   std::vector<int64_t> kernel =
       node.getInts("kernel_shape", {wShape[2], wShape[3]});
   if (kernel != std::vector<int64_t>{wShape[2], wShape[3]})
@@ -701,13 +708,8 @@ LogicalResult NodeImporter::convTranspose(Value x) {
   Value weight = g.weight(w->name + ".flipped", {m, cg, kh, kw}, flipped, loc);
   Value bias;
   std::optional<Shape> biasShape;
-  if (!node.input(2).empty()) {
-    FailureOr<Value> bv = in(2);
-    if (failed(bv))
-      return failure();
-    bias = *bv;
-    biasShape = GraphImporter::shapeOf(bias);
-  }
+  if (failed(optionalOperand(2, bias, biasShape)))
+    return failure();
   SmallVector<int64_t, 2> one = {1, 1};
   FailureOr<Shape> out = cnn::inferConv2dShape(
       [&] { return error(); }, GraphImporter::shapeOf(stuffed), {m, cg, kh, kw},
