@@ -30,10 +30,12 @@ one this run generates. --update rewrites both from this run instead.
 import argparse
 import collections
 import concurrent.futures
+import errno
 import os
 import re
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -107,10 +109,18 @@ def deployed_model(case):
 
 def run(cmd, seconds):
     """(outcome, returncode, stderr) with outcome None when it finished."""
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        return "hang", None, f"{os.path.basename(cmd[0])} ran past {seconds} s"
+    for attempt in range(20):
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds)
+            break
+        except subprocess.TimeoutExpired:
+            return "hang", None, f"{os.path.basename(cmd[0])} ran past {seconds} s"
+        except OSError as e:
+            # A process another thread forks while a just-written executable
+            # is still open may keep it busy for a moment (ETXTBSY).
+            if e.errno != errno.ETXTBSY or attempt == 19:
+                raise
+            time.sleep(0.05)
     return None, proc.returncode, proc.stderr
 
 
