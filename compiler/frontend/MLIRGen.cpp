@@ -1113,18 +1113,16 @@ FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
          builder.getNamedAttr("p0", builder.getF64FloatAttr(params[0])),
          builder.getNamedAttr("p1", builder.getF64FloatAttr(params[1]))});
   }
-  if (op == "pow" || op == "max" || op == "min") {
+  if (op == "add" || op == "sub" || op == "mul" || op == "div" || op == "pow" ||
+      op == "max" || op == "min") {
     FailureOr<Shape> shape =
         cnn::inferBroadcastShape(emitErr, inShape, shapeOf(operands[1]));
     if (op == "pow")
       return make(cnn::PowOp(), shape, operands, {});
     if (op == "max")
       return make(cnn::MaxOp(), shape, operands, {});
-    return make(cnn::MinOp(), shape, operands, {});
-  }
-  if (op == "add" || op == "sub" || op == "mul" || op == "div") {
-    FailureOr<Shape> shape =
-        cnn::inferBroadcastShape(emitErr, inShape, shapeOf(operands[1]));
+    if (op == "min")
+      return make(cnn::MinOp(), shape, operands, {});
     if (op == "add")
       return make(cnn::AddOp(), shape, operands, {});
     if (op == "sub")
