@@ -87,7 +87,11 @@ def Cnn_UnaryFn : I32EnumAttr<"UnaryFn", "elementwise function", [
     I32EnumAttrCase<"softplus", 22>, I32EnumAttrCase<"softsign", 23>,
     I32EnumAttrCase<"elu", 24>, I32EnumAttrCase<"selu", 25>,
     I32EnumAttrCase<"celu", 26>, I32EnumAttrCase<"thresholded_relu", 27>,
-    I32EnumAttrCase<"shrink", 28>, I32EnumAttrCase<"pow", 29>]> {
+    I32EnumAttrCase<"shrink", 28>, I32EnumAttrCase<"pow", 29>,
+    I32EnumAttrCase<"gelu_tanh", 30>, I32EnumAttrCase<"hard_mish", 31>,
+    I32EnumAttrCase<"loggy", 32>, I32EnumAttrCase<"ramp", 33>,
+    I32EnumAttrCase<"plse", 34>, I32EnumAttrCase<"lhtan", 35>,
+    I32EnumAttrCase<"stair", 36>, I32EnumAttrCase<"affine", 37>]> {
   let cppNamespace = "::cnn";
   let genSpecializedAttr = 0;
 }

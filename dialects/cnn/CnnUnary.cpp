@@ -1,7 +1,8 @@
 //===- CnnUnary.cpp - the functions of cnn.unary --------------------------===//
 //
 // Formulas as ONNX defines them (Elu, Selu, Celu, ThresholdedRelu, Shrink,
-// Softplus, Softsign, Round half to even, Sign of 0 is 0).
+// Softplus, Softsign, Round half to even, Sign of 0 is 0), and Darknet's
+// activations as its activations.h computes them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -148,6 +149,52 @@ const UnaryFnInfo kFns[] = {
      {"exponent"},
      {1.0},
      [](double x, double e, double) { return std::pow(x, e); }},
+    // GELU's tanh approximation (PyTorch's approximate="tanh").
+    {UnaryFn::gelu_tanh,
+     {},
+     {},
+     [](double x, double, double) {
+       return 0.5 * x *
+              (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+     }},
+    {UnaryFn::hard_mish,
+     {},
+     {},
+     [](double x, double, double) {
+       return x > 0 ? x : x > -2 ? x * x / 2 + x : 0.0;
+     }},
+    // Darknet's activations (activations.h).
+    {UnaryFn::loggy,
+     {},
+     {},
+     [](double x, double, double) { return 2 / (1 + std::exp(-x)) - 1; }},
+    {UnaryFn::ramp,
+     {},
+     {},
+     [](double x, double, double) { return std::max(x, 0.0) + 0.1 * x; }},
+    {UnaryFn::plse,
+     {},
+     {},
+     [](double x, double, double) {
+       return x < -4 ? 0.01 * (x + 4) : x > 4 ? 0.01 * (x - 4) + 1 : 0.125 * x + 0.5;
+     }},
+    {UnaryFn::lhtan,
+     {},
+     {},
+     [](double x, double, double) {
+       return x < 0 ? 0.001 * x : x > 1 ? 0.001 * (x - 1) + 1 : x;
+     }},
+    {UnaryFn::stair,
+     {},
+     {},
+     [](double x, double, double) {
+       double n = std::floor(x), half = std::floor(x / 2);
+       return std::fmod(n, 2) == 0 ? half : x - n + half;
+     }},
+    {UnaryFn::affine,
+     {"scale", "shift"},
+     {1.0, 0.0},
+     [](double x, double scale, double shift) { return scale * x + shift; }},
 };
 
 } // namespace
