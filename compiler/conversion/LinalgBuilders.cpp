@@ -246,14 +246,14 @@ Value cnnc::unaryFunction(OpBuilder &b, Location loc, cnn::UnaryFn fn,
       return div(c(1), x);
     return math::PowFOp::create(b, loc, x, c(p0));
   case cnn::UnaryFn::gelu_tanh: { // x/2 * (1 + tanh(sqrt(2/pi) (x + k x^3)))
-    Value inner = mul(c(0.7978845608028654),
-                      add(x, mul(c(0.044715), mul(mul(x, x), x))));
+    Value inner =
+        mul(c(0.7978845608028654), add(x, mul(c(0.044715), mul(mul(x, x), x))));
     return mul(mul(c(0.5), x), add(c(1), math::TanhOp::create(b, loc, inner)));
   }
   case cnn::UnaryFn::hard_mish:
-    return select(Pred::OGT, x, c(0), x,
-                  select(Pred::OGT, x, c(-2), add(mul(mul(x, x), c(0.5)), x),
-                         c(0)));
+    return select(
+        Pred::OGT, x, c(0), x,
+        select(Pred::OGT, x, c(-2), add(mul(mul(x, x), c(0.5)), x), c(0)));
   case cnn::UnaryFn::loggy: // 2 / (1 + exp(-x)) - 1
     return sub(div(c(2), add(c(1), exp(arith::NegFOp::create(b, loc, x)))),
                c(1));
@@ -265,10 +265,11 @@ Value cnnc::unaryFunction(OpBuilder &b, Location loc, cnn::UnaryFn fn,
                          add(mul(c(0.01), sub(x, c(4))), c(1)),
                          add(mul(c(0.125), x), c(0.5))));
   case cnn::UnaryFn::lhtan:
-    return select(Pred::OLT, x, c(0), mul(c(0.001), x),
-                  select(Pred::OGT, x, c(1),
-                         add(mul(c(0.001), sub(x, c(1))), c(1)), x));
-  case cnn::UnaryFn::stair: { // floor(x)even ? floor(x/2) : x - floor(x) + floor(x/2)
+    return select(
+        Pred::OLT, x, c(0), mul(c(0.001), x),
+        select(Pred::OGT, x, c(1), add(mul(c(0.001), sub(x, c(1))), c(1)), x));
+  case cnn::UnaryFn::stair: { // floor(x)even ? floor(x/2) : x - floor(x) +
+                              // floor(x/2)
     auto floor = [&](Value v) -> Value {
       return math::FloorOp::create(b, loc, v);
     };

@@ -15,8 +15,10 @@
 //   bottom/right; out = (in + padding - size) / stride + 1.
 // - [route]: several layers are a channel concat; groups/group_id take the
 //   group_id-th of `groups` equal channel slices of each routed layer.
-// - [shortcut]: act(previous + from...) of equal shapes.
-// - [yolo]/[region]: their input becomes a model output (no box decoding).
+// - [shortcut]: act(previous + from...), optionally weighted.
+// - the heads ([yolo], [Gaussian_yolo], [region], [detection]): their input
+//   becomes a model output (no box decoding).
+// Each layer function's comment names the Darknet source it follows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,36 +49,69 @@ namespace {
 // Activations
 //===----------------------------------------------------------------------===//
 
-enum class Act {
-  Linear,
-  Relu,
-  Relu6,
-  Leaky,
-  Logistic,
-  Tanh,
-  Mish,
-  Swish,
-  Elu,
-  Selu,
-  Relie,
-  Hardtan
+/// A Darknet activation: a cnn op of its own, a cnn.unary function, or one
+/// of the normalisations across an image's channels.
+struct Act {
+  enum Kind {
+    Linear,
+    Relu,
+    Relu6,
+    Leaky,
+    Relie,
+    Logistic,
+    Tanh,
+    Mish,
+    Swish,
+    Hardtan,
+    Unary,
+    NormalizeChannels,
+    NormalizeChannelsSoftmax,
+    NormalizeChannelsSoftmaxMaxval,
+  } kind;
+  cnn::UnaryFn fn = cnn::UnaryFn::exp;
+  double p0 = 0, p1 = 0;
+};
+
+/// Darknet's activations by name (activations.c, get_activation).
+const std::pair<llvm::StringLiteral, Act> kActivations[] = {
+    {"linear", {Act::Linear}},
+    {"relu", {Act::Relu}},
+    {"relu6", {Act::Relu6}},
+    {"leaky", {Act::Leaky}},
+    {"revleaky", {Act::Leaky}}, // Darknet computes it as leaky
+    {"relie", {Act::Relie}},
+    {"logistic", {Act::Logistic}},
+    {"tanh", {Act::Tanh}},
+    {"mish", {Act::Mish}},
+    {"swish", {Act::Swish}},
+    {"hardtan", {Act::Hardtan}},
+    {"elu", {Act::Unary, cnn::UnaryFn::elu, 1.0}},
+    // Darknet's constants, rounded.
+    {"selu", {Act::Unary, cnn::UnaryFn::selu, 1.6732, 1.0507}},
+    {"gelu", {Act::Unary, cnn::UnaryFn::gelu_tanh}},
+    {"hard_mish", {Act::Unary, cnn::UnaryFn::hard_mish}},
+    {"loggy", {Act::Unary, cnn::UnaryFn::loggy}},
+    {"ramp", {Act::Unary, cnn::UnaryFn::ramp}},
+    {"plse", {Act::Unary, cnn::UnaryFn::plse}},
+    {"lhtan", {Act::Unary, cnn::UnaryFn::lhtan}},
+    {"stair", {Act::Unary, cnn::UnaryFn::stair}},
+    {"normalize_channels", {Act::NormalizeChannels}},
+    {"normalize_channels_softmax", {Act::NormalizeChannelsSoftmax}},
+    {"normalize_channels_softmax_maxval",
+     {Act::NormalizeChannelsSoftmaxMaxval}},
 };
 
 std::optional<Act> parseActivation(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<Act>>(name)
-      .Case("linear", Act::Linear)
-      .Case("relu", Act::Relu)
-      .Case("relu6", Act::Relu6)
-      .Case("leaky", Act::Leaky)
-      .Case("logistic", Act::Logistic)
-      .Case("tanh", Act::Tanh)
-      .Case("mish", Act::Mish)
-      .Case("swish", Act::Swish)
-      .Case("elu", Act::Elu)
-      .Case("selu", Act::Selu)
-      .Case("relie", Act::Relie)
-      .Case("hardtan", Act::Hardtan)
-      .Default(std::nullopt);
+  for (const auto &[known, act] : kActivations)
+    if (known == name)
+      return act;
+  return std::nullopt;
+}
+
+/// The output layers.
+bool isHead(llvm::StringRef type) {
+  return type == "yolo" || type == "Gaussian_yolo" || type == "region" ||
+         type == "detection";
 }
 
 //===----------------------------------------------------------------------===//
@@ -86,11 +121,19 @@ std::optional<Act> parseActivation(llvm::StringRef name) {
 /// AlexeyAB's darknet normalises with sqrt(variance + .00001f).
 constexpr double kBatchNormEps = 1e-5;
 
+/// A [convolutional] layer's parameters.
+struct ConvParams {
+  Value biases;
+  SmallVector<Value, 3> batchNorm; // scales, means, variances; or none
+  Value weight;
+};
+
 /// A layer's output, by Darknet layer index.
 struct Layer {
   Value value;
   const CfgSection *section;
-  bool detection = false; // [yolo]/[region]: its own output is not computed
+  bool detection = false; // the heads: their own output is not computed
+  ConvParams conv;        // of a [convolutional] layer
 };
 
 /// Where the .weights file first ran out.
@@ -139,6 +182,8 @@ private:
   FailureOr<int64_t> getInt(const CfgSection &s, llvm::StringRef key,
                             std::optional<int64_t> dflt, int64_t min,
                             int64_t max = INT32_MAX);
+  FailureOr<double> getFloat(const CfgSection &s, llvm::StringRef key,
+                             double dflt);
   FailureOr<SmallVector<std::pair<int64_t, SMLoc>>>
   getIntList(const CfgSection &s, llvm::StringRef key);
   FailureOr<Act> getActivation(const CfgSection &s, llvm::StringRef dflt);
@@ -149,18 +194,28 @@ private:
   LogicalResult requireImage(int index, const CfgSection &s, Value in);
   FailureOr<Value> importLayer(int index, const CfgSection &s);
   FailureOr<Value> convolutional(int index, const CfgSection &s);
+  FailureOr<ConvParams> readConvParams(int index, const CfgSection &s,
+                                       Shape kernel, bool bn);
+  FailureOr<ConvParams> sharedConvParams(int index, const CfgSection &s);
   FailureOr<Value> connected(int index, const CfgSection &s);
-  FailureOr<Value> maxpool(int index, const CfgSection &s);
+  FailureOr<Value> pool(int index, const CfgSection &s, bool average);
   FailureOr<Value> avgpool(int index, const CfgSection &s);
   FailureOr<Value> route(int index, const CfgSection &s);
   FailureOr<Value> shortcut(int index, const CfgSection &s);
+  FailureOr<SmallVector<Value>> shortcutWeights(int index, const CfgSection &s,
+                                                Value in,
+                                                ArrayRef<Value> addends);
   FailureOr<Value> upsample(int index, const CfgSection &s);
-  FailureOr<Value> reorg(int index, const CfgSection &s);
+  FailureOr<Value> reorg(int index, const CfgSection &s, bool inputSizes);
   FailureOr<Value> crop(int index, const CfgSection &s);
-  FailureOr<Value> scaleChannels(int index, const CfgSection &s);
+  FailureOr<Value> scaleLayer(int index, const CfgSection &s, bool elementwise);
   FailureOr<Value> softmax(int index, const CfgSection &s);
   FailureOr<Value> detection(int index, const CfgSection &s);
-  Value activate(Act act, Value v, Location l);
+  FailureOr<Value> yoloV1Detection(int index, const CfgSection &s, Value in,
+                                   int64_t classes, int64_t num,
+                                   int64_t coords);
+  FailureOr<Value> batchNormLayer(int index, const CfgSection &s);
+  FailureOr<Value> activate(const CfgSection &s, Act act, Value v);
   /// Scales, rolling mean and rolling variance, in file order.
   FailureOr<SmallVector<Value, 3>>
   batchNormParams(int index, const CfgSection &s, int64_t channels);
@@ -216,6 +271,13 @@ LogicalResult Importer::checkSections() {
       error(s.loc) << "[" << s.type
                    << "] is a recurrent layer; cnnc compiles feed-forward "
                       "networks";
+      ok = false;
+      continue;
+    }
+    if (!spec && isTrainingOnly(s.type)) {
+      error(s.loc) << "[" << s.type
+                   << "] is a training-only layer (a loss); remove it to "
+                      "compile the network for inference";
       ok = false;
       continue;
     }
@@ -292,6 +354,18 @@ FailureOr<int64_t> Importer::getInt(const CfgSection &s, llvm::StringRef key,
   return value;
 }
 
+FailureOr<double> Importer::getFloat(const CfgSection &s, llvm::StringRef key,
+                                     double dflt) {
+  const CfgOption *option = s.find(key);
+  if (!option)
+    return dflt;
+  double value;
+  if (option->value.getAsDouble(value))
+    return error(option->valueLoc)
+           << "'" << key << "' must be a number, got '" << option->value << "'";
+  return value;
+}
+
 FailureOr<SmallVector<std::pair<int64_t, SMLoc>>>
 Importer::getIntList(const CfgSection &s, llvm::StringRef key) {
   const CfgOption *option = s.find(key);
@@ -320,9 +394,8 @@ FailureOr<Act> Importer::getActivation(const CfgSection &s,
   std::optional<Act> act = parseActivation(option ? option->value : dflt);
   if (!act)
     return error(option->valueLoc)
-           << "unsupported activation '" << option->value
-           << "' (cnnc supports linear, relu, relu6, leaky, logistic, tanh, "
-              "mish, swish, elu, selu, relie, hardtan)";
+           << "unknown activation '" << option->value << "' (Darknet's are "
+           << llvm::join(llvm::make_first_range(kActivations), ", ") << ")";
   return *act;
 }
 
@@ -445,38 +518,73 @@ LogicalResult Importer::requireImage(int index, const CfgSection &s, Value in) {
                       << cnn::formatShape(shapeOf(in));
 }
 
-Value Importer::activate(Act act, Value v, Location l) {
+FailureOr<Value> Importer::activate(const CfgSection &s, Act act, Value v) {
+  Location l = loc(s.loc);
   Type t = v.getType();
-  switch (act) {
+  auto unary = [&](cnn::UnaryFn fn, Value x, double p0 = 0,
+                   double p1 = 0) -> Value {
+    return cnn::UnaryOp::create(builder, l, x.getType(), fn, x,
+                                llvm::APFloat(p0), llvm::APFloat(p1));
+  };
+  switch (act.kind) {
   case Act::Linear:
     return v;
   case Act::Relu:
-    return cnn::ReluOp::create(builder, l, t, v);
+    return cnn::ReluOp::create(builder, l, t, v).getResult();
   case Act::Relu6:
-    return cnn::Relu6Op::create(builder, l, t, v);
+    return cnn::Relu6Op::create(builder, l, t, v).getResult();
   case Act::Leaky:
-    return cnn::LeakyReluOp::create(builder, l, t, v, llvm::APFloat(0.1));
-  case Act::Logistic:
-    return cnn::SigmoidOp::create(builder, l, t, v);
-  case Act::Tanh:
-    return cnn::TanhOp::create(builder, l, t, v);
-  case Act::Mish:
-    return cnn::MishOp::create(builder, l, t, v);
-  case Act::Swish:
-    return cnn::SiluOp::create(builder, l, t, v);
-  case Act::Elu:
-    return cnn::UnaryOp::create(builder, l, t, cnn::UnaryFn::elu, v,
-                                llvm::APFloat(1.0), llvm::APFloat(0.0));
-  case Act::Selu: // darknet's constants, rounded
-    return cnn::UnaryOp::create(builder, l, t, cnn::UnaryFn::selu, v,
-                                llvm::APFloat(1.6732), llvm::APFloat(1.0507));
+    return cnn::LeakyReluOp::create(builder, l, t, v, llvm::APFloat(0.1))
+        .getResult();
   case Act::Relie:
-    return cnn::LeakyReluOp::create(builder, l, t, v, llvm::APFloat(0.01));
+    return cnn::LeakyReluOp::create(builder, l, t, v, llvm::APFloat(0.01))
+        .getResult();
+  case Act::Logistic:
+    return cnn::SigmoidOp::create(builder, l, t, v).getResult();
+  case Act::Tanh:
+    return cnn::TanhOp::create(builder, l, t, v).getResult();
+  case Act::Mish:
+    return cnn::MishOp::create(builder, l, t, v).getResult();
+  case Act::Swish:
+    return cnn::SiluOp::create(builder, l, t, v).getResult();
   case Act::Hardtan:
     return cnn::ClipOp::create(builder, l, t, v, builder.getF64FloatAttr(-1),
-                               builder.getF64FloatAttr(1));
+                               builder.getF64FloatAttr(1))
+        .getResult();
+  case Act::Unary:
+    return unary(act.fn, v, act.p0, act.p1);
+  case Act::NormalizeChannels:
+  case Act::NormalizeChannelsSoftmax:
+  case Act::NormalizeChannelsSoftmaxMaxval:
+    break;
   }
-  llvm_unreachable("unknown activation");
+  // activations.c: per pixel, over the channels, with eps = 0.0001 in the
+  // sum: relu(x) / sum, or exp(x - m) / sum with m the channels' maximum
+  // (_maxval) or 0.
+  Shape shape = shapeOf(v);
+  if (shape.size() != 4)
+    return error(valueLoc(s, "activation"))
+           << "the normalize_channels activations need an image [N, C, H, W], "
+              "not "
+           << cnn::formatShape(shape);
+  Shape pixels = shape;
+  pixels[1] = 1;
+  auto reduce = [&](cnn::ReduceKind kind, Value x) -> Value {
+    return cnn::ReduceOp::create(builder, l, tensorType(pixels), kind, x,
+                                 ArrayRef<int64_t>{1});
+  };
+  Value terms;
+  if (act.kind == Act::NormalizeChannels) {
+    terms = cnn::ReluOp::create(builder, l, t, v);
+  } else {
+    Value x = v;
+    if (act.kind == Act::NormalizeChannelsSoftmaxMaxval)
+      x = cnn::SubOp::create(builder, l, t, v, reduce(cnn::ReduceKind::max, v));
+    terms = unary(cnn::UnaryFn::exp, x);
+  }
+  Value sum = unary(cnn::UnaryFn::affine, reduce(cnn::ReduceKind::sum, terms),
+                    1.0, 0.0001);
+  return cnn::DivOp::create(builder, l, t, terms, sum).getResult();
 }
 
 FailureOr<SmallVector<Value, 3>>
@@ -501,6 +609,23 @@ Value Importer::batchNorm(Location l, Value x, llvm::ArrayRef<Value> params,
       .getResult();
 }
 
+/// [batchnorm]: the file holds biases (beta), scales, rolling means and
+/// rolling variances of the input's channels.
+FailureOr<Value> Importer::batchNormLayer(int index, const CfgSection &s) {
+  FailureOr<Value> in = previous(index, s);
+  if (failed(in))
+    return failure();
+  int64_t channels = shapeOf(*in)[1];
+  FailureOr<Value> biases =
+      param(index, s, "bn.bias", {channels}, WeightInit::Zeros, 0);
+  if (failed(biases))
+    return failure();
+  FailureOr<SmallVector<Value, 3>> params = batchNormParams(index, s, channels);
+  if (failed(params))
+    return failure();
+  return batchNorm(loc(s.loc), *in, *params, *biases);
+}
+
 FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
   FailureOr<Value> in = previous(index, s);
   if (failed(in) || failed(requireImage(index, s, *in)))
@@ -518,6 +643,11 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
       failed(padding) || failed(groups) || failed(dilation) || failed(bn) ||
       failed(act))
     return failure();
+  FailureOr<int64_t> strideY = getInt(s, "stride_y", *stride, 1);
+  FailureOr<int64_t> strideX = getInt(s, "stride_x", *stride, 1);
+  if (failed(strideY) || failed(strideX))
+    return failure();
+  SmallVector<int64_t> strides = {*strideY, *strideX};
   Shape inShape = shapeOf(*in);
   int64_t channels = inShape[1];
   if (channels % *groups != 0 || *filters % *groups != 0)
@@ -529,9 +659,11 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
   // Darknet sizes its output with (in + 2*padding - size) / stride + 1 and
   // fills it with a dilated im2col; the two agree only for some paddings.
   int64_t darknetPad = *pad ? *size / 2 : *padding;
-  for (int64_t dim : {inShape[2], inShape[3]}) {
-    int64_t darknetOut = (dim + 2 * darknetPad - *size) / *stride + 1;
-    int64_t out = cnn::slidingOutputSize(dim, *size, *stride, p, p, d, false);
+  for (int i = 0; i < 2; ++i) {
+    int64_t dim = inShape[2 + i];
+    int64_t darknetOut = (dim + 2 * darknetPad - *size) / strides[i] + 1;
+    int64_t out =
+        cnn::slidingOutputSize(dim, *size, strides[i], p, p, d, false);
     if (d > 1 && darknetOut != out)
       return error(valueLoc(s, "dilation"))
              << "dilation=" << d << " with size=" << *size
@@ -540,41 +672,89 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
              << " (Darknet is only consistent with pad=1 and an odd size)";
   }
 
-  Location l = loc(s.loc);
-  int64_t fanIn = channels / *groups * *size * *size;
-  // The file holds biases, then scales/mean/variance, then the kernel.
-  FailureOr<Value> biases =
-      *bn ? param(index, s, "bn.bias", {*filters}, WeightInit::Zeros, 0)
-          : param(index, s, "conv.bias", {*filters}, WeightInit::KaimingUniform,
-                  fanIn);
-  if (failed(biases))
+  Shape kernel = {*filters, channels / *groups, *size, *size};
+  FailureOr<ConvParams> params = s.find("share_index")
+                                     ? sharedConvParams(index, s)
+                                     : readConvParams(index, s, kernel, *bn);
+  if (failed(params))
     return failure();
-  FailureOr<SmallVector<Value, 3>> bnParams;
-  if (*bn && failed(bnParams = batchNormParams(index, s, *filters)))
-    return failure();
-  FailureOr<Value> weight = param(index, s, "conv.weight",
-                                  {*filters, channels / *groups, *size, *size},
-                                  WeightInit::KaimingUniform, fanIn);
-  if (failed(weight))
-    return failure();
+  if (shapeOf(params->weight) != kernel)
+    return error(valueLoc(s, "share_index"))
+           << "the shared layer's kernel "
+           << cnn::formatShape(shapeOf(params->weight))
+           << " is not this layer's " << cnn::formatShape(kernel);
+  if (params->batchNorm.empty() != !*bn)
+    return error(valueLoc(s, "share_index"))
+           << "the shared layer's batch_normalize differs from this layer's";
+  layers[index].conv = *params;
 
+  Location l = loc(s.loc);
   auto emitErr = [&] { return error(s.loc); };
-  SmallVector<int64_t> strides = {*stride, *stride};
   SmallVector<int64_t> paddings = {p, p, p, p};
   SmallVector<int64_t> dilations = {d, d};
   FailureOr<Shape> shape = cnn::inferConv2dShape(
-      emitErr, inShape, shapeOf(*weight),
+      emitErr, inShape, shapeOf(params->weight),
       *bn ? std::nullopt : std::optional<Shape>(Shape{*filters}), strides,
       paddings, dilations, *groups);
   if (failed(shape))
     return failure();
   Value conv = cnn::Conv2dOp::create(
-      builder, l, tensorType(*shape), *in, *weight, *bn ? Value() : *biases,
+      builder, l, tensorType(*shape), *in, params->weight,
+      *bn ? Value() : params->biases,
       /*residual=*/Value(), strides, paddings, dilations, *groups,
       cnn::Activation::none, llvm::APFloat(0.01));
   if (*bn)
-    conv = batchNorm(l, conv, *bnParams, *biases);
-  return activate(*act, conv, l);
+    conv = batchNorm(l, conv, params->batchNorm, params->biases);
+  return activate(s, *act, conv);
+}
+
+FailureOr<ConvParams> Importer::readConvParams(int index, const CfgSection &s,
+                                               Shape kernel, bool bn) {
+  int64_t filters = kernel[0];
+  int64_t fanIn = kernel[1] * kernel[2] * kernel[3];
+  // The file holds biases, then scales/mean/variance, then the kernel.
+  ConvParams params;
+  FailureOr<Value> biases =
+      bn ? param(index, s, "bn.bias", {filters}, WeightInit::Zeros, 0)
+         : param(index, s, "conv.bias", {filters}, WeightInit::KaimingUniform,
+                 fanIn);
+  if (failed(biases))
+    return failure();
+  params.biases = *biases;
+  if (bn) {
+    FailureOr<SmallVector<Value, 3>> bnParams =
+        batchNormParams(index, s, filters);
+    if (failed(bnParams))
+      return failure();
+    params.batchNorm = *bnParams;
+  }
+  FailureOr<Value> weight =
+      param(index, s, "conv.weight", kernel, WeightInit::KaimingUniform, fanIn);
+  if (failed(weight))
+    return failure();
+  params.weight = *weight;
+  return params;
+}
+
+/// share_index (AlexeyAB's darknet, for TridentNet): the parameters of an
+/// earlier [convolutional] layer, which the .weights file holds only once.
+FailureOr<ConvParams> Importer::sharedConvParams(int index,
+                                                 const CfgSection &s) {
+  FailureOr<int64_t> ref = getInt(s, "share_index", std::nullopt, INT32_MIN);
+  if (failed(ref))
+    return failure();
+  int64_t target = *ref < 0 ? index + *ref : *ref;
+  SMLoc at = valueLoc(s, "share_index");
+  if (target < 0 || target >= index)
+    return error(at) << "share_index=" << *ref
+                     << " is not an earlier layer (this is layer " << index
+                     << ")";
+  const Layer &shared = layers[target];
+  if (canonicalType(shared.section->type) != "convolutional")
+    return error(at) << "share_index=" << *ref << " is "
+                     << describe(target, *shared.section)
+                     << ", not a [convolutional] layer";
+  return shared.conv;
 }
 
 FailureOr<Value> Importer::connected(int index, const CfgSection &s) {
@@ -625,18 +805,47 @@ FailureOr<Value> Importer::connected(int index, const CfgSection &s) {
       return failure();
     y = batchNorm(l, *y, *bnParams, *biases);
   }
-  return activate(*act, *y, l);
+  return activate(s, *act, *y);
 }
 
-FailureOr<Value> Importer::maxpool(int index, const CfgSection &s) {
+/// [maxpool] and [local_avgpool] (maxpool_layer.c): windows of `size`
+/// moved by stride_y/stride_x; the average counts only the input values a
+/// window covers. [maxpool] with maxpool_depth takes instead, per pixel,
+/// the maximum of channels g, g + out_channels, ...
+FailureOr<Value> Importer::pool(int index, const CfgSection &s, bool average) {
   FailureOr<Value> in = previous(index, s);
   if (failed(in) || failed(requireImage(index, s, *in)))
     return failure();
+  Location l = loc(s.loc);
+  Shape inShape = shapeOf(*in);
+  FailureOr<int64_t> depth = getInt(s, "maxpool_depth", 0, 0, 1);
+  if (failed(depth))
+    return failure();
+  if (*depth) {
+    FailureOr<int64_t> outChannels =
+        getInt(s, "out_channels", 1, 1, inShape[1]);
+    if (failed(outChannels))
+      return failure();
+    if (inShape[1] % *outChannels != 0)
+      return error(valueLoc(s, "out_channels"))
+             << "out_channels=" << *outChannels
+             << " must divide the input channels (" << inShape[1] << ")";
+    int64_t c = *outChannels, h = inShape[2], w = inShape[3];
+    Value split = cnn::ReshapeOp::create(
+        builder, l, tensorType({1, inShape[1] / c, c, h, w}), *in);
+    Value max = cnn::ReduceOp::create(builder, l, tensorType({1, 1, c, h, w}),
+                                      cnn::ReduceKind::max, split,
+                                      ArrayRef<int64_t>{1});
+    return cnn::ReshapeOp::create(builder, l, tensorType({1, c, h, w}), max)
+        .getResult();
+  }
   FailureOr<int64_t> stride = getInt(s, "stride", 1, 1);
   if (failed(stride))
     return failure();
+  FailureOr<int64_t> strideY = getInt(s, "stride_y", *stride, 1);
+  FailureOr<int64_t> strideX = getInt(s, "stride_x", *stride, 1);
   FailureOr<int64_t> size = getInt(s, "size", *stride, 1);
-  if (failed(size))
+  if (failed(strideY) || failed(strideX) || failed(size))
     return failure();
   FailureOr<int64_t> padding = getInt(s, "padding", *size - 1, 0);
   if (failed(padding))
@@ -644,36 +853,39 @@ FailureOr<Value> Importer::maxpool(int index, const CfgSection &s) {
   // Darknet pads padding/2 before and the rest after, but only the padding
   // that some window reads matters: out = (in + padding - size) / stride + 1
   // windows, the last ending at (out - 1) * stride + size - before.
-  Shape inShape = shapeOf(*in);
+  SmallVector<int64_t> strides = {*strideY, *strideX};
   int64_t before = *padding / 2;
   SmallVector<int64_t> pads = {before, before, 0, 0};
   for (int d = 0; d < 2; ++d) {
     int64_t extent = inShape[2 + d];
-    int64_t out = (extent + *padding - *size) / *stride + 1;
+    int64_t out = (extent + *padding - *size) / strides[d] + 1;
     if (extent + *padding < *size || out < 1)
-      return error(s.loc) << "maxpool size=" << *size
+      return error(s.loc) << "[" << s.type << "] size=" << *size
                           << " does not fit the padded input "
                           << cnn::formatShape(inShape);
     pads[2 + d] =
-        std::max<int64_t>((out - 1) * *stride + *size - before - extent, 0);
+        std::max<int64_t>((out - 1) * strides[d] + *size - before - extent, 0);
   }
-  // cnn.maxpool2d (as PyTorch) keeps every window partly in the input.
+  // cnn's pools (as PyTorch) keep every window partly in the input.
   if (std::max({pads[0], pads[2], pads[3]}) * 2 > *size)
     return error(valueLoc(s, "padding"))
            << "padding=" << *padding << " pads "
            << std::max({pads[0], pads[2], pads[3]})
            << " rows/columns on one side, more than half the window (size="
            << *size << "); cnnc supports at most " << *size / 2;
-  SmallVector<int64_t> kernel = {*size, *size}, strides = {*stride, *stride};
-  return make<cnn::MaxPool2dOp>(
-      loc(s.loc),
-      cnn::inferPool2dShape([&] { return error(s.loc); }, shapeOf(*in), kernel,
-                            strides, pads, false),
-      *in,
-      {builder.getNamedAttr("kernel", builder.getDenseI64ArrayAttr(kernel)),
-       builder.getNamedAttr("strides", builder.getDenseI64ArrayAttr(strides)),
-       builder.getNamedAttr("padding", builder.getDenseI64ArrayAttr(pads)),
-       builder.getNamedAttr("ceil_mode", builder.getBoolAttr(false))});
+  SmallVector<int64_t> kernel = {*size, *size};
+  SmallVector<NamedAttribute> attrs = {
+      builder.getNamedAttr("kernel", builder.getDenseI64ArrayAttr(kernel)),
+      builder.getNamedAttr("strides", builder.getDenseI64ArrayAttr(strides)),
+      builder.getNamedAttr("padding", builder.getDenseI64ArrayAttr(pads)),
+      builder.getNamedAttr("ceil_mode", builder.getBoolAttr(false))};
+  FailureOr<Shape> shape = cnn::inferPool2dShape(
+      [&] { return error(s.loc); }, inShape, kernel, strides, pads, false);
+  if (!average)
+    return make<cnn::MaxPool2dOp>(l, shape, *in, attrs);
+  attrs.push_back(
+      builder.getNamedAttr("count_include_pad", builder.getBoolAttr(false)));
+  return make<cnn::AvgPool2dOp>(l, shape, *in, attrs);
 }
 
 FailureOr<Value> Importer::avgpool(int index, const CfgSection &s) {
@@ -748,15 +960,118 @@ FailureOr<Value> Importer::shortcut(int index, const CfgSection &s) {
   FailureOr<Act> act = getActivation(s, "linear");
   if (failed(in) || failed(refs) || failed(act))
     return failure();
-  Location l = loc(s.loc);
-  Value sum = *in;
+  SmallVector<Value> addends;
   for (auto [ref, at] : *refs) {
     FailureOr<Value> v = referenced(index, ref, at);
     if (failed(v))
       return failure();
-    sum = addOverlap(l, sum, *v);
+    addends.push_back(*v);
   }
-  return activate(*act, sum, l);
+  FailureOr<SmallVector<Value>> weights =
+      shortcutWeights(index, s, *in, addends);
+  if (failed(weights))
+    return failure();
+  Location l = loc(s.loc);
+  // Of the weights, those of the input channels that a layer has.
+  auto weighted = [&](Value x, size_t i) -> Value {
+    if (weights->empty())
+      return x;
+    Value w = (*weights)[i];
+    int64_t channels = shapeOf(x)[1];
+    if (shapeOf(w)[1] > channels)
+      w = cnn::SliceOp::create(builder, l, tensorType({1, channels, 1, 1}), w,
+                               1, 0, channels);
+    return cnn::MulOp::create(builder, l, x.getType(), x, w);
+  };
+  Value sum = weighted(*in, 0);
+  for (auto [i, v] : llvm::enumerate(addends)) {
+    // Channels the sum does not have are never added.
+    if (!weights->empty() && shapeOf(v)[1] > shapeOf(sum)[1]) {
+      Shape cut = shapeOf(v);
+      cut[1] = shapeOf(sum)[1];
+      v = cnn::SliceOp::create(builder, l, tensorType(cut), v, 1, 0, cut[1]);
+    }
+    sum = addOverlap(l, sum, weighted(v, i + 1));
+  }
+  return activate(s, *act, sum);
+}
+
+/// A weighted [shortcut] (AlexeyAB's darknet, blas.c,
+/// shortcut_multilayer_cpu): one weight per layer (weights_type=per_feature)
+/// or per layer and channel (per_channel), the input's first, read from the
+/// file; normalised over the layers by weights_normalization: relu(w) /
+/// (eps + sum relu(w)), or softmax with eps = 0.0001 in the sum. Returns
+/// one [1, C or 1, 1, 1] tensor per layer, or none without weights.
+FailureOr<SmallVector<Value>>
+Importer::shortcutWeights(int index, const CfgSection &s, Value in,
+                          ArrayRef<Value> addends) {
+  const CfgOption *typeOption = s.find("weights_type");
+  const CfgOption *normOption = s.find("weights_normalization");
+  llvm::StringRef type = typeOption ? typeOption->value : "none";
+  llvm::StringRef norm = normOption ? normOption->value : "none";
+  if (!llvm::is_contained({"none", "per_feature", "per_layer", "per_channel"},
+                          type))
+    return error(typeOption->valueLoc)
+           << "unknown weights_type '" << type
+           << "' (Darknet's are none, per_feature, per_layer, per_channel)";
+  if (!llvm::is_contained({"none", "relu", "avg_relu", "softmax"}, norm))
+    return error(normOption->valueLoc)
+           << "unknown weights_normalization '" << norm
+           << "' (Darknet's are none, relu, avg_relu, softmax)";
+  SmallVector<Value> weights;
+  if (type == "none")
+    return weights;
+  Shape shape = shapeOf(in);
+  if (shape.size() != 4)
+    return error(typeOption->valueLoc)
+           << "a weighted [shortcut] needs an image [N, C, H, W], not "
+           << cnn::formatShape(shape);
+  if (type == "per_channel")
+    for (Value v : addends)
+      if (shapeOf(v).size() != 4 || shapeOf(v)[2] != shape[2] ||
+          shapeOf(v)[3] != shape[3])
+        return error(typeOption->valueLoc)
+               << "weights_type=per_channel of layers of other image sizes ("
+               << cnn::formatShape(shapeOf(v)) << " and "
+               << cnn::formatShape(shape) << "): not supported";
+  int64_t layersCount = addends.size() + 1;
+  int64_t perLayer = type == "per_channel" ? shape[1] : 1;
+  Shape all = {layersCount, perLayer};
+  FailureOr<Value> w =
+      param(index, s, "shortcut.weight", all, WeightInit::Ones, 0);
+  if (failed(w))
+    return failure();
+  Location l = loc(s.loc);
+  Value values = *w;
+  if (norm != "none") {
+    Shape one = {1, perLayer};
+    auto reduce = [&](cnn::ReduceKind kind, Value x) -> Value {
+      return cnn::ReduceOp::create(builder, l, tensorType(one), kind, x,
+                                   ArrayRef<int64_t>{0});
+    };
+    Value terms;
+    if (norm == "softmax") {
+      Value shifted = cnn::SubOp::create(builder, l, values.getType(), values,
+                                         reduce(cnn::ReduceKind::max, values));
+      terms =
+          cnn::UnaryOp::create(builder, l, values.getType(), cnn::UnaryFn::exp,
+                               shifted, llvm::APFloat(0.0), llvm::APFloat(0.0));
+    } else {
+      terms = cnn::ReluOp::create(builder, l, values.getType(), values);
+    }
+    Value sum =
+        cnn::UnaryOp::create(builder, l, tensorType(one), cnn::UnaryFn::affine,
+                             reduce(cnn::ReduceKind::sum, terms),
+                             llvm::APFloat(1.0), llvm::APFloat(0.0001));
+    values = cnn::DivOp::create(builder, l, values.getType(), terms, sum);
+  }
+  for (int64_t i = 0; i < layersCount; ++i) {
+    Value row = cnn::SliceOp::create(builder, l, tensorType({1, perLayer}),
+                                     values, 0, i, 1);
+    weights.push_back(cnn::ReshapeOp::create(
+        builder, l, tensorType({1, perLayer, 1, 1}), row));
+  }
+  return weights;
 }
 
 /// Darknet's shortcut of unequal shapes adds the elements both have, in
@@ -795,11 +1110,17 @@ Value Importer::addOverlap(Location l, Value sum, Value v) {
       ValueRange{head, slice(sum, from[1], to[1] - from[1])}, 1);
 }
 
-/// Darknet's reorg (blas.c, reorg_cpu, as the layer calls it): a
-/// space-to-depth whose output channel (dy * stride + dx) * C + c holds
-/// input channel c at rows y * stride + dy and columns x * stride + dx;
-/// [C, H/s, s, W/s, s] transposed to [s, s, C, H/s, W/s].
-FailureOr<Value> Importer::reorg(int index, const CfgSection &s) {
+/// Darknet's reorg_cpu (blas.c) with forward=0 reads its input as
+/// [C', H' * s, W' * s] and writes output channel (dy * s + dx) * C' + c of
+/// an [s * s * C', H', W'] tensor from rows y * s + dy and columns x * s + dx
+/// of channel c: [C', H', s, W', s] transposed to [s, s, C', H', W'].
+/// [reorg3d] (reorg_layer.c) calls it with its output sizes, C' = C and
+/// H' = H / s: a space-to-depth. [reorg] (reorg_old_layer.c, and
+/// pjreddie's [reorg] that YOLOv2 was trained with) calls it with its input
+/// sizes: C' = C / (s * s), H' = H; the same values then fill an
+/// [s * s * C, H / s, W / s] output.
+FailureOr<Value> Importer::reorg(int index, const CfgSection &s,
+                                 bool inputSizes) {
   FailureOr<Value> in = previous(index, s);
   if (failed(in) || failed(requireImage(index, s, *in)))
     return failure();
@@ -812,12 +1133,18 @@ FailureOr<Value> Importer::reorg(int index, const CfgSection &s) {
     return error(valueLoc(s, "stride"))
            << "stride=" << st << " must divide the input's height and width ("
            << cnn::formatShape(shape) << ")";
+  if (inputSizes && c % (st * st) != 0)
+    return error(valueLoc(s, "stride"))
+           << "[reorg] with stride=" << st << " needs a multiple of " << st * st
+           << " channels, not " << c << " ([reorg3d] takes any)";
+  int64_t cc = inputSizes ? c / (st * st) : c;
+  int64_t hh = inputSizes ? h : h / st, ww = inputSizes ? w : w / st;
   Location l = loc(s.loc);
   Value split = cnn::ReshapeOp::create(
-      builder, l, tensorType({1, c, h / st, st, w / st, st}), *in);
-  Value moved = cnn::TransposeOp::create(
-      builder, l, tensorType({1, st, st, c, h / st, w / st}), split,
-      ArrayRef<int64_t>{0, 3, 5, 1, 2, 4});
+      builder, l, tensorType({1, cc, hh, st, ww, st}), *in);
+  Value moved =
+      cnn::TransposeOp::create(builder, l, tensorType({1, st, st, cc, hh, ww}),
+                               split, ArrayRef<int64_t>{0, 3, 5, 1, 2, 4});
   return cnn::ReshapeOp::create(
              builder, l, tensorType({1, st * st * c, h / st, w / st}), moved)
       .getResult();
@@ -825,8 +1152,7 @@ FailureOr<Value> Importer::reorg(int index, const CfgSection &s) {
 
 /// Darknet's crop at inference (crop_layer.c, not training: no flip, the
 /// window centred, rounding down): the window, then x * 2 - 1 (pixels from
-/// [0, 1] to [-1, 1]) unless noadjust=1, as a depthwise 1x1 conv (exact:
-/// x * 2 is).
+/// [0, 1] to [-1, 1]) unless noadjust=1.
 FailureOr<Value> Importer::crop(int index, const CfgSection &s) {
   FailureOr<Value> in = previous(index, s);
   if (failed(in) || failed(requireImage(index, s, *in)))
@@ -849,31 +1175,16 @@ FailureOr<Value> Importer::crop(int index, const CfgSection &s) {
   }
   if (*noadjust)
     return x;
-  int64_t c = shape[1];
-  std::string name = "layers." + std::to_string(index) + ".crop";
-  auto constant = [&](llvm::StringRef suffix, Shape dims, float value) {
-    std::string weightName = name + suffix.str();
-    return cnn::WeightOp::create(
-               builder, l, builder.getStringAttr(weightName),
-               cnn::createWeightBlob(
-                   tensorType(dims), weightName,
-                   std::vector<float>(ShapedType::getNumElements(dims), value)))
-        .getResult();
-  };
-  Value scale = constant(".scale", {c, 1, 1, 1}, 2.0f);
-  Value shift = constant(".shift", {c}, -1.0f);
-  return cnn::Conv2dOp::create(builder, l, x.getType(), x, scale, shift,
-                               /*residual=*/Value(),
-                               builder.getDenseI64ArrayAttr({1, 1}),
-                               builder.getDenseI64ArrayAttr({0, 0, 0, 0}),
-                               builder.getDenseI64ArrayAttr({1, 1}), c,
-                               cnn::Activation::none, llvm::APFloat(0.0))
+  return cnn::UnaryOp::create(builder, l, x.getType(), cnn::UnaryFn::affine, x,
+                              llvm::APFloat(2.0), llvm::APFloat(-1.0))
       .getResult();
 }
 
-/// The layer `from` scaled by the previous layer: per channel ([C, 1, 1])
-/// or, with scale_wh, per pixel ([1, H, W]); then the activation.
-FailureOr<Value> Importer::scaleChannels(int index, const CfgSection &s) {
+/// The layer `from` times the previous layer: per channel ([C, 1, 1]) or,
+/// with scale_wh, per pixel ([1, H, W]) for [scale_channels]; elementwise
+/// (the same shape) for [sam]; then the activation.
+FailureOr<Value> Importer::scaleLayer(int index, const CfgSection &s,
+                                      bool elementwise) {
   FailureOr<Value> in = previous(index, s);
   auto refs = getIntList(s, "from");
   FailureOr<Act> act = getActivation(s, "linear");
@@ -881,7 +1192,7 @@ FailureOr<Value> Importer::scaleChannels(int index, const CfgSection &s) {
   if (failed(in) || failed(refs) || failed(act) || failed(perPixel))
     return failure();
   if (refs->size() != 1)
-    return error(valueLoc(s, "from")) << "[scale_channels] scales one layer";
+    return error(valueLoc(s, "from")) << "[" << s.type << "] scales one layer";
   auto [ref, at] = refs->front();
   FailureOr<Value> from = referenced(index, ref, at);
   if (failed(from))
@@ -889,10 +1200,11 @@ FailureOr<Value> Importer::scaleChannels(int index, const CfgSection &s) {
   Shape scale = shapeOf(*in), shape = shapeOf(*from);
   if (failed(requireImage(index, s, *from)))
     return failure();
-  Shape expected =
-      *perPixel ? Shape{1, 1, shape[2], shape[3]} : Shape{1, shape[1], 1, 1};
+  Shape expected = elementwise ? shape
+                   : *perPixel ? Shape{1, 1, shape[2], shape[3]}
+                               : Shape{1, shape[1], 1, 1};
   if (scale != expected)
-    return error(s.loc) << "[scale_channels] scales layer " << ref << " ("
+    return error(s.loc) << "[" << s.type << "] scales layer " << ref << " ("
                         << cnn::formatShape(shape)
                         << ") by the previous layer, "
                         << "which must have shape "
@@ -900,7 +1212,7 @@ FailureOr<Value> Importer::scaleChannels(int index, const CfgSection &s) {
                         << cnn::formatShape(scale);
   Location l = loc(s.loc);
   Value scaled = cnn::MulOp::create(builder, l, from->getType(), *from, *in);
-  return activate(*act, scaled, l);
+  return activate(s, *act, scaled);
 }
 
 FailureOr<Value> Importer::upsample(int index, const CfgSection &s) {
@@ -919,38 +1231,63 @@ FailureOr<Value> Importer::upsample(int index, const CfgSection &s) {
       {builder.getNamedAttr("scale", builder.getDenseI64ArrayAttr(scale))});
 }
 
+/// Darknet's softmax (softmax_layer.c): of all C*H*W values of an image
+/// together, or of each of `groups` equal runs of them, of x / temperature.
+/// [N, C, 1, 1] (after [avgpool]) keeps its shape.
 FailureOr<Value> Importer::softmax(int index, const CfgSection &s) {
   FailureOr<Value> in = previous(index, s);
-  FailureOr<int64_t> groups = getInt(s, "groups", 1, 1, 1);
-  if (failed(in) || failed(groups))
+  FailureOr<int64_t> groups = getInt(s, "groups", 1, 1);
+  FailureOr<double> temperature = getFloat(s, "temperature", 1.0);
+  if (failed(in) || failed(groups) || failed(temperature))
     return failure();
+  if (*temperature <= 0)
+    return error(valueLoc(s, "temperature"))
+           << "'temperature' must be > 0, got " << *temperature;
   Location l = loc(s.loc);
   Value x = *in;
   Shape shape = shapeOf(x);
-  // Darknet normalises all C*H*W values of an image together; [N, C, 1, 1]
-  // (after [avgpool]) keeps its shape.
-  bool keep = shape.size() == 4 && shape[2] == 1 && shape[3] == 1;
-  if (!keep && shape.size() != 2) {
-    FailureOr<Value> flat = make<cnn::FlattenOp>(
-        l, cnn::inferFlattenShape([&] { return error(s.loc); }, shape), x);
-    if (failed(flat))
-      return failure();
-    x = *flat;
+  int64_t n = ShapedType::getNumElements(shape);
+  if (n % *groups != 0)
+    return error(valueLoc(s, "groups"))
+           << "groups=" << *groups << " must divide the " << n
+           << " values of the input " << cnn::formatShape(shape);
+  if (*temperature != 1)
+    x = cnn::UnaryOp::create(builder, l, x.getType(), cnn::UnaryFn::affine, x,
+                             llvm::APFloat(1 / *temperature),
+                             llvm::APFloat(0.0));
+  // Images are flattened, as before a [connected] layer, but for
+  // [N, C, 1, 1] (after [avgpool]).
+  bool keep = shape.size() != 4 || (shape[2] == 1 && shape[3] == 1);
+  Shape result = keep ? shape : Shape{1, n};
+  if (*groups == 1) {
+    if (!keep)
+      x = cnn::FlattenOp::create(builder, l, tensorType(result), x);
+    return cnn::SoftmaxOp::create(builder, l, x.getType(), x, /*axis=*/1)
+        .getResult();
   }
-  return cnn::SoftmaxOp::create(builder, l, x.getType(), x, /*axis=*/1)
-      .getResult();
+  x = cnn::ReshapeOp::create(builder, l, tensorType({1, *groups, n / *groups}),
+                             x);
+  x = cnn::SoftmaxOp::create(builder, l, x.getType(), x, /*axis=*/2);
+  return cnn::ReshapeOp::create(builder, l, tensorType(result), x).getResult();
 }
 
 FailureOr<Value> Importer::detection(int index, const CfgSection &s) {
   FailureOr<Value> in = previous(index, s);
   if (failed(in))
     return failure();
-  bool yolo = canonicalType(s.type) == "yolo";
-  FailureOr<int64_t> classes = getInt(s, "classes", 20, 0);
+  llvm::StringRef type = canonicalType(s.type);
+  bool yolo = type == "yolo" || type == "Gaussian_yolo";
+  bool v1 = type == "detection";
+  FailureOr<int64_t> classes = getInt(s, "classes", v1 ? 1 : 20, 0);
   FailureOr<int64_t> num = getInt(s, "num", 1, 1);
-  FailureOr<int64_t> coords = yolo ? 4 : getInt(s, "coords", 4, 1);
+  FailureOr<int64_t> coords = type == "yolo" ? 4
+                              : type == "Gaussian_yolo"
+                                  ? 8
+                                  : getInt(s, "coords", v1 ? 1 : 4, 1);
   if (failed(classes) || failed(num) || failed(coords))
     return failure();
+  if (v1)
+    return yoloV1Detection(index, s, *in, *classes, *num, *coords);
   int64_t anchors = *num;
   if (yolo && s.find("mask")) {
     auto mask = getIntList(s, "mask");
@@ -971,14 +1308,51 @@ FailureOr<Value> Importer::detection(int index, const CfgSection &s) {
   return *in;
 }
 
+FailureOr<Value> Importer::yoloV1Detection(int index, const CfgSection &s,
+                                           Value in, int64_t classes,
+                                           int64_t num, int64_t coords) {
+  FailureOr<int64_t> side = getInt(s, "side", 7, 1);
+  FailureOr<int64_t> softmax = getInt(s, "softmax", 0, 0, 1);
+  if (failed(side) || failed(softmax))
+    return failure();
+  Shape shape = shapeOf(in);
+  int64_t cells = *side * *side;
+  int64_t expected = cells * (classes + num * (1 + coords));
+  if (shape.size() != 2 || shape[1] != expected)
+    return error(s.loc) << "[detection] with side=" << *side
+                        << ", classes=" << classes << ", num=" << num
+                        << " and coords=" << coords << " needs " << cells
+                        << " * (" << classes << " + " << num << " * (1 + "
+                        << coords << ")) = " << expected << " values [1, "
+                        << expected << "] (a [connected] "
+                        << "layer), but layer " << index - 1 << " gives "
+                        << cnn::formatShape(shape);
+  if (!*softmax)
+    return in;
+  Location l = loc(s.loc);
+  int64_t scores = cells * classes;
+  Value probs = cnn::SliceOp::create(builder, l, tensorType({1, scores}), in, 1,
+                                     0, scores);
+  probs = cnn::ReshapeOp::create(builder, l, tensorType({1, cells, classes}),
+                                 probs);
+  probs = cnn::SoftmaxOp::create(builder, l, probs.getType(), probs, 2);
+  probs = cnn::ReshapeOp::create(builder, l, tensorType({1, scores}), probs);
+  Value boxes =
+      cnn::SliceOp::create(builder, l, tensorType({1, expected - scores}), in,
+                           1, scores, expected - scores);
+  return cnn::ConcatOp::create(builder, l, in.getType(),
+                               ValueRange{probs, boxes}, 1)
+      .getResult();
+}
+
 FailureOr<Value> Importer::importLayer(int index, const CfgSection &s) {
   llvm::StringRef type = canonicalType(s.type);
   if (type == "convolutional")
     return convolutional(index, s);
   if (type == "connected")
     return connected(index, s);
-  if (type == "maxpool")
-    return maxpool(index, s);
+  if (type == "maxpool" || type == "local_avgpool")
+    return pool(index, s, type == "local_avgpool");
   if (type == "avgpool")
     return avgpool(index, s);
   if (type == "route")
@@ -987,17 +1361,26 @@ FailureOr<Value> Importer::importLayer(int index, const CfgSection &s) {
     return shortcut(index, s);
   if (type == "upsample")
     return upsample(index, s);
-  if (type == "reorg")
-    return reorg(index, s);
+  if (type == "reorg" || type == "reorg3d")
+    return reorg(index, s, type == "reorg");
   if (type == "crop")
     return crop(index, s);
-  if (type == "scale_channels")
-    return scaleChannels(index, s);
+  if (type == "scale_channels" || type == "sam")
+    return scaleLayer(index, s, type == "sam");
+  if (type == "activation") {
+    FailureOr<Value> in = previous(index, s);
+    FailureOr<Act> act = getActivation(s, "linear");
+    if (failed(in) || failed(act))
+      return failure();
+    return activate(s, *act, *in);
+  }
+  if (type == "batchnorm")
+    return batchNormLayer(index, s);
   if (type == "softmax")
     return softmax(index, s);
   if (type == "dropout" || type == "cost") // inference: identity
     return previous(index, s);
-  if (type == "yolo" || type == "region")
+  if (isHead(type))
     return detection(index, s);
   llvm_unreachable("checkSections() accepted an unknown section");
 }
@@ -1034,12 +1417,12 @@ OwningOpRef<ModuleOp> Importer::run() {
   SmallVector<std::string> outputNames;
   for (auto [i, s] : llvm::enumerate(sections.drop_front())) {
     int index = static_cast<int>(i);
+    bool isDetection = isHead(canonicalType(s.type));
+    layers.push_back({Value(), &s, isDetection, ConvParams()});
     FailureOr<Value> value = importLayer(index, s);
     if (failed(value))
       return nullptr;
-    bool isDetection =
-        canonicalType(s.type) == "yolo" || canonicalType(s.type) == "region";
-    layers.push_back({*value, &s, isDetection});
+    layers.back().value = *value;
     if (isDetection) {
       // One tensor returned twice is not a meaningful model (and the
       // buffer-results-to-out-params pass does not handle it).
@@ -1050,7 +1433,7 @@ OwningOpRef<ModuleOp> Importer::run() {
         return nullptr;
       }
       outputs.push_back(*value);
-      outputNames.push_back(canonicalType(s.type).str() +
+      outputNames.push_back(canonicalType(s.type).lower() +
                             std::to_string(index));
     }
   }

@@ -32,6 +32,15 @@ static constexpr StringRef kYoloDecoding =
     "cls_normalizer delta_normalizer iou_loss iou_thresh_kind beta_nms "
     "nms_kind resize focal_loss track_history_size sim_thresh dets_for_track "
     "dets_for_show track_ciou_norm embedding_layer map";
+static constexpr StringRef kGaussianYoloDecoding =
+    "anchors jitter ignore_thresh truth_thresh iou_thresh random scale_x_y "
+    "max max_delta counters_per_class label_smooth_eps objectness_smooth "
+    "uc_normalizer iou_normalizer obj_normalizer cls_normalizer "
+    "delta_normalizer iou_loss iou_thresh_kind beta_nms nms_kind yolo_point "
+    "resize map";
+static constexpr StringRef kDetectionDecoding =
+    "rescore sqrt max coord_scale forced object_scale noobject_scale "
+    "class_scale jitter resize random reorg";
 static constexpr StringRef kRegionDecoding =
     "anchors softmax jitter rescore object_scale noobject_scale class_scale "
     "coord_scale mask_scale thresh random bias_match absolute log sqrt "
@@ -42,29 +51,37 @@ static constexpr StringRef kRegionDecoding =
 static const SectionSpec kSections[] = {
     {"net", "width height channels batch", kNetTraining, "inputs"},
     {"convolutional",
-     "filters size stride pad padding groups dilation activation "
-     "batch_normalize",
+     "filters size stride stride_x stride_y pad padding groups dilation "
+     "activation batch_normalize share_index",
      kLayerTraining,
-     "stride_x stride_y antialiasing share_index binary xnor deform sway "
-     "rotate stretch stretch_sway coordconv assisted_excitation"},
+     "antialiasing binary xnor deform sway rotate stretch stretch_sway "
+     "coordconv assisted_excitation"},
     {"connected", "output activation batch_normalize", kLayerTraining},
-    {"maxpool", "size stride padding", kLayerTraining,
-     "stride_x stride_y maxpool_depth out_channels antialiasing"},
+    {"maxpool",
+     "size stride stride_x stride_y padding maxpool_depth out_channels",
+     kLayerTraining, "antialiasing"},
+    {"local_avgpool", "size stride stride_x stride_y padding", kLayerTraining},
     {"avgpool", "", kLayerTraining},
     {"route", "layers groups group_id", kLayerTraining},
-    {"shortcut", "from activation", kLayerTraining,
-     "weights_type weights_normalization"},
+    {"shortcut", "from activation weights_type weights_normalization",
+     kLayerTraining},
     {"upsample", "stride", kLayerTraining, "scale reverse"},
     {"reorg", "stride", kLayerTraining, "reverse"},
+    {"reorg3d", "stride", kLayerTraining, "reverse"},
     {"crop", "crop_height crop_width noadjust",
      "flip angle saturation exposure shift"},
     {"scale_channels", "from scale_wh activation", kLayerTraining},
-    {"softmax", "groups", "noloss", "temperature tree spatial"},
+    {"sam", "from activation", kLayerTraining},
+    {"activation", "activation", kLayerTraining},
+    {"batchnorm", "", kLayerTraining},
+    {"softmax", "groups temperature", "noloss", "tree spatial"},
     {"dropout", "",
      "probability dropblock dropblock_size_rel dropblock_size_abs"},
     {"cost", "", "type scale ratio noobject_scale thresh"},
     {"yolo", "classes num mask", kYoloDecoding},
+    {"Gaussian_yolo", "classes num mask", kGaussianYoloDecoding},
     {"region", "classes num coords", kRegionDecoding},
+    {"detection", "classes num coords side softmax", kDetectionDecoding},
 };
 
 static bool isListed(StringRef list, StringRef key) {
@@ -95,6 +112,7 @@ StringRef cnnc::darknet::canonicalType(StringRef type) {
       .Case("max", "maxpool")
       .Case("avg", "avgpool")
       .Case("soft", "softmax")
+      .Case("local_avg", "local_avgpool")
       .Default(type);
 }
 
@@ -117,4 +135,8 @@ std::string cnnc::darknet::listSections() {
 
 bool cnnc::darknet::isRecurrent(StringRef type) {
   return isListed("rnn lstm gru crnn conv_lstm history", type);
+}
+
+bool cnnc::darknet::isTrainingOnly(StringRef type) {
+  return isListed("contrastive", type);
 }

@@ -42,6 +42,9 @@ std::string listSections();
 /// [gru], [crnn], [conv_lstm], [history]).
 bool isRecurrent(llvm::StringRef type);
 
+/// Whether `type` is a layer that only training computes ([contrastive]).
+bool isTrainingOnly(llvm::StringRef type);
+
 } // namespace cnnc::darknet
 
 #endif // CNNC_IMPORT_DARKNETSECTIONS_H

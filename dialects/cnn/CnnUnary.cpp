@@ -176,7 +176,9 @@ const UnaryFnInfo kFns[] = {
      {},
      {},
      [](double x, double, double) {
-       return x < -4 ? 0.01 * (x + 4) : x > 4 ? 0.01 * (x - 4) + 1 : 0.125 * x + 0.5;
+       return x < -4  ? 0.01 * (x + 4)
+              : x > 4 ? 0.01 * (x - 4) + 1
+                      : 0.125 * x + 0.5;
      }},
     {UnaryFn::lhtan,
      {},

@@ -5,6 +5,7 @@ Darknet importer (it never calls cnnc to compute anything).
   darknet_oracle.py --cfg NET.cfg --workdir DIR [--cnnc CNNC]
                     [--levels ref,0,2] [--version 0.2.0] [--seed S]
                     [--truncate N | --extend N] [--write-only]
+                    [--size WxH]
 
 Writes DIR/NET.weights: random parameters in Darknet's layout (header int32
 major, minor, revision, then `seen` as uint64 from version 0.2 on and uint32
@@ -14,6 +15,8 @@ batch_normalize scales, rolling means, rolling variances, then the kernel
 [outputs][inputs] ([inputs][outputs] when major or minor > 1000), then if
 batch_normalize scales, means, variances). --truncate/--extend cut or pad
 the file by N bytes (for the error tests); --write-only stops there.
+--size compiles the cfg with [net]'s width and height replaced (written to
+DIR/NET.cfg), for large networks.
 
 Otherwise computes the network in float64 from the cfg with Darknet's
 rules, runs `cnnc NET.cfg --weights NET.weights` at each level ("ref" is
@@ -59,9 +62,29 @@ ACTIVATIONS = {
     "selu": lambda x: np.where(x >= 0, 1.0507 * x, 1.0507 * 1.6732 * np.expm1(x)),
     "relie": lambda x: np.where(x > 0, x, 0.01 * x),
     "hardtan": lambda x: np.clip(x, -1, 1),
+    "revleaky": lambda x: np.where(x > 0, x, 0.1 * x),
+    "loggy": lambda x: 2 / (1 + np.exp(-x)) - 1,
+    "ramp": lambda x: x * (x > 0) + 0.1 * x,
+    "plse": lambda x: np.where(x < -4, 0.01 * (x + 4),
+                               np.where(x > 4, 0.01 * (x - 4) + 1, 0.125 * x + 0.5)),
+    "lhtan": lambda x: np.where(x < 0, 0.001 * x,
+                                np.where(x > 1, 0.001 * (x - 1) + 1, x)),
+    "stair": lambda x: np.where(np.floor(x) % 2 == 0, np.floor(x / 2),
+                                x - np.floor(x) + np.floor(x / 2)),
+    "hard_mish": lambda x: np.where(x > 0, x, np.where(x > -2, x * x / 2 + x, 0)),
+    "gelu": lambda x: 0.5 * x * (1 + np.tanh(0.797885 * x + 0.035677 * x ** 3)),
+    # Per pixel over the channels (axis 0 of [C, H, W]), eps 0.0001.
+    "normalize_channels": lambda x: np.maximum(x, 0) / (
+        0.0001 + np.maximum(x, 0).sum(axis=0, keepdims=True)),
+    "normalize_channels_softmax": lambda x: np.exp(x) / (
+        0.0001 + np.exp(x).sum(axis=0, keepdims=True)),
+    "normalize_channels_softmax_maxval": lambda x: np.exp(x - x.max(axis=0)) / (
+        0.0001 + np.exp(x - x.max(axis=0)).sum(axis=0, keepdims=True)),
 }
 ALIASES = {"network": "net", "conv": "convolutional", "conn": "connected",
-           "max": "maxpool", "avg": "avgpool", "soft": "softmax"}
+           "max": "maxpool", "avg": "avgpool", "soft": "softmax",
+           "local_avg": "local_avgpool"}
+HEADS = ("yolo", "Gaussian_yolo", "region", "detection")
 
 
 def read_cfg(path):
@@ -109,7 +132,8 @@ def bn_apply(x, scales, mean, var, bias):
             * scales.reshape(shape) + bias.reshape(shape))
 
 
-def conv2d(x, w, stride, pad, dil, groups, out_h, out_w):
+def conv2d(x, w, strides, pad, dil, groups, out_h, out_w):
+    sy, sx = strides
     c = x.shape[0]
     f, cg, k, _ = w.shape
     xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad)))
@@ -119,59 +143,98 @@ def conv2d(x, w, stride, pad, dil, groups, out_h, out_w):
         xs = xp[g * cg:(g + 1) * cg]
         for i in range(k):
             for j in range(k):
-                patch = xs[:, i * dil:i * dil + stride * (out_h - 1) + 1:stride,
-                           j * dil:j * dil + stride * (out_w - 1) + 1:stride]
+                patch = xs[:, i * dil:i * dil + sy * (out_h - 1) + 1:sy,
+                           j * dil:j * dil + sx * (out_w - 1) + 1:sx]
                 out[g * fg:(g + 1) * fg] += np.einsum(
                     "fc,chw->fhw", w[g * fg:(g + 1) * fg, :, i, j], patch)
     assert c == cg * groups
     return out
 
 
-def maxpool(x, size, stride, padding):
+def pool(x, size, sy, sx, padding, average):
+    """maxpool_layer.c: windows from (y*sy - padding/2, x*sx - padding/2);
+    values outside the input are ignored (the average counts the others)."""
     c, h, w = x.shape
-    oh = (h + padding - size) // stride + 1
-    ow = (w + padding - size) // stride + 1
+    oh = (h + padding - size) // sy + 1
+    ow = (w + padding - size) // sx + 1
     top = padding // 2
-    xp = np.full((c, h + top + size + stride * oh, w + top + size + stride * ow),
-                 -np.inf)
+    shape = (c, h + top + size + sy * oh, w + top + size + sx * ow)
+    xp = np.full(shape, 0.0 if average else -np.inf)
     xp[:, top:top + h, top:top + w] = x
-    out = np.full((c, oh, ow), -np.inf)
+    inside = np.zeros(shape[1:])
+    inside[top:top + h, top:top + w] = 1
+    out = np.full((c, oh, ow), 0.0 if average else -np.inf)
+    count = np.zeros((oh, ow))
     for i in range(size):
         for j in range(size):
-            out = np.maximum(out, xp[:, i:i + stride * (oh - 1) + 1:stride,
-                                     j:j + stride * (ow - 1) + 1:stride])
+            rows = slice(i, i + sy * (oh - 1) + 1, sy)
+            cols = slice(j, j + sx * (ow - 1) + 1, sx)
+            if average:
+                out += xp[:, rows, cols]
+                count += inside[rows, cols]
+            else:
+                out = np.maximum(out, xp[:, rows, cols])
+    return out / count if average else out
+
+
+def reorg_cpu(x, w, h, c, stride):
+    """blas.c, reorg_cpu(x, w, h, c, batch 1, stride, forward=0, out),
+    literally: out[in_index] = x[out_index]."""
+    x = x.reshape(-1)
+    out = np.empty_like(x)
+    out_c = c // (stride * stride)
+    for k in range(c):
+        for j in range(h):
+            for i in range(w):
+                in_index = i + w * (j + h * k)
+                c2 = k % out_c
+                offset = k // out_c
+                w2 = i * stride + offset % stride
+                h2 = j * stride + offset // stride
+                out_index = w2 + w * stride * (h2 + h * stride * c2)
+                out[in_index] = x[out_index]
     return out
 
 
 def forward(sections, image, params):
     """Darknet's forward pass; returns {output name: array}."""
-    net = sections[0][1]
     layers = []
+    conv_params = {}  # layer index -> (bias, bn params or None, weight)
     outputs = {}
     x = image  # [C, H, W] or [N] (after connected)
     for index, (kind, opt) in enumerate(sections[1:]):
         def ref(v):
             return layers[index + v if v < 0 else v]
+
+        def act(y, default="linear"):
+            return ACTIVATIONS[opt.get("activation", default)](y)
         if kind == "convolutional":
             filters = int(opt.get("filters", 1))
             size = int(opt.get("size", 1))
             stride = int(opt.get("stride", 1))
+            sy = int(opt.get("stride_y", stride))
+            sx = int(opt.get("stride_x", stride))
             groups = int(opt.get("groups", 1))
             dil = 1 if size == 1 else int(opt.get("dilation", 1))
             padding = size // 2 if int(opt.get("pad", 0)) else int(opt.get("padding", 0))
             bn = int(opt.get("batch_normalize", 0))
             c, h, w = x.shape
-            out_h = (h + 2 * padding - size) // stride + 1
-            out_w = (w + 2 * padding - size) // stride + 1
+            out_h = (h + 2 * padding - size) // sy + 1
+            out_w = (w + 2 * padding - size) // sx + 1
             fan_in = c // groups * size * size
-            bias = params.take(filters, -0.3, 0.3)
-            if bn:
-                scales, mean, var = params.batchnorm(filters)
-            bound = np.sqrt(3.0 / fan_in)
-            weight = params.take((filters, c // groups, size, size), -bound, bound)
-            y = conv2d(x, weight, stride, padding * dil, dil, groups, out_h, out_w)
-            y = bn_apply(y, scales, mean, var, bias) if bn else y + bias.reshape(-1, 1, 1)
-            x = ACTIVATIONS[opt.get("activation", "logistic")](y)
+            if "share_index" in opt:
+                # parser.c: the parameters of that layer, not in the file.
+                shared = int(opt["share_index"])
+                bias, bnp, weight = conv_params[index + shared if shared < 0 else shared]
+            else:
+                bias = params.take(filters, -0.3, 0.3)
+                bnp = params.batchnorm(filters) if bn else None
+                bound = np.sqrt(3.0 / fan_in)
+                weight = params.take((filters, c // groups, size, size), -bound, bound)
+            conv_params[index] = (bias, bnp, weight)
+            y = conv2d(x, weight, (sy, sx), padding * dil, dil, groups, out_h, out_w)
+            y = bn_apply(y, *bnp, bias) if bn else y + bias.reshape(-1, 1, 1)
+            x = act(y, "logistic")
         elif kind == "connected":
             n = int(opt.get("output", 1))
             bn = int(opt.get("batch_normalize", 0))
@@ -188,11 +251,25 @@ def forward(sections, image, params):
                 y = bn_apply(y, scales, mean, var, bias)
             else:
                 y = y + bias
-            x = ACTIVATIONS[opt.get("activation", "logistic")](y)
-        elif kind == "maxpool":
-            stride = int(opt.get("stride", 1))
-            size = int(opt.get("size", stride))
-            x = maxpool(x, size, stride, int(opt.get("padding", size - 1)))
+            x = act(y, "logistic")
+        elif kind == "batchnorm":
+            # load_batchnorm_weights: biases, scales, means, variances.
+            bias = params.take(x.shape[0], -0.3, 0.3)
+            x = bn_apply(x, *params.batchnorm(x.shape[0]), bias)
+        elif kind == "activation":
+            x = act(x)
+        elif kind in ("maxpool", "local_avgpool"):
+            if int(opt.get("maxpool_depth", 0)):
+                # forward_maxpool_layer: output channel g is the maximum of
+                # channels g, g + out_channels, ...
+                out_c = int(opt.get("out_channels", 1))
+                x = np.stack([x[g::out_c].max(axis=0) for g in range(out_c)])
+            else:
+                stride = int(opt.get("stride", 1))
+                size = int(opt.get("size", stride))
+                x = pool(x, size, int(opt.get("stride_y", stride)),
+                         int(opt.get("stride_x", stride)),
+                         int(opt.get("padding", size - 1)), kind == "local_avgpool")
         elif kind == "avgpool":
             x = x.mean(axis=(1, 2), keepdims=True)
         elif kind == "route":
@@ -205,32 +282,55 @@ def forward(sections, image, params):
                 parts.append(t[gid * part:(gid + 1) * part])
             x = np.concatenate(parts, axis=0)
         elif kind == "shortcut":
-            # Of unequal shapes Darknet adds the elements both have in
-            # memory order (blas.c, shortcut_multilayer_cpu).
-            for v in ints(opt["from"]):
-                flat, add = x.reshape(-1).copy(), ref(v).reshape(-1)
+            # blas.c, shortcut_multilayer_cpu: out = in * w[0] + from_i *
+            # w[i + 1], weights per layer or per (layer, channel of the
+            # output position), normalised over the layers; of unequal
+            # shapes the elements both have in memory order.
+            froms = ints(opt["from"])
+            wtype = opt.get("weights_type", "none")
+            norm = opt.get("weights_normalization", "none")
+            weights = None
+            if wtype != "none":
+                step = x.shape[0] if wtype == "per_channel" else 1
+                weights = params.take((len(froms) + 1, step), -0.3, 1.0)
+                if norm in ("relu", "avg_relu"):
+                    r = np.maximum(weights, 0)
+                    weights = r / (0.0001 + r.sum(axis=0))
+                elif norm == "softmax":
+                    e = np.exp(weights - weights.max(axis=0))
+                    weights = e / (0.0001 + e.sum(axis=0))
+                # the weight of each output position, per layer
+                weights = [np.broadcast_to(wl.reshape(-1, 1, 1), x.shape).reshape(-1)
+                           for wl in weights]
+            flat = x.reshape(-1) * (weights[0] if weights is not None else 1)
+            for i, v in enumerate(froms):
+                add = ref(v).reshape(-1)
                 n = min(flat.size, add.size)
-                flat[:n] += add[:n]
-                x = flat.reshape(x.shape)
-            x = ACTIVATIONS[opt.get("activation", "linear")](x)
+                flat[:n] += add[:n] * (weights[i + 1][:n] if weights is not None else 1)
+            x = act(flat.reshape(x.shape))
         elif kind == "upsample":
             s = int(opt.get("stride", 2))
             x = x.repeat(s, axis=1).repeat(s, axis=2)
         elif kind == "softmax":
+            # softmax_layer.c: each of `groups` runs of the values, of
+            # x / temperature.
             if x.ndim == 3 and x.shape[1:] != (1, 1):
                 x = x.reshape(-1)
-            e = np.exp(x - x.max())
-            x = e / e.sum()
-        elif kind == "reorg":
-            # blas.c, reorg_cpu(input, out_w, out_h, out_c, ..., forward=0):
-            # out[k, j, i] = in[k % C, j*s + (k // C) // s, i*s + (k // C) % s].
+            groups = int(opt.get("groups", 1))
+            temp = float(opt.get("temperature", 1))
+            runs = x.reshape(groups, -1) / temp
+            e = np.exp(runs - runs.max(axis=1, keepdims=True))
+            x = (e / e.sum(axis=1, keepdims=True)).reshape(x.shape)
+        elif kind in ("reorg", "reorg3d"):
+            # [reorg] (reorg_old_layer.c) calls reorg_cpu with its input
+            # sizes, [reorg3d] (reorg_layer.c) with its output sizes.
             s = int(opt.get("stride", 1))
             c, h, w = x.shape
-            out = np.empty((c * s * s, h // s, w // s))
-            for k in range(c * s * s):
-                offset = k // c
-                out[k] = x[k % c, offset // s::s, offset % s::s]
-            x = out
+            if kind == "reorg":
+                flat = reorg_cpu(x, w, h, c, s)
+            else:
+                flat = reorg_cpu(x, w // s, h // s, c * s * s, s)
+            x = flat.reshape(c * s * s, h // s, w // s)
         elif kind == "crop":
             # crop_layer.c at inference: the centred window, x * 2 - 1
             # unless noadjust.
@@ -239,14 +339,24 @@ def forward(sections, image, params):
             x = x[:, dh:dh + hh, dw:dw + ww]
             if not int(opt.get("noadjust", 0)):
                 x = x * 2 - 1
-        elif kind == "scale_channels":
-            # scale_channels_layer.c: the layer `from` times the input, per
-            # channel or (scale_wh) per pixel.
-            x = ACTIVATIONS[opt.get("activation", "linear")](ref(int(opt["from"])) * x)
+        elif kind in ("scale_channels", "sam"):
+            # scale_channels_layer.c, sam_layer.c: the layer `from` times
+            # the input, per channel, per pixel (scale_wh) or elementwise.
+            x = act(ref(int(opt["from"])) * x)
         elif kind in ("dropout", "cost"):
             pass
-        elif kind in ("yolo", "region"):
-            outputs[f"{kind}{index}"] = x
+        elif kind == "detection":
+            # detection_layer.c: with softmax, the class scores of each cell.
+            if int(opt.get("softmax", 0)):
+                cells = int(opt.get("side", 7)) ** 2
+                classes = int(opt.get("classes", 1))
+                scores = x[:cells * classes].reshape(cells, classes)
+                e = np.exp(scores - scores.max(axis=1, keepdims=True))
+                x = np.concatenate([(e / e.sum(axis=1, keepdims=True)).reshape(-1),
+                                    x[cells * classes:]])
+            outputs[f"detection{index}"] = x
+        elif kind in HEADS:
+            outputs[f"{kind.lower()}{index}"] = x
         else:
             sys.exit(f"darknet_oracle.py: no rule for [{kind}]")
         layers.append(x)
@@ -287,9 +397,20 @@ def main():
     p.add_argument("--extend", type=int, default=0)
     p.add_argument("--write-only", action="store_true")
     p.add_argument("--rtol", type=float, default=1e-4)
+    p.add_argument("--size")
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     name = os.path.splitext(os.path.basename(args.cfg))[0]
+    if args.size:
+        width, height = args.size.split("x")
+        resized = os.path.join(args.workdir, f"{name}.cfg")
+        with open(args.cfg) as src, open(resized, "w") as dst:
+            for line in src:
+                key = line.split("=")[0].strip()
+                if key in ("width", "height"):
+                    line = f"{key}={width if key == 'width' else height}\n"
+                dst.write(line)
+        args.cfg = resized
     version = tuple(int(v) for v in args.version.split("."))
 
     sections = read_cfg(args.cfg)
