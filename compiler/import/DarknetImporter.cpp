@@ -208,6 +208,7 @@ private:
   FailureOr<Value> upsample(int index, const CfgSection &s);
   FailureOr<Value> reorg(int index, const CfgSection &s, bool inputSizes);
   FailureOr<Value> crop(int index, const CfgSection &s);
+  FailureOr<Value> local(int index, const CfgSection &s);
   FailureOr<Value> scaleLayer(int index, const CfgSection &s, bool elementwise);
   FailureOr<Value> softmax(int index, const CfgSection &s);
   FailureOr<Value> detection(int index, const CfgSection &s);
@@ -1150,6 +1151,96 @@ FailureOr<Value> Importer::reorg(int index, const CfgSection &s,
       .getResult();
 }
 
+/// [local] (local_layer.c): a locally connected layer, a convolution with
+/// its own filters [filters, C, size, size] and biases at each of the
+/// output's locations (the file holds the biases [filters, H', W'], then the
+/// filters location by location). Darknet pads `pad` pixels (not size/2) and
+/// sizes its output (in - (pad ? 1 : size)) / stride + 1. Each location
+/// becomes a conv2d of its window of the padded input.
+FailureOr<Value> Importer::local(int index, const CfgSection &s) {
+  FailureOr<Value> in = previous(index, s);
+  if (failed(in) || failed(requireImage(index, s, *in)))
+    return failure();
+  FailureOr<int64_t> filters = getInt(s, "filters", 1, 1);
+  FailureOr<int64_t> size = getInt(s, "size", 1, 1);
+  FailureOr<int64_t> stride = getInt(s, "stride", 1, 1);
+  FailureOr<int64_t> pad = getInt(s, "pad", 0, 0);
+  FailureOr<Act> act = getActivation(s, "logistic");
+  if (failed(filters) || failed(size) || failed(stride) || failed(pad) ||
+      failed(act))
+    return failure();
+  Shape inShape = shapeOf(*in);
+  int64_t c = inShape[1], k = *size, st = *stride, p = *pad;
+  SmallVector<int64_t, 2> outSizes;
+  for (int64_t dim : {inShape[2], inShape[3]}) {
+    int64_t out = (dim - (p ? 1 : k)) / st + 1;
+    // Darknet's im2col reads windows by its own rule; both must agree.
+    if (dim - (p ? 1 : k) < 0 || out != (dim + 2 * p - k) / st + 1)
+      return error(valueLoc(s, "pad"))
+             << "[local] with size=" << k << ", stride=" << st
+             << " and pad=" << p << " gives Darknet an output of " << out
+             << " but windows for " << (dim + 2 * p - k) / st + 1
+             << " (Darknet is only consistent with pad=0, or pad=1 and "
+                "size=3)";
+    outSizes.push_back(out);
+  }
+  int64_t oh = outSizes[0], ow = outSizes[1], n = *filters;
+  int64_t fanIn = c * k * k;
+  FailureOr<Value> biases = param(index, s, "local.bias", {n, oh, ow},
+                                  WeightInit::KaimingUniform, fanIn);
+  if (failed(biases))
+    return failure();
+  FailureOr<Value> weights =
+      param(index, s, "local.weight", {oh * ow * n, c, k, k},
+            WeightInit::KaimingUniform, fanIn);
+  if (failed(weights))
+    return failure();
+
+  Location l = loc(s.loc);
+  Value x = *in;
+  if (p)
+    x = cnn::PadOp::create(
+        builder, l, tensorType({1, c, inShape[2] + 2 * p, inShape[3] + 2 * p}),
+        x, SmallVector<int64_t>{0, 0, p, p}, SmallVector<int64_t>{0, 0, p, p},
+        cnn::PadMode::constant, llvm::APFloat(0.0));
+  auto slice = [&](Value v, int64_t axis, int64_t offset,
+                   int64_t length) -> Value {
+    Shape shape = shapeOf(v);
+    shape[axis] = length;
+    return cnn::SliceOp::create(builder, l, tensorType(shape), v, axis, offset,
+                                length);
+  };
+  auto zeros = builder.getDenseI64ArrayAttr({0, 0, 0, 0});
+  auto ones = builder.getDenseI64ArrayAttr({1, 1});
+  SmallVector<Value> rows;
+  for (int64_t y = 0; y < oh; ++y) {
+    Value band = slice(x, 2, y * st, k);
+    SmallVector<Value> row;
+    for (int64_t xx = 0; xx < ow; ++xx) {
+      Value window = slice(band, 3, xx * st, k);
+      Value filter = slice(*weights, 0, (y * ow + xx) * n, n);
+      row.push_back(cnn::Conv2dOp::create(
+          builder, l, tensorType({1, n, 1, 1}), window, filter, Value(),
+          /*residual=*/Value(), ones, zeros, ones, 1, cnn::Activation::none,
+          llvm::APFloat(0.01)));
+    }
+    rows.push_back(row.size() == 1
+                       ? row.front()
+                       : cnn::ConcatOp::create(
+                             builder, l, tensorType({1, n, 1, ow}), row, 3)
+                             .getResult());
+  }
+  Value out = rows.size() == 1
+                  ? rows.front()
+                  : cnn::ConcatOp::create(builder, l,
+                                          tensorType({1, n, oh, ow}), rows, 2)
+                        .getResult();
+  Value bias =
+      cnn::ReshapeOp::create(builder, l, tensorType({1, n, oh, ow}), *biases);
+  out = cnn::AddOp::create(builder, l, out.getType(), out, bias);
+  return activate(s, *act, out);
+}
+
 /// Darknet's crop at inference (crop_layer.c, not training: no flip, the
 /// window centred, rounding down): the window, then x * 2 - 1 (pixels from
 /// [0, 1] to [-1, 1]) unless noadjust=1.
@@ -1365,6 +1456,8 @@ FailureOr<Value> Importer::importLayer(int index, const CfgSection &s) {
     return reorg(index, s, type == "reorg");
   if (type == "crop")
     return crop(index, s);
+  if (type == "local")
+    return local(index, s);
   if (type == "scale_channels" || type == "sam")
     return scaleLayer(index, s, type == "sam");
   if (type == "activation") {

@@ -57,6 +57,7 @@ static const SectionSpec kSections[] = {
      "antialiasing binary xnor deform sway rotate stretch stretch_sway "
      "coordconv assisted_excitation"},
     {"connected", "output activation batch_normalize", kLayerTraining},
+    {"local", "filters size stride pad activation", kLayerTraining},
     {"maxpool",
      "size stride stride_x stride_y padding maxpool_depth out_channels",
      kLayerTraining, "antialiasing"},

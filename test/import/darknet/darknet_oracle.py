@@ -28,6 +28,7 @@ Darknet rules implemented here (AlexeyAB's darknet):
   convolutional: padding = size/2 if pad else padding; out = (in + 2*padding
     - size)/stride + 1; with dilation d the input is padded by padding*d.
     BN: (x - mean) / sqrt(var + 1e-5) * scale + bias, else x + bias.
+  local: a convolution with its own filters at each output location.
   maxpool: size defaults to stride, padding to size-1; out = (in + padding -
     size)/stride + 1; window (y, x) starts at y*stride - padding/2; values
     outside the input are ignored.
@@ -252,6 +253,26 @@ def forward(sections, image, params):
             else:
                 y = y + bias
             x = act(y, "logistic")
+        elif kind == "local":
+            # local_layer.c: at each output location its own filters
+            # (the file: biases [filters, H', W'], then the filters
+            # location by location); `pad` pixels of zeros.
+            filters = int(opt.get("filters", 1))
+            size = int(opt.get("size", 1))
+            stride = int(opt.get("stride", 1))
+            pad = int(opt.get("pad", 0))
+            c, h, w = x.shape
+            oh = (h - (1 if pad else size)) // stride + 1
+            ow = (w - (1 if pad else size)) // stride + 1
+            out = params.take((filters, oh, ow), -0.3, 0.3)
+            bound = np.sqrt(3.0 / (c * size * size))
+            weights = params.take((oh * ow, filters, c, size, size), -bound, bound)
+            xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad)))
+            for i in range(oh):
+                for j in range(ow):
+                    win = xp[:, i * stride:i * stride + size, j * stride:j * stride + size]
+                    out[:, i, j] += np.einsum("fckl,ckl->f", weights[i * ow + j], win)
+            x = act(out, "logistic")
         elif kind == "batchnorm":
             # load_batchnorm_weights: biases, scales, means, variances.
             bias = params.take(x.shape[0], -0.3, 0.3)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Imports every Darknet .cfg of a folder as shipped (seeded weights) and
-checks each against the expectation below: every cfg compiles to the cnn
+checks each against the expectation below for that folder (by its name): every cfg compiles to the cnn
 dialect unless it is listed as excluded, and an excluded one fails with its
 listed error, so that a cfg that starts to compile (or breaks) is noticed.
 
@@ -16,35 +16,47 @@ import subprocess
 import sys
 
 RECURRENT = "is a recurrent layer; cnnc compiles feed-forward networks"
-# cfg -> (the error it must give, why it is excluded).
+XNOR = ("unsupported key 'xnor' in [convolutional]",
+        "binary (XNOR) weights: not yet")
+# Per folder (its name): cfg -> (the error it must give, why it is excluded).
 EXCLUDED = {
-    "crnn.train.cfg": (RECURRENT, "recurrent"),
-    "gru.cfg": (RECURRENT, "recurrent"),
-    "lstm.train.cfg": (RECURRENT, "recurrent"),
-    "rnn.cfg": (RECURRENT, "recurrent"),
-    "rnn.train.cfg": (RECURRENT, "recurrent"),
-    "yolov3-tiny_occlusion_track.cfg": (RECURRENT, "recurrent"),
-    "yolov4-tiny_contrastive.cfg": ("is a training-only layer",
-                                    "[contrastive]: training only"),
-    "darknet53_448_xnor.cfg": ("unsupported key 'xnor' in [convolutional]",
-                               "binary (XNOR) weights: not yet"),
-    "tiny-yolo_xnor.cfg": ("unsupported key 'xnor' in [convolutional]",
-                           "binary (XNOR) weights: not yet"),
-    "yolov3-tiny_xnor.cfg": ("unsupported key 'xnor' in [convolutional]",
-                             "binary (XNOR) weights: not yet"),
+    "zoo": {  # AlexeyAB's cfg/
+        "crnn.train.cfg": (RECURRENT, "recurrent"),
+        "gru.cfg": (RECURRENT, "recurrent"),
+        "lstm.train.cfg": (RECURRENT, "recurrent"),
+        "rnn.cfg": (RECURRENT, "recurrent"),
+        "rnn.train.cfg": (RECURRENT, "recurrent"),
+        "yolov3-tiny_occlusion_track.cfg": (RECURRENT, "recurrent"),
+        "yolov4-tiny_contrastive.cfg": ("is a training-only layer",
+                                        "[contrastive]: training only"),
+        "darknet53_448_xnor.cfg": XNOR,
+        "tiny-yolo_xnor.cfg": XNOR,
+        "yolov3-tiny_xnor.cfg": XNOR,
+    },
+    "yolov1": {  # AlexeyAB's cfg/yolov1/
+        "xyolo.test.cfg": XNOR,
+    },
+    "zoo-pjreddie": {  # pjreddie's cfg/
+        "gru.cfg": (RECURRENT, "recurrent"),
+        "rnn.cfg": (RECURRENT, "recurrent"),
+        "rnn.train.cfg": (RECURRENT, "recurrent"),
+        "darknet9000.cfg": ("unsupported key 'tree' in [softmax]",
+                            "YOLO9000's hierarchical softmax (a tree file): "
+                            "not yet"),
+    },
 }
 
 
-def check(cnnc, path):
+def check(cnnc, path, excluded):
     name = os.path.basename(path)
     run = subprocess.run([cnnc, path, "--emit=cnn", "-o", os.devnull],
                          capture_output=True, text=True)
-    if name not in EXCLUDED:
+    if name not in excluded:
         if run.returncode == 0:
             return True, f"ok {name}"
         first = next((l for l in run.stderr.splitlines() if "error:" in l), run.stderr)
         return False, f"FAIL {name}: {first}"
-    error, why = EXCLUDED[name]
+    error, why = excluded[name]
     if run.returncode != 0 and error in run.stderr and "error:" in run.stderr:
         return True, f"excluded {name}: {why}"
     return False, f"FAIL {name}: expected the error '{error}' ({why}); exit " \
@@ -59,9 +71,10 @@ def main():
     args = p.parse_args()
     cfgs = sorted(os.path.join(args.dir, f) for f in os.listdir(args.dir)
                   if f.endswith(".cfg"))
-    missing = sorted(set(EXCLUDED) - {os.path.basename(c) for c in cfgs})
+    excluded = EXCLUDED[os.path.basename(os.path.normpath(args.dir))]
+    missing = sorted(set(excluded) - {os.path.basename(c) for c in cfgs})
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda c: check(args.cnnc, c), cfgs))
+        results = list(pool.map(lambda c: check(args.cnnc, c, excluded), cfgs))
     ok = all(good for good, _ in results) and not missing
     for _, line in results:
         print(line)
