@@ -149,9 +149,9 @@ class Importer {
 public:
   Importer(MLIRContext &context, const llvm::SourceMgr &sourceMgr,
            llvm::ArrayRef<CfgSection> sections, std::optional<WeightsFile> file,
-           uint64_t seed)
+           uint64_t seed, int64_t batch)
       : builder(&context), sourceMgr(sourceMgr), sections(sections),
-        file(std::move(file)), seeded(seed) {}
+        file(std::move(file)), seeded(seed), batch(batch) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -253,6 +253,8 @@ private:
   llvm::ArrayRef<CfgSection> sections;
   std::optional<WeightsFile> file;
   WeightSource seeded;
+  /// The compiled batch: images computed independently, as Darknet does.
+  int64_t batch;
   Value image;
   std::vector<Layer> layers;
   std::optional<Shortage> shortage;
@@ -833,11 +835,11 @@ FailureOr<Value> Importer::pool(int index, const CfgSection &s, bool average) {
              << " must divide the input channels (" << inShape[1] << ")";
     int64_t c = *outChannels, h = inShape[2], w = inShape[3];
     Value split = cnn::ReshapeOp::create(
-        builder, l, tensorType({1, inShape[1] / c, c, h, w}), *in);
-    Value max = cnn::ReduceOp::create(builder, l, tensorType({1, 1, c, h, w}),
-                                      cnn::ReduceKind::max, split,
-                                      ArrayRef<int64_t>{1});
-    return cnn::ReshapeOp::create(builder, l, tensorType({1, c, h, w}), max)
+        builder, l, tensorType({batch, inShape[1] / c, c, h, w}), *in);
+    Value max = cnn::ReduceOp::create(
+        builder, l, tensorType({batch, 1, c, h, w}), cnn::ReduceKind::max,
+        split, ArrayRef<int64_t>{1});
+    return cnn::ReshapeOp::create(builder, l, tensorType({batch, c, h, w}), max)
         .getResult();
   }
   FailureOr<int64_t> stride = getInt(s, "stride", 1, 1);
@@ -1094,8 +1096,8 @@ Value Importer::addOverlap(Location l, Value sum, Value v) {
   };
   if (butChannels(to) != butChannels(from)) {
     auto flat = [&](Value x) -> Value {
-      int64_t n = ShapedType::getNumElements(shapeOf(x));
-      return cnn::ReshapeOp::create(builder, l, tensorType({1, n}), x);
+      int64_t n = ShapedType::getNumElements(shapeOf(x)) / batch;
+      return cnn::ReshapeOp::create(builder, l, tensorType({batch, n}), x);
     };
     Value added = addOverlap(l, flat(sum), flat(v));
     return cnn::ReshapeOp::create(builder, l, sum.getType(), added);
@@ -1142,12 +1144,13 @@ FailureOr<Value> Importer::reorg(int index, const CfgSection &s,
   int64_t hh = inputSizes ? h : h / st, ww = inputSizes ? w : w / st;
   Location l = loc(s.loc);
   Value split = cnn::ReshapeOp::create(
-      builder, l, tensorType({1, cc, hh, st, ww, st}), *in);
-  Value moved =
-      cnn::TransposeOp::create(builder, l, tensorType({1, st, st, cc, hh, ww}),
-                               split, ArrayRef<int64_t>{0, 3, 5, 1, 2, 4});
+      builder, l, tensorType({batch, cc, hh, st, ww, st}), *in);
+  Value moved = cnn::TransposeOp::create(
+      builder, l, tensorType({batch, st, st, cc, hh, ww}), split,
+      ArrayRef<int64_t>{0, 3, 5, 1, 2, 4});
   return cnn::ReshapeOp::create(
-             builder, l, tensorType({1, st * st * c, h / st, w / st}), moved)
+             builder, l, tensorType({batch, st * st * c, h / st, w / st}),
+             moved)
       .getResult();
 }
 
@@ -1200,8 +1203,9 @@ FailureOr<Value> Importer::local(int index, const CfgSection &s) {
   Value x = *in;
   if (p)
     x = cnn::PadOp::create(
-        builder, l, tensorType({1, c, inShape[2] + 2 * p, inShape[3] + 2 * p}),
-        x, SmallVector<int64_t>{0, 0, p, p}, SmallVector<int64_t>{0, 0, p, p},
+        builder, l,
+        tensorType({batch, c, inShape[2] + 2 * p, inShape[3] + 2 * p}), x,
+        SmallVector<int64_t>{0, 0, p, p}, SmallVector<int64_t>{0, 0, p, p},
         cnn::PadMode::constant, llvm::APFloat(0.0));
   auto slice = [&](Value v, int64_t axis, int64_t offset,
                    int64_t length) -> Value {
@@ -1220,20 +1224,20 @@ FailureOr<Value> Importer::local(int index, const CfgSection &s) {
       Value window = slice(band, 3, xx * st, k);
       Value filter = slice(*weights, 0, (y * ow + xx) * n, n);
       row.push_back(cnn::Conv2dOp::create(
-          builder, l, tensorType({1, n, 1, 1}), window, filter, Value(),
+          builder, l, tensorType({batch, n, 1, 1}), window, filter, Value(),
           /*residual=*/Value(), ones, zeros, ones, 1, cnn::Activation::none,
           llvm::APFloat(0.01)));
     }
     rows.push_back(row.size() == 1
                        ? row.front()
                        : cnn::ConcatOp::create(
-                             builder, l, tensorType({1, n, 1, ow}), row, 3)
+                             builder, l, tensorType({batch, n, 1, ow}), row, 3)
                              .getResult());
   }
   Value out = rows.size() == 1
                   ? rows.front()
-                  : cnn::ConcatOp::create(builder, l,
-                                          tensorType({1, n, oh, ow}), rows, 2)
+                  : cnn::ConcatOp::create(
+                        builder, l, tensorType({batch, n, oh, ow}), rows, 2)
                         .getResult();
   Value bias =
       cnn::ReshapeOp::create(builder, l, tensorType({1, n, oh, ow}), *biases);
@@ -1292,8 +1296,8 @@ FailureOr<Value> Importer::scaleLayer(int index, const CfgSection &s,
   if (failed(requireImage(index, s, *from)))
     return failure();
   Shape expected = elementwise ? shape
-                   : *perPixel ? Shape{1, 1, shape[2], shape[3]}
-                               : Shape{1, shape[1], 1, 1};
+                   : *perPixel ? Shape{batch, 1, shape[2], shape[3]}
+                               : Shape{batch, shape[1], 1, 1};
   if (scale != expected)
     return error(s.loc) << "[" << s.type << "] scales layer " << ref << " ("
                         << cnn::formatShape(shape)
@@ -1337,7 +1341,7 @@ FailureOr<Value> Importer::softmax(int index, const CfgSection &s) {
   Location l = loc(s.loc);
   Value x = *in;
   Shape shape = shapeOf(x);
-  int64_t n = ShapedType::getNumElements(shape);
+  int64_t n = ShapedType::getNumElements(shape) / batch;
   if (n % *groups != 0)
     return error(valueLoc(s, "groups"))
            << "groups=" << *groups << " must divide the " << n
@@ -1349,15 +1353,15 @@ FailureOr<Value> Importer::softmax(int index, const CfgSection &s) {
   // Images are flattened, as before a [connected] layer, but for
   // [N, C, 1, 1] (after [avgpool]).
   bool keep = shape.size() != 4 || (shape[2] == 1 && shape[3] == 1);
-  Shape result = keep ? shape : Shape{1, n};
+  Shape result = keep ? shape : Shape{batch, n};
   if (*groups == 1) {
     if (!keep)
       x = cnn::FlattenOp::create(builder, l, tensorType(result), x);
     return cnn::SoftmaxOp::create(builder, l, x.getType(), x, /*axis=*/1)
         .getResult();
   }
-  x = cnn::ReshapeOp::create(builder, l, tensorType({1, *groups, n / *groups}),
-                             x);
+  x = cnn::ReshapeOp::create(builder, l,
+                             tensorType({batch, *groups, n / *groups}), x);
   x = cnn::SoftmaxOp::create(builder, l, x.getType(), x, /*axis=*/2);
   return cnn::ReshapeOp::create(builder, l, tensorType(result), x).getResult();
 }
@@ -1414,23 +1418,24 @@ FailureOr<Value> Importer::yoloV1Detection(int index, const CfgSection &s,
                         << ", classes=" << classes << ", num=" << num
                         << " and coords=" << coords << " needs " << cells
                         << " * (" << classes << " + " << num << " * (1 + "
-                        << coords << ")) = " << expected << " values [1, "
-                        << expected << "] (a [connected] "
+                        << coords << ")) = " << expected << " values [" << batch
+                        << ", " << expected << "] (a [connected] "
                         << "layer), but layer " << index - 1 << " gives "
                         << cnn::formatShape(shape);
   if (!*softmax)
     return in;
   Location l = loc(s.loc);
   int64_t scores = cells * classes;
-  Value probs = cnn::SliceOp::create(builder, l, tensorType({1, scores}), in, 1,
-                                     0, scores);
-  probs = cnn::ReshapeOp::create(builder, l, tensorType({1, cells, classes}),
-                                 probs);
+  Value probs = cnn::SliceOp::create(builder, l, tensorType({batch, scores}),
+                                     in, 1, 0, scores);
+  probs = cnn::ReshapeOp::create(builder, l,
+                                 tensorType({batch, cells, classes}), probs);
   probs = cnn::SoftmaxOp::create(builder, l, probs.getType(), probs, 2);
-  probs = cnn::ReshapeOp::create(builder, l, tensorType({1, scores}), probs);
+  probs =
+      cnn::ReshapeOp::create(builder, l, tensorType({batch, scores}), probs);
   Value boxes =
-      cnn::SliceOp::create(builder, l, tensorType({1, expected - scores}), in,
-                           1, scores, expected - scores);
+      cnn::SliceOp::create(builder, l, tensorType({batch, expected - scores}),
+                           in, 1, scores, expected - scores);
   return cnn::ConcatOp::create(builder, l, in.getType(),
                                ValueRange{probs, boxes}, 1)
       .getResult();
@@ -1491,14 +1496,15 @@ OwningOpRef<ModuleOp> Importer::run() {
   FailureOr<int64_t> channels = getInt(net, "channels", std::nullopt, 1);
   if (failed(width) || failed(height) || failed(channels))
     return nullptr;
-  // Zoo cfgs ship their training batch; detection runs batch 1.
+  // Zoo cfgs ship their training batch; the compiled one is the caller's
+  // (Darknet detects with batch 1).
   if (failed(getInt(net, "batch", 1, 1)))
     return nullptr;
 
   Location netLoc = loc(net.loc);
   OwningOpRef<ModuleOp> module = ModuleOp::create(netLoc);
   builder.setInsertionPointToEnd(module->getBody());
-  RankedTensorType inputType = tensorType({1, *channels, *height, *width});
+  RankedTensorType inputType = tensorType({batch, *channels, *height, *width});
   std::string name = cnnc::modelNameFromPath(fileName());
   auto func = func::FuncOp::create(builder, netLoc, name,
                                    builder.getFunctionType({inputType}, {}));
@@ -1551,11 +1557,12 @@ OwningOpRef<ModuleOp> Importer::run() {
 OwningOpRef<ModuleOp> cnnc::importDarknet(MLIRContext &context,
                                           const llvm::SourceMgr &sourceMgr,
                                           std::optional<WeightsFile> weights,
-                                          uint64_t seed) {
+                                          uint64_t seed, int64_t batch) {
   context.loadDialect<cnn::CnnDialect, func::FuncDialect>();
   std::optional<std::vector<CfgSection>> sections = parseCfg(sourceMgr);
   if (!sections)
     return nullptr;
-  return Importer(context, sourceMgr, *sections, std::move(weights), seed)
+  return Importer(context, sourceMgr, *sections, std::move(weights), seed,
+                  batch)
       .run();
 }

@@ -125,6 +125,11 @@ cl::opt<std::string>
                 cl::desc("Weights: .safetensors for a .cnn model (overriding "
                          "its own), Darknet .weights for a .cfg"),
                 cl::value_desc("file"), cl::cat(category));
+cl::opt<unsigned> batchSize(
+    "batch",
+    cl::desc("Images per run a Darknet .cfg is compiled for (default 1; the "
+             "cfg's own batch is its training batch)"),
+    cl::value_desc("n"), cl::init(0), cl::cat(category));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed for weights when no file is given"),
                        cl::init(0), cl::cat(category));
@@ -340,7 +345,8 @@ LogicalResult importCfg(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       return fail(llvm::toString(file.takeError()));
     weights = std::move(*file);
   }
-  module = cnnc::importDarknet(context, sourceMgr, std::move(weights), seed);
+  module = cnnc::importDarknet(context, sourceMgr, std::move(weights), seed,
+                               batchSize ? batchSize : 1);
   return success(static_cast<bool>(module));
 }
 
@@ -351,11 +357,16 @@ LogicalResult buildModule(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                           Emit stage, OwningOpRef<ModuleOp> &module) {
   llvm::StringRef extension = llvm::sys::path::extension(inputFile);
   if (extension.equals_insensitive(".cfg")) {
+    if (batchSize.getNumOccurrences() && batchSize == 0)
+      return fail("--batch must be at least 1");
     if (stage == Emit::AST)
       return fail("--emit=ast is for .cnn files; '" + inputFile +
                   "' is a Darknet cfg (try --emit=cnn)");
     return importCfg(context, sourceMgr, module);
   }
+  if (batchSize.getNumOccurrences())
+    return fail("--batch is for Darknet .cfg files; '" + inputFile +
+                "' declares its own input shapes");
   if (extension.equals_insensitive(".onnx")) {
     if (stage == Emit::AST)
       return fail("--emit=ast is for .cnn files; '" + inputFile +

@@ -5,7 +5,7 @@ Darknet importer (it never calls cnnc to compute anything).
   darknet_oracle.py --cfg NET.cfg --workdir DIR [--cnnc CNNC]
                     [--levels ref,0,2] [--version 0.2.0] [--seed S]
                     [--truncate N | --extend N] [--write-only]
-                    [--size WxH]
+                    [--size WxH] [--batch N]
 
 Writes DIR/NET.weights: random parameters in Darknet's layout (header int32
 major, minor, revision, then `seen` as uint64 from version 0.2 on and uint32
@@ -16,7 +16,8 @@ batch_normalize scales, rolling means, rolling variances, then the kernel
 batch_normalize scales, means, variances). --truncate/--extend cut or pad
 the file by N bytes (for the error tests); --write-only stops there.
 --size compiles the cfg with [net]'s width and height replaced (written to
-DIR/NET.cfg), for large networks.
+DIR/NET.cfg), for large networks. --batch N compiles with `cnnc --batch N`
+and feeds N random images, each computed on its own by the oracle.
 
 Otherwise computes the network in float64 from the cfg with Darknet's
 rules, runs `cnnc NET.cfg --weights NET.weights` at each level ("ref" is
@@ -108,14 +109,18 @@ def ints(text):
 
 
 class Params:
-    """Random parameters, remembered in file order."""
+    """Random parameters, remembered in file order (or, given `replay`,
+    those again in the same order)."""
 
-    def __init__(self, rng, transposed):
+    def __init__(self, rng, transposed, replay=None):
         self.rng = rng
         self.transposed = transposed
         self.chunks = []
+        self.replay = replay
 
     def take(self, shape, low, high):
+        if self.replay is not None:
+            return self.replay.pop(0).astype(np.float64)
         a = self.rng.uniform(low, high, size=shape).astype(np.float32)
         self.chunks.append(a)
         return a.astype(np.float64)
@@ -387,8 +392,8 @@ def forward(sections, image, params):
 
 
 def cnnc_shape(a):
-    """cnnc's shape for a Darknet tensor: batch 1 in front; [C, 1, 1] stays
-    an image unless a connected layer made it [N]."""
+    """cnnc's shape for a Darknet tensor of one image: batch 1 in front;
+    [C, 1, 1] stays an image unless a connected layer made it [N]."""
     return a.reshape((1,) + a.shape)
 
 
@@ -419,6 +424,7 @@ def main():
     p.add_argument("--write-only", action="store_true")
     p.add_argument("--rtol", type=float, default=1e-4)
     p.add_argument("--size")
+    p.add_argument("--batch", type=int, default=1)
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     name = os.path.splitext(os.path.basename(args.cfg))[0]
@@ -437,10 +443,16 @@ def main():
     sections = read_cfg(args.cfg)
     net = sections[0][1]
     rng = np.random.default_rng(args.seed)
-    image = rng.uniform(-1, 1, size=(int(net["channels"]), int(net["height"]),
-                                     int(net["width"]))).astype(np.float32)
+    images = rng.uniform(-1, 1, size=(args.batch, int(net["channels"]),
+                                      int(net["height"]),
+                                      int(net["width"]))).astype(np.float32)
     params = Params(rng, version[0] > 1000 or version[1] > 1000)
-    expected = forward(sections, image.astype(np.float64), params)
+    expected = forward(sections, images[0].astype(np.float64), params)
+    # The same parameters for every image: the first image's, replayed.
+    for image in images[1:]:
+        replay = Params(None, params.transposed, replay=list(params.chunks))
+        more = forward(sections, image.astype(np.float64), replay)
+        expected = {k: np.concatenate([v, more[k]]) for k, v in expected.items()}
     weights = os.path.join(args.workdir, f"{name}.weights")
     header, size = write_weights(weights, params, version, args.truncate,
                                  args.extend)
@@ -450,13 +462,15 @@ def main():
         return 0
 
     image_path = os.path.join(args.workdir, "image.npy")
-    np.save(image_path, image.reshape((1,) + image.shape))
+    np.save(image_path, images)
     failed = False
     for level in args.levels.split(","):
         outs = []
         for out in expected:
             outs += ["--output", f"{out}={os.path.join(args.workdir, f'{out}.{level}.npy')}"]
         base = [args.cnnc, args.cfg, "--weights", weights]
+        if args.batch != 1:
+            base += ["--batch", str(args.batch)]
         if level == "ref":
             subprocess.run(base + ["--reference", "--input", f"image={image_path}"]
                            + outs, check=True)
