@@ -4,8 +4,8 @@ weights, in one run.
 
 Exports each model (test/import/torch_models.py: torchvision 0.14 CNNs with
 random weights and batch-norm statistics, segmentation models' `out`
-tensor, a LeNet-style net, the tiny YOLO
-sample's network) to ONNX with PyTorch (opset 13, batch 1), compiles the ONNX
+tensor, a LeNet-style net, the tiny YOLO sample's network; Darknet cfgs of
+the zoo, which cnnc compiles from the cfg itself) to ONNX with PyTorch (opset 13, batch 1), compiles the ONNX
 file with cnnc (-O2), checks the compiled model against PyTorch (max error
 over the output, relative to its largest magnitude), and runs both engines
 at batch 1 on each thread count, alternating engines so machine noise hits
@@ -32,6 +32,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "import"))
+sys.path.insert(0, HERE)
 
 # The default set: what the classic models were tuned on.
 MODELS = ["lenet", "resnet18", "mobilenet_v2", "mobilenet_v3_small",
@@ -42,7 +43,13 @@ ZOO = ["resnet18", "resnet50", "resnext50_32x4d", "regnet_x_400mf",
        "mobilenet_v3_large", "efficientnet_b0", "mnasnet1_0",
        "squeezenet1_1", "googlenet", "densenet121", "vgg11",
        "shufflenet_v2_x1_0", "lraspp_mobilenet_v3_large",
-       "deeplabv3_mobilenet_v3_large", "fcn_resnet50", "convnext_tiny"]
+       "deeplabv3_mobilenet_v3_large", "fcn_resnet50", "convnext_tiny",
+       "darknet:yolov4-tiny", "darknet:yolov7-tiny"]
+# darknet:NAME is test/import/darknet/zoo/NAME.cfg as shipped: cnnc compiles
+# the cfg with a random .weights file; ONNX Runtime runs the same network
+# with the same parameters, built in PyTorch (darknet_torch.py) and
+# exported; the error is cnnc's against PyTorch over every [yolo] output.
+DARKNET_ZOO = os.path.join(HERE, "..", "import", "darknet", "zoo")
 
 
 def run(cmd, env=None):
@@ -101,6 +108,7 @@ def main():
     import numpy as np
     import torch
     from torch_models import make
+    import darknet_torch
 
     torch.set_num_threads(1)
     work = tempfile.mkdtemp(prefix="cnnc-perf-")
@@ -114,22 +122,38 @@ def main():
     ratios = {t: [] for t in threads_list}
     for name in (ZOO if args.zoo else args.models.split(",")):
         torch.manual_seed(0)
-        model, example = make(name)
-        model.eval()
-        onnx_path = os.path.join(work, f"{name}.onnx")
+        stem = name.split(":")[-1]
+        if name.startswith("darknet:"):
+            cfg = os.path.join(DARKNET_ZOO, f"{stem}.cfg")
+            model, example, weights, outputs = darknet_torch.make(cfg, work)
+            source = [cfg, "--weights", weights]
+        else:
+            model, example = make(name)
+            model.eval()
+            outputs = ["out"]
+        onnx_path = os.path.join(work, f"{stem}.onnx")
         torch.onnx.export(model, example, onnx_path, opset_version=13,
-                          input_names=["image"], output_names=["out"])
-        exe = os.path.join(work, name)
+                          input_names=["image"], output_names=outputs)
+        if not name.startswith("darknet:"):
+            source = [onnx_path]
+        exe = os.path.join(work, stem)
         start = time.time()
-        subprocess.run([args.cnnc, onnx_path, "-O2", "-o", exe], check=True)
+        subprocess.run([args.cnnc] + source + ["-O2", "-o", exe], check=True)
         compile_s = time.time() - start
         with torch.no_grad():
-            expected = model(example).numpy().astype(np.float64)
-        x, y = os.path.join(work, "x.npy"), os.path.join(work, "y.npy")
+            expected = model(example)
+        if not isinstance(expected, tuple):
+            expected = (expected,)
+        x = os.path.join(work, "x.npy")
         np.save(x, example.numpy())
-        run([exe, "--input", f"image={x}", "--output", f"out={y}"])
-        error = (np.abs(np.load(y) - expected).max() /
-                 max(np.abs(expected).max(), 1e-30))
+        cmd = [exe, "--input", f"image={x}"]
+        for out in outputs:
+            cmd += ["--output", f"{out}={os.path.join(work, out + '.npy')}"]
+        run(cmd)
+        error = max(np.abs(np.load(os.path.join(work, out + ".npy")) -
+                           e.numpy().astype(np.float64)).max() /
+                    max(np.abs(e.numpy()).max(), 1e-30)
+                    for out, e in zip(outputs, expected))
         for threads in threads_list:
             cnnc, ort = [], []
             for _ in range(args.rounds):
