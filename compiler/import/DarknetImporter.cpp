@@ -199,6 +199,8 @@ private:
   FailureOr<ConvParams> sharedConvParams(int index, const CfgSection &s);
   FailureOr<Value> connected(int index, const CfgSection &s);
   FailureOr<Value> pool(int index, const CfgSection &s, bool average);
+  Value blur(int index, const CfgSection &s, Value x, int64_t mode,
+             ArrayRef<int64_t> strides);
   FailureOr<Value> avgpool(int index, const CfgSection &s);
   FailureOr<Value> route(int index, const CfgSection &s);
   FailureOr<Value> shortcut(int index, const CfgSection &s);
@@ -648,9 +650,14 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
     return failure();
   FailureOr<int64_t> strideY = getInt(s, "stride_y", *stride, 1);
   FailureOr<int64_t> strideX = getInt(s, "stride_x", *stride, 1);
-  if (failed(strideY) || failed(strideX))
+  FailureOr<int64_t> antialiasing = getInt(s, "antialiasing", 0, 0, 2);
+  if (failed(strideY) || failed(strideX) || failed(antialiasing))
     return failure();
   SmallVector<int64_t> strides = {*strideY, *strideX};
+  // Antialiased, the layer runs at stride 1 and a blur takes its strides.
+  SmallVector<int64_t> blurStrides = strides;
+  if (*antialiasing)
+    strides = {1, 1};
   Shape inShape = shapeOf(*in);
   int64_t channels = inShape[1];
   if (channels % *groups != 0 || *filters % *groups != 0)
@@ -708,7 +715,44 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
       cnn::Activation::none, llvm::APFloat(0.01));
   if (*bn)
     conv = batchNorm(l, conv, params->batchNorm, params->biases);
-  return activate(s, *act, conv);
+  FailureOr<Value> out = activate(s, *act, conv);
+  if (failed(out) || !*antialiasing)
+    return out;
+  return blur(index, s, *out, *antialiasing, blurStrides);
+}
+
+/// AlexeyAB's antialiasing (convolutional_layer.c, maxpool_layer.c): after
+/// the layer, computed at stride 1, a depthwise blur at the layer's
+/// strides: [1 2 1; 2 4 2; 1 2 1] / 16 padded by 1, or with
+/// antialiasing=2 the mean of 2x2 unpadded.
+Value Importer::blur(int index, const CfgSection &s, Value x, int64_t mode,
+                     ArrayRef<int64_t> strides) {
+  Location l = loc(s.loc);
+  Shape shape = shapeOf(x);
+  int64_t c = shape[1], size = mode == 2 ? 2 : 3, pad = mode == 2 ? 0 : 1;
+  std::vector<float> kernel =
+      mode == 2
+          ? std::vector<float>(4, 0.25f)
+          : std::vector<float>{1 / 16.f, 2 / 16.f, 1 / 16.f, 2 / 16.f, 4 / 16.f,
+                               2 / 16.f, 1 / 16.f, 2 / 16.f, 1 / 16.f};
+  std::vector<float> values;
+  for (int64_t i = 0; i < c; ++i)
+    values.insert(values.end(), kernel.begin(), kernel.end());
+  std::string name = "layers." + std::to_string(index) + ".blur";
+  Value weight =
+      cnn::WeightOp::create(
+          builder, l, builder.getStringAttr(name),
+          cnn::createWeightBlob(tensorType({c, 1, size, size}), name, values))
+          .getResult();
+  for (int d = 0; d < 2; ++d)
+    shape[2 + d] = (shape[2 + d] + 2 * pad - size) / strides[d] + 1;
+  return cnn::Conv2dOp::create(builder, l, tensorType(shape), x, weight,
+                               Value(),
+                               /*residual=*/Value(), strides,
+                               SmallVector<int64_t>{pad, pad, pad, pad},
+                               SmallVector<int64_t>{1, 1}, c,
+                               cnn::Activation::none, llvm::APFloat(0.01))
+      .getResult();
 }
 
 FailureOr<ConvParams> Importer::readConvParams(int index, const CfgSection &s,
@@ -848,7 +892,10 @@ FailureOr<Value> Importer::pool(int index, const CfgSection &s, bool average) {
   FailureOr<int64_t> strideY = getInt(s, "stride_y", *stride, 1);
   FailureOr<int64_t> strideX = getInt(s, "stride_x", *stride, 1);
   FailureOr<int64_t> size = getInt(s, "size", *stride, 1);
-  if (failed(strideY) || failed(strideX) || failed(size))
+  FailureOr<int64_t> antialiasing =
+      average ? 0 : getInt(s, "antialiasing", 0, 0, 2);
+  if (failed(strideY) || failed(strideX) || failed(size) ||
+      failed(antialiasing))
     return failure();
   FailureOr<int64_t> padding = getInt(s, "padding", *size - 1, 0);
   if (failed(padding))
@@ -857,6 +904,10 @@ FailureOr<Value> Importer::pool(int index, const CfgSection &s, bool average) {
   // that some window reads matters: out = (in + padding - size) / stride + 1
   // windows, the last ending at (out - 1) * stride + size - before.
   SmallVector<int64_t> strides = {*strideY, *strideX};
+  // Antialiased, the pool runs at stride 1 and a blur takes its strides.
+  SmallVector<int64_t> blurStrides = strides;
+  if (*antialiasing)
+    strides = {1, 1};
   int64_t before = *padding / 2;
   SmallVector<int64_t> pads = {before, before, 0, 0};
   for (int d = 0; d < 2; ++d) {
@@ -884,8 +935,12 @@ FailureOr<Value> Importer::pool(int index, const CfgSection &s, bool average) {
       builder.getNamedAttr("ceil_mode", builder.getBoolAttr(false))};
   FailureOr<Shape> shape = cnn::inferPool2dShape(
       [&] { return error(s.loc); }, inShape, kernel, strides, pads, false);
-  if (!average)
-    return make<cnn::MaxPool2dOp>(l, shape, *in, attrs);
+  if (!average) {
+    FailureOr<Value> max = make<cnn::MaxPool2dOp>(l, shape, *in, attrs);
+    if (failed(max) || !*antialiasing)
+      return max;
+    return blur(index, s, *max, *antialiasing, blurStrides);
+  }
   attrs.push_back(
       builder.getNamedAttr("count_include_pad", builder.getBoolAttr(false)));
   return make<cnn::AvgPool2dOp>(l, shape, *in, attrs);

@@ -24,6 +24,9 @@ static constexpr StringRef kNetTraining =
     "weights_reject_freq equidistant_point badlabels_rejection_percentage "
     "num_sigmas_reject_badlabels";
 static constexpr StringRef kLayerTraining = "stopbackward train_only_bn";
+// Assisted excitation only runs in training (convolutional_layer.c).
+static constexpr StringRef kConvTraining =
+    "stopbackward train_only_bn assisted_excitation";
 // Anchors, losses and thresholds: training and box decoding only.
 static constexpr StringRef kYoloDecoding =
     "anchors jitter ignore_thresh truth_thresh iou_thresh random scale_x_y "
@@ -52,15 +55,15 @@ static const SectionSpec kSections[] = {
     {"net", "width height channels batch", kNetTraining, "inputs"},
     {"convolutional",
      "filters size stride stride_x stride_y pad padding groups dilation "
-     "activation batch_normalize share_index",
-     kLayerTraining,
-     "antialiasing binary xnor deform sway rotate stretch stretch_sway "
-     "coordconv assisted_excitation"},
+     "activation batch_normalize share_index antialiasing",
+     kConvTraining,
+     "binary xnor deform sway rotate stretch stretch_sway coordconv"},
     {"connected", "output activation batch_normalize", kLayerTraining},
     {"local", "filters size stride pad activation", kLayerTraining},
     {"maxpool",
-     "size stride stride_x stride_y padding maxpool_depth out_channels",
-     kLayerTraining, "antialiasing"},
+     "size stride stride_x stride_y padding maxpool_depth out_channels "
+     "antialiasing",
+     kLayerTraining},
     {"local_avgpool", "size stride stride_x stride_y padding", kLayerTraining},
     {"avgpool", "", kLayerTraining},
     {"route", "layers groups group_id", kLayerTraining},

@@ -183,6 +183,25 @@ def pool(x, size, sy, sx, padding, average):
     return out / count if average else out
 
 
+def blur(x, opt):
+    """AlexeyAB's antialiasing: a depthwise [1 2 1; 2 4 2; 1 2 1] / 16
+    (padded by 1), or 2x2 mean (antialiasing=2), at the layer's strides, after
+    the layer computed at stride 1."""
+    mode = int(opt.get("antialiasing", 0))
+    if not mode:
+        return x
+    stride = int(opt.get("stride", 1))
+    sy, sx = int(opt.get("stride_y", stride)), int(opt.get("stride_x", stride))
+    k = (np.full((2, 2), 0.25) if mode == 2
+         else np.outer([1, 2, 1], [1, 2, 1]) / 16.0)
+    c, h, w = x.shape
+    pad = 0 if mode == 2 else 1
+    size = k.shape[0]
+    weight = np.broadcast_to(k, (c, 1, size, size))
+    return conv2d(x, weight, (sy, sx), pad, 1, c, (h + 2 * pad - size) // sy + 1,
+                  (w + 2 * pad - size) // sx + 1)
+
+
 def reorg_cpu(x, w, h, c, stride):
     """blas.c, reorg_cpu(x, w, h, c, batch 1, stride, forward=0, out),
     literally: out[in_index] = x[out_index]."""
@@ -225,6 +244,8 @@ def forward(sections, image, params):
             padding = size // 2 if int(opt.get("pad", 0)) else int(opt.get("padding", 0))
             bn = int(opt.get("batch_normalize", 0))
             c, h, w = x.shape
+            if int(opt.get("antialiasing", 0)):
+                sy = sx = 1  # blur() takes the strides
             out_h = (h + 2 * padding - size) // sy + 1
             out_w = (w + 2 * padding - size) // sx + 1
             fan_in = c // groups * size * size
@@ -240,7 +261,7 @@ def forward(sections, image, params):
             conv_params[index] = (bias, bnp, weight)
             y = conv2d(x, weight, (sy, sx), padding * dil, dil, groups, out_h, out_w)
             y = bn_apply(y, *bnp, bias) if bn else y + bias.reshape(-1, 1, 1)
-            x = act(y, "logistic")
+            x = blur(act(y, "logistic"), opt)
         elif kind == "connected":
             n = int(opt.get("output", 1))
             bn = int(opt.get("batch_normalize", 0))
@@ -293,9 +314,12 @@ def forward(sections, image, params):
             else:
                 stride = int(opt.get("stride", 1))
                 size = int(opt.get("size", stride))
-                x = pool(x, size, int(opt.get("stride_y", stride)),
-                         int(opt.get("stride_x", stride)),
+                aa = int(opt.get("antialiasing", 0)) and kind == "maxpool"
+                x = pool(x, size, 1 if aa else int(opt.get("stride_y", stride)),
+                         1 if aa else int(opt.get("stride_x", stride)),
                          int(opt.get("padding", size - 1)), kind == "local_avgpool")
+                if aa:
+                    x = blur(x, opt)
         elif kind == "avgpool":
             x = x.mean(axis=(1, 2), keepdims=True)
         elif kind == "route":
