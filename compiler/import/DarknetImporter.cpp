@@ -1365,20 +1365,29 @@ FailureOr<Value> Importer::scaleLayer(int index, const CfgSection &s,
   return activate(s, *act, scaled);
 }
 
+/// [upsample] (upsample_layer.c): nearest neighbour by `stride`, times
+/// `scale`.
 FailureOr<Value> Importer::upsample(int index, const CfgSection &s) {
   FailureOr<Value> in = previous(index, s);
   if (failed(in) || failed(requireImage(index, s, *in)))
     return failure();
   FailureOr<int64_t> stride = getInt(s, "stride", 2, 1);
-  if (failed(stride))
+  FailureOr<double> factor = getFloat(s, "scale", 1.0);
+  if (failed(stride) || failed(factor))
     return failure();
+  Location l = loc(s.loc);
   SmallVector<int64_t> scale = {*stride, *stride};
-  return make<cnn::UpsampleOp>(
-      loc(s.loc),
+  FailureOr<Value> up = make<cnn::UpsampleOp>(
+      l,
       cnn::inferUpsampleShape([&] { return error(s.loc); }, shapeOf(*in),
                               scale),
       *in,
       {builder.getNamedAttr("scale", builder.getDenseI64ArrayAttr(scale))});
+  if (failed(up) || *factor == 1)
+    return up;
+  return cnn::UnaryOp::create(builder, l, up->getType(), cnn::UnaryFn::affine,
+                              *up, llvm::APFloat(*factor), llvm::APFloat(0.0))
+      .getResult();
 }
 
 /// Darknet's softmax (softmax_layer.c): of all C*H*W values of an image

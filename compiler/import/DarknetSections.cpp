@@ -69,7 +69,7 @@ static const SectionSpec kSections[] = {
     {"route", "layers groups group_id", kLayerTraining},
     {"shortcut", "from activation weights_type weights_normalization",
      kLayerTraining},
-    {"upsample", "stride", kLayerTraining, "scale reverse"},
+    {"upsample", "stride scale", kLayerTraining, "reverse"},
     {"reorg", "stride", kLayerTraining, "reverse"},
     {"reorg3d", "stride", kLayerTraining, "reverse"},
     {"crop", "crop_height crop_width noadjust",

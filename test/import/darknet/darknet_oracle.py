@@ -360,7 +360,7 @@ def forward(sections, image, params):
             x = act(flat.reshape(x.shape))
         elif kind == "upsample":
             s = int(opt.get("stride", 2))
-            x = x.repeat(s, axis=1).repeat(s, axis=2)
+            x = x.repeat(s, axis=1).repeat(s, axis=2) * float(opt.get("scale", 1))
         elif kind == "softmax":
             # softmax_layer.c: each of `groups` runs of the values, of
             # x / temperature.
