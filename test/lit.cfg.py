@@ -30,6 +30,7 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%samples", os.path.join(config.cnnc_src_root, "samples")))
 config.substitutions.append(("%testtools", os.path.join(config.cnnc_src_root, "test", "tools")))
 config.substitutions.append(("%runtime_include", os.path.join(config.cnnc_obj_root, "include")))
+config.substitutions.append(("%build_root", config.cnnc_obj_root))
 config.substitutions.append(("%runtime_lib", os.path.join(config.cnnc_obj_root, "lib", "libcnnrt.a")))
 
 # Optional Python packages: PyTorch parity tests need Debian's python3-torch,

@@ -125,6 +125,12 @@ cl::opt<std::string>
                 cl::desc("Weights: .safetensors for a .cnn model (overriding "
                          "its own), Darknet .weights for a .cfg"),
                 cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string>
+    modelName("name",
+              cl::desc("C name of the model: the prefix of the generated "
+                       "symbols and header macros (default: the model's "
+                       "name, or the file's stem)"),
+              cl::value_desc("identifier"), cl::cat(category));
 cl::opt<unsigned> batchSize(
     "batch",
     cl::desc("Images per run a Darknet .cfg is compiled for (default 1; the "
@@ -403,6 +409,16 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     return success(); // the AST was the output
   // The model is the module's only function, whichever front end built it.
   auto modelFunc = *module->getOps<func::FuncOp>().begin();
+  if (modelName.getNumOccurrences()) {
+    llvm::StringRef name = modelName;
+    if (name.empty() || llvm::isDigit(name.front()) ||
+        !llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+      return fail("--name must be a C identifier (letters, digits, '_', not "
+                  "starting with a digit), not '" +
+                  name + "'");
+    modelFunc.setSymName(name);
+  }
   cnnc::ModelSignature signature = cnnc::getModelSignature(modelFunc);
   // The runtime describes a model's inputs and outputs with up to
   // CNNRT_MAX_RANK dimensions.
@@ -517,8 +533,11 @@ int main(int argc, char **argv) {
   // --mlir-print-ir-* family among them) still work and --help-hidden
   // lists them.
   cl::HideUnrelatedOptions(category);
+  static const char *self = argv[0];
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
-    os << "cnnc 0.1.0 (LLVM/MLIR " << LLVM_VERSION_STRING << ")\n";
+    os << "cnnc " CNNRT_VERSION " (LLVM/MLIR " << LLVM_VERSION_STRING
+       << "); runtime " << cnnc::findRuntimeFile(self, "lib", "libcnnrt.a")
+       << "\n";
   });
   cl::ParseCommandLineOptions(
       argc, argv,
