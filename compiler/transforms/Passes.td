@@ -160,10 +160,10 @@ def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
   let options = [
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark per conv computed this way (cnnc --report)">,
-    Option<"embedLimit", "embed-limit", "int64_t", /*default=*/"16 << 20",
+    Option<"embedLimit", "embed-limit", "int64_t", /*default=*/"0",
            "Largest transformed weights (bytes, per conv) stored in the "
-           "executable; larger ones are transformed at the first run "
-           "(measured on ResNet-18: all 3x3 layers stored, 47 -> 160 MB)">,
+           "executable (4x the conv's weights); larger ones are transformed "
+           "at the first run, so by default each weight is stored once">,
     Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"4",
            "Fewest 4x4 output blocks (over the batch) worth the transforms "
            "(measured: 1 block as fast as the direct conv, 4 faster)">,

@@ -1,6 +1,8 @@
-// RUN: %cnnc-opt %s --cnnc-winograd=report --canonicalize --cse 2>&1 | FileCheck %s
+// RUN: %cnnc-opt %s --cnnc-winograd="report embed-limit=16777216" --canonicalize --cse 2>&1 | FileCheck %s
 
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// embed-limit 16 MiB: the small convs' transformed weights are constants, the
+// 512-channel one's computed at the first run.
 
 // A 3x3 conv over 8x8 outputs (four 4x4 blocks), 16 -> 32 channels, with a
 // bias and a residual + relu epilogue.

@@ -108,8 +108,8 @@ cl::opt<bool> noWinograd(
 cl::opt<long> winogradEmbedLimit(
     "winograd-embed-limit",
     cl::desc("Largest Winograd-transformed weights of one conv stored in the "
-             "executable, in bytes (default 16 MiB); larger ones are "
-             "transformed when the model first runs"),
+             "executable, in bytes (default 0: each weight is stored once and "
+             "the transforms run at the model's first run)"),
     cl::value_desc("bytes"), cl::cat(category));
 cl::opt<std::string>
     targetCpu("target-cpu",
