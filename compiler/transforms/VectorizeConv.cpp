@@ -14,8 +14,10 @@
 #include "compiler/transforms/TransformScript.h"
 #include "compiler/transforms/WeightBlocks.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
@@ -288,11 +290,19 @@ std::string denseSchedule(int64_t id, bool hasEpilogue, int64_t rows,
 }
 
 /// The layer a conv belongs to: its weight constant's resource name (as
-/// MLIRGen and the importers name it) up to ".weight"; empty if unknown.
+/// MLIRGen and the importers name it; for Winograd products whose weights
+/// the runtime transforms, the global's, named after it) up to ".weight";
+/// empty if unknown.
 std::string layerName(linalg::LinalgOp conv) {
   Value weight = conv.getDpsInputs()[1];
   while (auto expand = weight.getDefiningOp<tensor::ExpandShapeOp>())
     weight = expand.getSrc();
+  if (auto toTensor = weight.getDefiningOp<bufferization::ToTensorOp>())
+    if (auto global =
+            toTensor.getBuffer().getDefiningOp<memref::GetGlobalOp>()) {
+      llvm::StringRef key = global.getName();
+      return key.substr(0, key.find(".weight")).str();
+    }
   DenseResourceElementsAttr blob;
   if (!matchPattern(weight, m_Constant(&blob)))
     return "";
