@@ -15,6 +15,9 @@ packages=(
   # Tests: numpy oracles; PyTorch parity and ONNX models (skipped by lit
   # when torch/onnx are absent).
   python3-numpy python3-torch python3-torchvision python3-onnx
+  # Cross-compilation to AArch64 (the AArch64 libcnnrt is built against
+  # Debian's cross C library) and its tests under qemu-aarch64.
+  libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user
 )
 missing=()
 for p in "${packages[@]}"; do

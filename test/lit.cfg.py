@@ -51,3 +51,13 @@ if shutil.which("node") and os.path.isfile(ort_package):
     config.substitutions.append(("%ort_args", "--ort-dir " + ort_dir))
 else:
     config.substitutions.append(("%ort_args", ""))
+
+# Cross-compilation to AArch64 Linux, run under qemu-aarch64 (Debian's
+# qemu-user) with Debian's cross C library: where both and the AArch64
+# runtime the build made are present.
+aarch64_runtime = os.path.join(config.cnnc_obj_root, "lib", "aarch64-linux-gnu", "libcnnrt.a")
+if shutil.which("qemu-aarch64") and os.path.isfile(aarch64_runtime):
+    config.available_features.add("aarch64-cross")
+config.substitutions.append(("%qemu_aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
+config.substitutions.append(("%aarch64_runtime_lib", aarch64_runtime))
+config.substitutions.append(("%llvm_clang", os.path.join(config.llvm_tools_dir, "clang")))

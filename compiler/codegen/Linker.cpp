@@ -20,6 +20,7 @@ Error cnnc::link(const LinkJob &job) {
     compiler = *found;
   }
   std::vector<std::string> args = {compiler, "-O2", "-o", job.output};
+  args.insert(args.end(), job.targetFlags.begin(), job.targetFlags.end());
   for (const std::string &dir : job.includeDirs)
     args.push_back("-I" + dir);
   args.insert(args.end(), job.sources.begin(), job.sources.end());

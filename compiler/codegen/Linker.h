@@ -15,6 +15,7 @@ struct LinkJob {
   std::vector<std::string> sources;     // .c files and objects, in order
   std::vector<std::string> includeDirs; // -I
   std::string runtimeLibrary;           // libcnnrt.a
+  std::vector<std::string> targetFlags; // e.g. --target=T for another target
   std::string output;
 };
 
@@ -23,7 +24,8 @@ struct LinkJob {
 llvm::Error link(const LinkJob &job);
 
 /// Where libcnnrt.a and cnnrt.h live relative to the cnnc binary
-/// (`bin/cnnc` -> `lib/libcnnrt.a`, `include/cnnrt.h`).
+/// (`bin/cnnc` -> `lib/libcnnrt.a`, `include/cnnrt.h`; another target's
+/// runtime in `lib/TRIPLE/libcnnrt.a`).
 std::string findRuntimeFile(const char *argv0, llvm::StringRef subdir,
                             llvm::StringRef file);
 

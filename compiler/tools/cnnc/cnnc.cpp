@@ -43,6 +43,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/thread.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <cstdlib>
 
@@ -310,9 +312,25 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
   job.includeDirs = {scratch.str().str(),
                      cnnc::findRuntimeFile(argv0, "include", "")};
   job.runtimeLibrary = cnnc::findRuntimeFile(argv0, "lib", "libcnnrt.a");
+  // Another target: its runtime, linked by the LLVM toolchain's clang (the
+  // host's cc cannot) with lld, against the target's C library.
+  llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+  if (!targetTriple.empty() &&
+      llvm::Triple(targetTriple).normalize() != host.normalize()) {
+    if (ccPath.empty())
+      job.compiler = CNNC_CROSS_CC;
+    job.targetFlags = {"--target=" + targetTriple.getValue(), "-fuse-ld=lld"};
+    job.runtimeLibrary = cnnc::findRuntimeFile(
+        argv0, "lib/" + targetTriple.getValue(), "libcnnrt.a");
+  }
   job.output = output.empty() ? defaultOutput("") : output.str();
   if (!llvm::sys::fs::exists(job.runtimeLibrary))
-    return fail("cannot find the runtime library '" + job.runtimeLibrary + "'");
+    return fail("cannot find the runtime library '" + job.runtimeLibrary + "'" +
+                (job.targetFlags.empty()
+                     ? ""
+                     : " for " + targetTriple.getValue() +
+                           " (cnnc builds it where that target's C library "
+                           "is installed; -c writes an object without it)"));
   if (llvm::Error error = cnnc::link(job))
     return fail(llvm::toString(std::move(error)));
   return success();

@@ -8,6 +8,10 @@ must be <= rtol. Each executable runs with every --threads count (default
   check_sample.py --cnnc CNNC --model M.cnn --workdir DIR
                   --input NAME=D0,D1,.. [--input ...] --output NAME [...]
                   [--opt 0 --opt 2] [--rtol 1e-4] [--threads T ...]
+                  [--cnnc-flag F ...] [--runner "qemu-aarch64 -L DIR"]
+
+--runner runs the executables through a command (an emulator, for
+executables compiled for another target with --cnnc-flag=--target-triple=T).
 """
 import argparse
 import os
@@ -37,7 +41,11 @@ def main():
     p.add_argument("--cnnc-flag", action="append", default=[],
                    help="extra cnnc flag for the compiled levels, e.g. "
                         "--target-cpu=haswell")
+    p.add_argument("--runner", default="",
+                   help="command the executables run under, e.g. "
+                        "'qemu-aarch64 -L /usr/aarch64-linux-gnu'")
     args = p.parse_args()
+    runner = args.runner.split()
     os.makedirs(args.workdir, exist_ok=True)
     name = os.path.splitext(os.path.basename(args.model))[0]
     rng = np.random.default_rng(1234)
@@ -64,9 +72,9 @@ def main():
     for level in args.opt or ["0", "2"]:
         exe = os.path.join(args.workdir, f"{name}.O{level}")
         tc = run([args.cnnc, args.model, f"-O{level}", "-o", exe] + args.cnnc_flag)
-        tr = run([exe, f"--threads={threads[0]}"] + flags + outputs(f"O{level}"))
+        tr = run(runner + [exe, f"--threads={threads[0]}"] + flags + outputs(f"O{level}"))
         for count in threads[1:]:
-            run([exe, f"--threads={count}"] + flags + outputs(f"O{level}.t{count}"))
+            run(runner + [exe, f"--threads={count}"] + flags + outputs(f"O{level}.t{count}"))
             for tensor in args.output:
                 first, other = (np.load(os.path.join(args.workdir, f"{tensor}.O{level}{t}.npy"))
                                 for t in ("", f".t{count}"))
