@@ -18,6 +18,7 @@
 #include "compiler/frontend/Parser.h"
 #include "compiler/import/DarknetImporter.h"
 #include "compiler/import/OnnxImporter.h"
+#include "compiler/pipeline/GraphDot.h"
 #include "compiler/pipeline/IRDumper.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "compiler/pipeline/Registration.h"
@@ -58,6 +59,7 @@ enum class Emit {
   CnnText,
   Cnn,
   CnnOpt,
+  Dot,
   Linalg,
   LLVMMlir,
   LLVMIR,
@@ -81,6 +83,8 @@ cl::opt<Emit>
                                "the model as .cnn source (weights to "
                                "OUTPUT-STEM.safetensors beside it)"),
                     clEnumValN(Emit::Cnn, "cnn", "the cnn dialect"),
+                    clEnumValN(Emit::Dot, "dot",
+                               "the optimised model's graph for Graphviz"),
                     clEnumValN(Emit::CnnOpt, "cnn-opt",
                                "the cnn dialect after its optimisations"),
                     clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
@@ -469,8 +473,9 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       return failure();
     pm.addInstrumentation(std::move(dumper));
   }
-  cnnc::Stage stop = stage == Emit::Cnn      ? cnnc::Stage::Cnn
-                     : stage == Emit::CnnOpt ? cnnc::Stage::CnnOpt
+  cnnc::Stage stop = stage == Emit::Cnn ? cnnc::Stage::Cnn
+                     : stage == Emit::CnnOpt || stage == Emit::Dot
+                         ? cnnc::Stage::CnnOpt
                      : stage == Emit::Linalg ? cnnc::Stage::Linalg
                                              : cnnc::Stage::LLVMMlir;
   cnnc::LayerReport *layers = nullptr;
@@ -518,6 +523,12 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                  << parameters << " parameters ("
                  << llvm::format("%.1f", parameters * 4 / 1e6) << " MB)\n";
   }
+  if (stage == Emit::Dot)
+    return writeOutput(
+        outputFile.empty() ? std::string("-") : outputFile.getValue(),
+        [&](llvm::raw_ostream &os) {
+          cnnc::writeGraphDot(*module->getOps<func::FuncOp>().begin(), os);
+        });
   if (stage <= Emit::LLVMMlir)
     return writeOutput(outputFile.empty() ? std::string("-")
                                           : outputFile.getValue(),
