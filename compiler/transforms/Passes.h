@@ -19,6 +19,14 @@
 
 namespace cnnc {
 
+/// Module attributes in which cnnc-winograd adds up the bytes of the
+/// transformed weights it stored in the module and of those the runtime
+/// makes at the first run (cnnc --stats reads them).
+constexpr llvm::StringLiteral kWinogradStoredBytes =
+    "cnnc.winograd_stored_bytes";
+constexpr llvm::StringLiteral kWinogradFirstRunBytes =
+    "cnnc.winograd_first_run_bytes";
+
 #define GEN_PASS_DECL
 #include "compiler/transforms/Passes.h.inc"
 

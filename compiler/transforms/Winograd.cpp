@@ -305,6 +305,13 @@ struct Rewrite {
     auto flatType = RankedTensorType::get({size}, f32);
     auto type = RankedTensorType::get({kPoints, f / block, ch, block}, f32);
     SmallVector<ReassociationIndices> all{{0, 1, 2, 3}};
+    // Their bytes, stored or made at the first run, for cnnc --stats.
+    llvm::StringRef tally = size * 4 <= embedLimit
+                                ? cnnc::kWinogradStoredBytes
+                                : cnnc::kWinogradFirstRunBytes;
+    auto previous = module->getAttrOfType<IntegerAttr>(tally);
+    module->setAttr(tally, b.getI64IntegerAttr(
+                               (previous ? previous.getInt() : 0) + size * 4));
     if (size * 4 <= embedLimit) {
       std::vector<float> u(size);
       cnnrt_winograd_transform(c.hwcf.data(), u.data(), ch, f, block);

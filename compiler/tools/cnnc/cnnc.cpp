@@ -25,6 +25,7 @@
 #include "compiler/pipeline/Report.h"
 #include "compiler/reference/Evaluator.h"
 #include "compiler/tools/cnnc/ReferenceRunner.h"
+#include "compiler/transforms/Passes.h"
 #include "dialects/cnn/CnnOps.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -35,6 +36,8 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -243,6 +246,58 @@ std::string defaultOutput(llvm::StringRef extension) {
 }
 
 /// Object, header, or executable from the LLVM dialect module.
+/// The bytes of Winograd-transformed weights stored in the module and made
+/// at the first run (cnnc-winograd's tallies, taken off the module).
+struct WinogradBytes {
+  int64_t stored = 0, firstRun = 0;
+};
+WinogradBytes takeWinogradBytes(ModuleOp module) {
+  WinogradBytes bytes;
+  for (auto [name, count] :
+       {std::pair{cnnc::kWinogradStoredBytes, &bytes.stored},
+        std::pair{cnnc::kWinogradFirstRunBytes, &bytes.firstRun}})
+    if (auto attr = module->getAttrOfType<IntegerAttr>(name)) {
+      *count = attr.getInt();
+      module->removeAttr(name);
+    }
+  return bytes;
+}
+
+/// --stats: what an object (and its executable) hold: the weights and
+/// other constants, the Winograd transforms stored at compile time, the
+/// code; the transforms made at the first run (memory, not file); the rest
+/// of an executable (runtime, main, C startup).
+void printParts(const llvm::Module &module, WinogradBytes winograd,
+                llvm::StringRef object, llvm::StringRef executable) {
+  const llvm::DataLayout &layout = module.getDataLayout();
+  uint64_t constants = 0, code = 0;
+  for (const llvm::GlobalVariable &global : module.globals())
+    if (global.isConstant() && global.hasInitializer())
+      constants += layout.getTypeAllocSize(global.getValueType());
+  auto file = llvm::object::ObjectFile::createObjectFile(object);
+  if (!file) {
+    llvm::consumeError(file.takeError());
+    return;
+  }
+  for (const llvm::object::SectionRef &section : file->getBinary()->sections())
+    if (section.isText())
+      code += section.getSize();
+  auto mb = [](double bytes) { return llvm::format("%.2f MB", bytes / 1e6); };
+  uint64_t objectBytes = 0, executableBytes = 0;
+  llvm::sys::fs::file_size(object, objectBytes);
+  llvm::errs() << "object " << mb(objectBytes) << ": weights and constants "
+               << mb(constants - winograd.stored)
+               << ", stored Winograd transforms " << mb(winograd.stored)
+               << ", code " << mb(code)
+               << "; Winograd transforms made at the first run "
+               << mb(winograd.firstRun) << " (memory, not in the file)\n";
+  if (!executable.empty() &&
+      !llvm::sys::fs::file_size(executable, executableBytes))
+    llvm::errs() << "executable " << mb(executableBytes) << ": the object and "
+                 << mb(executableBytes - objectBytes)
+                 << " of runtime, main and C startup\n";
+}
+
 LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
                          Emit stage, const char *argv0) {
   if (auto bytes = module.lookupSymbol<LLVM::GlobalOp>(signature.name +
@@ -250,6 +305,7 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
     signature.workspaceBytes =
         cast<IntegerAttr>(*bytes.getValue()).getValue().getSExtValue();
 
+  WinogradBytes winograd = takeWinogradBytes(module);
   auto machine = cnnc::createTargetMachine({targetTriple, targetCpu, optLevel});
   if (!machine)
     return fail(llvm::toString(machine.takeError()));
@@ -288,8 +344,12 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
     std::string object = output.empty() ? defaultOutput(".o") : output.str();
     llvm::SmallString<256> header(object);
     llvm::sys::path::replace_extension(header, ".h");
-    return failure(failed(emitTo(object, llvm::CodeGenFileType::ObjectFile)) ||
-                   failed(writeHeader(header)));
+    if (failed(emitTo(object, llvm::CodeGenFileType::ObjectFile)) ||
+        failed(writeHeader(header)))
+      return failure();
+    if (llvm::AreStatisticsEnabled())
+      printParts(**llvmModule, winograd, object, "");
+    return success();
   }
 
   // An executable: object, header and main in a scratch directory, linked.
@@ -337,6 +397,8 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
                            "is installed; -c writes an object without it)"));
   if (llvm::Error error = cnnc::link(job))
     return fail(llvm::toString(std::move(error)));
+  if (llvm::AreStatisticsEnabled())
+    printParts(**llvmModule, winograd, inScratch("model.o"), job.output);
   return success();
 }
 
