@@ -55,6 +55,10 @@ else:
 # Cross-compilation to AArch64 Linux, run under qemu-aarch64 (Debian's
 # qemu-user) with Debian's cross C library: where both and the AArch64
 # runtime the build made are present.
+# They pin their CPU (--target-cpu=generic): a run with another default CPU
+# (CNNC_TARGET_CPU, CI's second pass) would repeat them unchanged.
+if "CNNC_TARGET_CPU" in os.environ:
+    config.available_features.add("default-cpu-overridden")
 aarch64_runtime = os.path.join(config.cnnc_obj_root, "lib", "aarch64-linux-gnu", "libcnnrt.a")
 if shutil.which("qemu-aarch64") and os.path.isfile(aarch64_runtime):
     config.available_features.add("aarch64-cross")
