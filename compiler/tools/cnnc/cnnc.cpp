@@ -245,7 +245,6 @@ std::string defaultOutput(llvm::StringRef extension) {
   return path.str().str();
 }
 
-/// Object, header, or executable from the LLVM dialect module.
 /// The bytes of Winograd-transformed weights stored in the module and made
 /// at the first run (cnnc-winograd's tallies, taken off the module).
 struct WinogradBytes {
@@ -298,6 +297,7 @@ void printParts(const llvm::Module &module, WinogradBytes winograd,
                  << " of runtime, main and C startup\n";
 }
 
+/// Object, header, or executable from the LLVM dialect module.
 LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
                          Emit stage, const char *argv0) {
   if (auto bytes = module.lookupSymbol<LLVM::GlobalOp>(signature.name +
