@@ -32,6 +32,21 @@ config.substitutions.append(("%testtools", os.path.join(config.cnnc_src_root, "t
 config.substitutions.append(("%runtime_include", os.path.join(config.cnnc_obj_root, "include")))
 config.substitutions.append(("%build_root", config.cnnc_obj_root))
 config.substitutions.append(("%runtime_lib", os.path.join(config.cnnc_obj_root, "lib", "libcnnrt.a")))
+# The C compiler for programs linking libcnnrt; a sanitizer build's runtime
+# (-DCNNC_SANITIZE) links with clang and its sanitizer runtime.
+if config.cnnc_sanitize:
+    config.available_features.add("sanitizer")
+    config.substitutions.append(
+        ("%cc", os.path.join(config.llvm_tools_dir, "clang") + " -fsanitize=" + config.cnnc_sanitize)
+    )
+else:
+    config.substitutions.append(("%cc", "cc"))
+# The libFuzzer targets (-DCNNC_FUZZ=ON) replay their corpora.
+if config.cnnc_fuzz.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("fuzz")
+for var in ["ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
 
 # Optional Python packages: PyTorch parity tests need Debian's python3-torch,
 # the ONNX import tests python3-onnx (to build models).

@@ -25,6 +25,7 @@ Error cnnc::link(const LinkJob &job) {
     args.push_back("-I" + dir);
   args.insert(args.end(), job.sources.begin(), job.sources.end());
   args.insert(args.end(), {job.runtimeLibrary, "-lm", "-lpthread"});
+  args.insert(args.end(), job.runtimeFlags.begin(), job.runtimeFlags.end());
 
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string error;

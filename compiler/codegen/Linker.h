@@ -11,11 +11,12 @@
 namespace cnnc {
 
 struct LinkJob {
-  std::string compiler;                 // "cc", a path, or empty: search PATH
-  std::vector<std::string> sources;     // .c files and objects, in order
-  std::vector<std::string> includeDirs; // -I
-  std::string runtimeLibrary;           // libcnnrt.a
-  std::vector<std::string> targetFlags; // e.g. --target=T for another target
+  std::string compiler;                  // "cc", a path, or empty: search PATH
+  std::vector<std::string> sources;      // .c files and objects, in order
+  std::vector<std::string> includeDirs;  // -I
+  std::string runtimeLibrary;            // libcnnrt.a
+  std::vector<std::string> runtimeFlags; // what it needs: -fsanitize=...
+  std::vector<std::string> targetFlags;  // e.g. --target=T for another target
   std::string output;
 };
 

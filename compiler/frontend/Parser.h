@@ -14,6 +14,11 @@ namespace cnnc {
 /// the result is null after an error.
 std::unique_ptr<ModelAST> parseModel(llvm::SourceMgr &sourceMgr);
 
+/// The stack a thread compiling a model needs (the main thread's is usually
+/// 8 MB): the syntax tree and the IR are walked recursively, as deep as the
+/// parser lets a model nest.
+constexpr unsigned kCompilerStackBytes = 512u << 20;
+
 } // namespace cnnc
 
 #endif // CNNC_FRONTEND_PARSER_H

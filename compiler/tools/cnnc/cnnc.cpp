@@ -376,6 +376,12 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
   job.includeDirs = {scratch.str().str(),
                      cnnc::findRuntimeFile(argv0, "include", "")};
   job.runtimeLibrary = cnnc::findRuntimeFile(argv0, "lib", "libcnnrt.a");
+#ifdef CNNC_RUNTIME_SANITIZE
+  // A sanitizer build's runtime needs clang's sanitizer runtime to link.
+  if (ccPath.empty())
+    job.compiler = CNNC_CROSS_CC;
+  job.runtimeFlags = {"-fsanitize=" CNNC_RUNTIME_SANITIZE};
+#endif
   // Another target: its runtime, linked by the LLVM toolchain's clang (the
   // host's cc cannot) with lld, against the target's C library.
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
@@ -386,6 +392,7 @@ LogicalResult emitNative(ModuleOp module, cnnc::ModelSignature signature,
     job.targetFlags = {"--target=" + targetTriple.getValue(), "-fuse-ld=lld"};
     job.runtimeLibrary = cnnc::findRuntimeFile(
         argv0, "lib/" + targetTriple.getValue(), "libcnnrt.a");
+    job.runtimeFlags.clear(); // other targets' runtimes are not instrumented
   }
   job.output = output.empty() ? defaultOutput("") : output.str();
   if (!llvm::sys::fs::exists(job.runtimeLibrary))
@@ -600,9 +607,6 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 
 } // namespace
 
-/// The compiling thread's stack (the main thread's is usually 8 MB).
-constexpr unsigned kCompilerStackBytes = 512u << 20;
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // First: the --mlir-print-ir-after=PASS option lists the registered passes.
@@ -669,10 +673,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  // On a thread with a large stack: the syntax tree and the IR are walked
-  // recursively, as deep as the model nests (the parser's limit).
+  // On a thread with a large stack (deeply nested models).
   int status = 1;
-  llvm::thread worker(std::optional<unsigned>(kCompilerStackBytes), [&] {
+  llvm::thread worker(std::optional<unsigned>(cnnc::kCompilerStackBytes), [&] {
     status = failed(compile(context, sourceMgr, argv[0])) ? 1 : 0;
   });
   worker.join();
