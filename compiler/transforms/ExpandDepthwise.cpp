@@ -471,8 +471,10 @@ struct Rewrite {
           if (c.depthwiseEpilogue) {
             // Its other inputs (a residual), a row of `count` pixels each.
             SmallVector<SmallVector<Value>> extras;
-            for (Value extra :
-                 llvm::drop_begin(c.depthwiseEpilogue.getDpsInputs()))
+            // Named: getDpsInputs() returns a vector, which drop_begin
+            // would not keep alive.
+            SmallVector<Value> inputs = c.depthwiseEpilogue.getDpsInputs();
+            for (Value extra : llvm::drop_begin(inputs))
               extras.push_back(cnnc::readPatch(
                   b, loc, extra, {image, r, first, channel}, 1, count, lanes));
             for (int64_t q = 0; q < count; ++q) {

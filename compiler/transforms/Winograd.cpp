@@ -585,9 +585,11 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     auto resultType = cast<RankedTensorType>(replaced->getResult(0).getType());
     r.b.setInsertionPoint(replaced);
     SmallVector<Value> extras;
-    if (c.epilogue)
-      for (Value extra : llvm::drop_begin(c.epilogue.getDpsInputs()))
+    if (c.epilogue) {
+      SmallVector<Value> inputs = c.epilogue.getDpsInputs();
+      for (Value extra : llvm::drop_begin(inputs))
         extras.push_back(r.padToBlocks(extra));
+    }
     Value y = r.outputTransform(m, extras);
     // Blocks past the output's last row or column: sliced off (a pool of
     // an odd size drops the last row and column anyway).
