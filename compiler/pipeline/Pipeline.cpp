@@ -82,7 +82,8 @@ void cnnc::addBufferizationPasses(OpPassManager &pm,
                         "cnnc-vectorize-buffer-ops{{report={}}},canonicalize,",
                         options.report)
           : "cnnc-copy-to-linalg,";
-  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+  addPipeline(pm, "cnnc-split-empty-tensors,"
+                  "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "cnnc-distinct-results,"
                   "buffer-results-to-out-params{hoist-static-allocs "

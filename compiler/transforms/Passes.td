@@ -49,6 +49,26 @@ def EntryAbi : Pass<"cnnc-entry-abi", "mlir::ModuleOp"> {
                            "mlir::LLVM::LLVMDialect"];
 }
 
+def SplitEmptyTensors : Pass<"cnnc-split-empty-tensors"> {
+  let summary = "Give every 16 uses of a tensor.empty an empty of their own";
+  let description = [{
+    CSE merges identical `tensor.empty` ops, so every layer of one output
+    shape writes into the same empty tensor. One-Shot Bufferize checks each
+    of those destinations for conflicts against all the others aliasing it,
+    which grows with the cube of their number: a chain of a thousand
+    same-shaped layers took over a minute to bufferize. Run just before
+    bufferization, this pass gives each run of 16 uses (consecutive in the
+    use list) an empty of its own, made beside the original; an empty with
+    fewer uses stays as it is.
+
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    // 17 uses of %e; the 17th becomes a use of
+    %e_0 = tensor.empty() : tensor<4xf32>
+    ```
+  }];
+}
+
 def DistinctResults : Pass<"cnnc-distinct-results"> {
   let summary = "Give a buffer returned twice a copy of its own";
   let description = [{
