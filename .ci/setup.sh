@@ -18,6 +18,8 @@ packages=(
   # Cross-compilation to AArch64 (the AArch64 libcnnrt is built against
   # Debian's cross C library) and its tests under qemu-aarch64.
   libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user
+  # Sanitizer and libFuzzer builds (-DCNNC_SANITIZE, -DCNNC_FUZZ).
+  libclang-rt-22-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -41,6 +41,10 @@ if config.cnnc_sanitize:
     )
 else:
     config.substitutions.append(("%cc", "cc"))
+# A build of the runtime alone (.ci/reliability's ThreadSanitizer build) runs
+# the runtime's tests; those that compile a model need cnnc.
+if os.path.exists(os.path.join(config.cnnc_tools_dir, "cnnc")):
+    config.available_features.add("cnnc")
 # The libFuzzer targets (-DCNNC_FUZZ=ON) replay their corpora.
 if config.cnnc_fuzz.upper() in ("ON", "1", "TRUE", "YES"):
     config.available_features.add("fuzz")
