@@ -64,7 +64,8 @@ std::string typeName(int32_t type) {
 
 template <typename T> std::vector<T> fromRaw(const std::string &raw) {
   std::vector<T> values(raw.size() / sizeof(T));
-  std::memcpy(values.data(), raw.data(), values.size() * sizeof(T));
+  if (!values.empty())
+    std::memcpy(values.data(), raw.data(), values.size() * sizeof(T));
   return values;
 }
 

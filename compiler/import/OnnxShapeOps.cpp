@@ -572,12 +572,26 @@ Value ShapeOpImporter::pick(Value v, int64_t axis,
 }
 
 Value ShapeOpImporter::repeat(Value v, int64_t axis, int64_t times) {
-  if (times == 1)
-    return v;
-  Shape out = GraphImporter::shapeOf(v);
-  out[axis] *= times;
-  SmallVector<Value> copies(times, v);
-  return cnn::ConcatOp::create(b, loc, g.tensorType(out), copies, axis);
+  // By doubling: `v` repeated 2^k times for each bit k of `times`, joined
+  // (the copies are alike, so their order does not matter). A concat of
+  // `times` operands would take memory for every repeat.
+  auto concat = [&](ArrayRef<Value> parts) -> Value {
+    if (parts.size() == 1)
+      return parts.front();
+    Shape out = GraphImporter::shapeOf(parts.front());
+    out[axis] = 0;
+    for (Value part : parts)
+      out[axis] += GraphImporter::shapeOf(part)[axis];
+    return cnn::ConcatOp::create(b, loc, g.tensorType(out), parts, axis);
+  };
+  SmallVector<Value> parts;
+  for (Value power = v;; power = concat({power, power})) {
+    if (times & 1)
+      parts.push_back(power);
+    if (!(times >>= 1))
+      break;
+  }
+  return concat(parts);
 }
 
 LogicalResult ShapeOpImporter::tile() {
@@ -585,16 +599,22 @@ LogicalResult ShapeOpImporter::tile() {
   if (repeats.size() != shape.size())
     return error() << "Tile repeats " << cnn::formatShape(repeats)
                    << " do not match the input's rank " << shape.size();
-  Value y = x;
+  Shape out = shape;
   for (auto [axis, times] : llvm::enumerate(repeats)) {
     if (times < 1)
       return unsupported("repeats value " + std::to_string(times) +
                          " (an empty tensor)");
-    y = repeat(y, axis, times);
+    if (times > cnn::kMaxTensorElements)
+      return error() << "Tile repeats " << cnn::formatShape(repeats)
+                     << " make a result of more than 2^31 elements";
+    out[axis] *= times; // both at most 2^31: no overflow
   }
-  if (failed(cnn::checkTensorSize([&] { return error(); }, "Tile's result",
-                                  GraphImporter::shapeOf(y))))
+  if (failed(
+          cnn::checkTensorSize([&] { return error(); }, "Tile's result", out)))
     return failure();
+  Value y = x;
+  for (auto [axis, times] : llvm::enumerate(repeats))
+    y = repeat(y, axis, times);
   return done(y);
 }
 

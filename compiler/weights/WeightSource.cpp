@@ -77,7 +77,8 @@ FailureOr<ElementsAttr> WeightSource::get(const WeightRequest &request) {
              << " in '" << file->path() << "'; only F32 is supported";
     used.insert(request.name);
     values.resize(tensor.bytes.size() / sizeof(float));
-    std::memcpy(values.data(), tensor.bytes.data(), tensor.bytes.size());
+    if (!values.empty()) // an empty tensor's bytes may have no address
+      std::memcpy(values.data(), tensor.bytes.data(), tensor.bytes.size());
   }
   auto type = RankedTensorType::get(request.shape,
                                     Float32Type::get(request.loc.getContext()));

@@ -78,7 +78,8 @@ FailureOr<std::vector<float>> WeightOp::readValues() {
       return emitError("weight '")
              << getName() << "' has " << bytes.size()
              << " bytes of data, expected " << values.size() * sizeof(float);
-    std::memcpy(values.data(), bytes.data(), bytes.size());
+    if (!values.empty()) // an empty blob's data may have no address
+      std::memcpy(values.data(), bytes.data(), bytes.size());
     return values;
   }
   // Dense (including splat) attributes iterate as floats.
@@ -91,6 +92,10 @@ FailureOr<std::vector<float>> WeightOp::readValues() {
 
 ElementsAttr cnn::createWeightBlob(RankedTensorType type, StringRef name,
                                    ArrayRef<float> values) {
+  // An empty tensor's values may have no address; the blob copies from one.
+  static const float none = 0;
+  if (values.empty())
+    values = ArrayRef<float>(&none, size_t(0));
   return ElementsAttr(DenseF32ResourceElementsAttr::get(
       type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
 }

@@ -128,6 +128,8 @@ def main():
          "pad_inf.onnx")
     save(model([n("Reshape", ["x"], ["y"], name="reshape", shape=[1, -1])], [x], opset=4),
          "reshape_opset4.onnx")
+    save(model([n("Tile", ["x", "repeats"], ["y"], name="tile")], [x],
+               [ints("repeats", [1, 1, 1 << 40, 1])]), "tile_huge.onnx")
     save(model(relu, [x], opset=19), "opset19.onnx")
     save(model(relu, [x], opsets=[helper.make_opsetid("com.microsoft", 1)]), "no_opset.onnx")
 
