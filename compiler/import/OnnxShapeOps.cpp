@@ -445,8 +445,12 @@ LogicalResult ShapeOpImporter::resize() {
   for (auto [i, axis] : llvm::enumerate(resized)) {
     if (scales.present) {
       scale[axis] = scales.floats[i];
-      out[axis] = static_cast<int64_t>(
-          std::floor(shape[axis] * static_cast<double>(scales.floats[i])));
+      double size = std::floor(shape[axis] * scale[axis]);
+      if (!(size >= 0 && size <= double(cnn::kMaxTensorElements)))
+        return error() << "Resize scale " << scales.floats[i] << " of axis "
+                       << axis << " (size " << shape[axis]
+                       << ") gives no valid size";
+      out[axis] = static_cast<int64_t>(size);
     } else {
       out[axis] = sizes.ints[i];
       scale[axis] = static_cast<double>(sizes.ints[i]) / shape[axis];

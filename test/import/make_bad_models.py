@@ -130,6 +130,8 @@ def main():
          "reshape_opset4.onnx")
     save(model([n("Tile", ["x", "repeats"], ["y"], name="tile")], [x],
                [ints("repeats", [1, 1, 1 << 40, 1])]), "tile_huge.onnx")
+    save(model([n("Resize", ["x", "", "scales"], ["y"], name="resize")], [x],
+               [floats("scales", [1, 1, 1e20, 1])]), "resize_huge.onnx")
     save(model(relu, [x], opset=19), "opset19.onnx")
     save(model(relu, [x], opsets=[helper.make_opsetid("com.microsoft", 1)]), "no_opset.onnx")
 
