@@ -55,8 +55,8 @@ def SplitEmptyTensors : Pass<"cnnc-split-empty-tensors"> {
     CSE merges identical `tensor.empty` ops, so every layer of one output
     shape writes into the same empty tensor. One-Shot Bufferize checks each
     of those destinations for conflicts against all the others aliasing it,
-    which grows with the cube of their number: a chain of a thousand
-    same-shaped layers took over a minute to bufferize. Run just before
+    which grows with the cube of their number (a long chain of same-shaped
+    layers, such as elementwise ops, took minutes). Run just before
     bufferization, this pass gives each run of 16 uses (consecutive in the
     use list) an empty of its own, made beside the original; an empty with
     fewer uses stays as it is.
