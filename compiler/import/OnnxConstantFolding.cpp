@@ -404,8 +404,20 @@ bool isFoldable(const Node &node, const GraphImporter &g) {
   bool integer = arithmetic.contains(node.opType);
   if ((!data && !integer) || node.inputs.empty() || node.outputs.size() != 1)
     return false;
+  // Inputs the folders read without checking: the data, the second operand
+  // of the binary ones, every input of Concat.
+  static const llvm::StringSet<> binary = {"Reshape", "Gather", "Add",
+                                           "Sub",     "Mul",    "Div"};
+  size_t required = node.opType == "Concat"        ? node.inputs.size()
+                    : binary.contains(node.opType) ? 2
+                                                   : 1;
+  if (node.inputs.size() < required)
+    return false;
   // Every non-empty input is a constant (an omitted optional one is "").
-  for (const std::string &name : node.inputs) {
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    const std::string &name = node.inputs[i];
+    if (name.empty() && i < required)
+      return false;
     if (name.empty())
       continue;
     const Tensor *t = g.constant(name);
@@ -413,7 +425,7 @@ bool isFoldable(const Node &node, const GraphImporter &g) {
         (integer && t->type != Tensor::Type::Int64))
       return false;
   }
-  return !node.input(0).empty();
+  return true;
 }
 
 } // namespace

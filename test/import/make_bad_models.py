@@ -132,6 +132,12 @@ def main():
                [ints("repeats", [1, 1, 1 << 40, 1])]), "tile_huge.onnx")
     save(model([n("Resize", ["x", "", "scales"], ["y"], name="resize")], [x],
                [floats("scales", [1, 1, 1e20, 1])]), "resize_huge.onnx")
+    # Constant-foldable ops short of an input they need.
+    c = ints("c", [1, 2])
+    save(model([n("Gather", ["c"], ["g"], name="gather"), n("Add", ["x", "g"], ["y"])],
+               [x], [c]), "gather_one_input.onnx")
+    save(model([n("Concat", ["c", ""], ["g"], name="concat", axis=0),
+                n("Add", ["x", "g"], ["y"])], [x], [c]), "concat_empty_input.onnx")
     save(model(relu, [x], opset=19), "opset19.onnx")
     save(model(relu, [x], opsets=[helper.make_opsetid("com.microsoft", 1)]), "no_opset.onnx")
 
