@@ -100,6 +100,18 @@ Value fillBorder(OpBuilder &b, Location loc, Value padded,
   return padded;
 }
 
+/// Whether `value` (or a view of it) is read by a vector.gather (a
+/// vectorised resize's taps): its indices are offsets into the tensor taken
+/// as contiguous, which the interior of a padded buffer is not.
+bool isGathered(Value value) {
+  return llvm::any_of(value.getUsers(), [](Operation *user) {
+    if (isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp,
+            tensor::CollapseShapeOp>(user))
+      return isGathered(user->getResult(0));
+    return isa<vector::GatherOp>(user);
+  });
+}
+
 struct PadInProducer : cnnc::impl::PadInProducerBase<PadInProducer> {
   void runOnOperation() override {
     DominanceInfo dominance(getOperation());
@@ -113,7 +125,7 @@ struct PadInProducer : cnnc::impl::PadInProducerBase<PadInProducer> {
           !matchPattern(pad.getConstantPaddingValue(), m_Constant(&padding)))
         continue;
       OpOperand *dest = emptyDestination(pad.getSource());
-      if (!dest)
+      if (!dest || isGathered(pad.getSource()))
         continue;
       // The padded tensor, its border filled with the padding value, is made
       // where the chain starts so that it dominates the producer.

@@ -128,3 +128,27 @@ func.func @later_reader(%x: tensor<2x2xf32>) -> (tensor<4x4xf32>, tensor<2x2xf32
   %sum = linalg.map { arith.addf } ins(%t, %t : tensor<2x2xf32>, tensor<2x2xf32>) outs(%e2 : tensor<2x2xf32>)
   return %p, %sum : tensor<4x4xf32>, tensor<2x2xf32>
 }
+
+// -----
+
+// Left alone: a tensor a vector.gather reads (a vectorised resize's taps,
+// indices into the tensor taken as contiguous) keeps a buffer of its own;
+// the interior of the padded one is not contiguous.
+// CHECK-LABEL: func.func @gathered
+// CHECK: linalg.transpose
+// CHECK: vector.gather
+// CHECK: tensor.pad
+func.func @gathered(%x: tensor<2x2xf32>, %i: vector<4xindex>) -> (tensor<4x4xf32>, vector<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %mask = arith.constant dense<true> : vector<4xi1>
+  %pass = arith.constant dense<0.0> : vector<4xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %t = linalg.transpose ins(%x : tensor<2x2xf32>) outs(%e : tensor<2x2xf32>) permutation = [1, 0]
+  %g = vector.gather %t[%c0, %c0] [%i], %mask, %pass : tensor<2x2xf32>, vector<4xindex>, vector<4xi1>, vector<4xf32> into vector<4xf32>
+  %p = tensor.pad %t low[1, 1] high[1, 1] {
+  ^bb0(%a: index, %b: index):
+    tensor.yield %zero : f32
+  } : tensor<2x2xf32> to tensor<4x4xf32>
+  return %p, %g : tensor<4x4xf32>, vector<4xf32>
+}
