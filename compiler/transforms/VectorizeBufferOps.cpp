@@ -16,6 +16,7 @@
 #include "compiler/transforms/TileSizes.h"
 #include "compiler/transforms/TransformScript.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <fmt/format.h>
@@ -47,55 +48,59 @@ struct VectorizeBufferOps
     // Ops with the same schedule share one script, a foreach over them: a
     // script per op, each matching over the whole module, made the pass
     // quadratic in the op count (DenseNet-121's 600 fills and copies: 7 s).
-    // An elementwise layer keeps a script of its own, so that --report can
-    // say whether it vectorised.
+    // An elementwise layer is tagged with its index too: tiling keeps the
+    // tag, vectorising removes the op, so a tagged linalg op left over is a
+    // layer --report says was not vectorised.
     llvm::StringMap<int64_t> groupOf;
     SmallVector<std::string> schedules;
-    struct Op {
+    struct Layer {
       Location loc;
-      int64_t row, group;
-      bool computation;
+      int64_t row;
     };
-    SmallVector<Op> scheduled;
+    SmallVector<Layer> layers;
     Builder b(module.getContext());
     for (Operation *op : ops) {
       SmallVector<int64_t> ranges =
           cast<linalg::LinalgOp>(op).getStaticLoopRanges();
-      bool computation = isa<linalg::GenericOp, linalg::MapOp>(op);
       std::string tiles = schedule(ranges, isParallel(op));
-      int64_t group = schedules.size();
-      if (computation)
+      auto [it, added] = groupOf.try_emplace(tiles, schedules.size());
+      if (added)
         schedules.push_back(tiles);
-      else if (auto [it, added] = groupOf.try_emplace(tiles, group); added)
-        schedules.push_back(tiles);
-      else
-        group = it->second;
-      scheduled.push_back({op->getLoc(), ranges.back(), group, computation});
-      op->setAttr("cnnc.vbuffer", b.getI64IntegerAttr(group));
+      op->setAttr(kGroup, b.getI64IntegerAttr(it->second));
+      if (isa<linalg::GenericOp, linalg::MapOp>(op)) {
+        op->setAttr(kLayer, b.getI64IntegerAttr(layers.size()));
+        layers.push_back({op->getLoc(), ranges.back()});
+        continue;
+      }
       // Fills and copies serve a layer (a padded input's border, a concat's
       // parts): named apart so that --report's row for the layer keeps the
       // layer's own remarks, not those of its loops.
-      if (!computation)
-        op->setLoc(
-            NameLoc::get(b.getStringAttr("data movement"), op->getLoc()));
+      op->setLoc(NameLoc::get(b.getStringAttr("data movement"), op->getLoc()));
     }
     // A failure (a generic the vectoriser does not take, such as an
     // upsample's index arithmetic) leaves the op as it was, or tiled: scalar
-    // loops.
-    SmallVector<bool> applied;
+    // loops; the others of its group go on.
     for (auto [group, tiles] : llvm::enumerate(schedules))
-      applied.push_back(
-          succeeded(cnnc::applyTransformScript(module, script(group, tiles))));
-    module.walk([](Operation *op) { op->removeAttr("cnnc.vbuffer"); });
+      (void)cnnc::applyTransformScript(module, script(group, tiles));
+    llvm::DenseSet<int64_t> scalar;
+    module.walk([&](Operation *op) {
+      if (auto layer = op->getAttrOfType<IntegerAttr>(kLayer);
+          layer && isa<linalg::LinalgOp>(op))
+        scalar.insert(layer.getInt());
+      op->removeAttr(kGroup);
+      op->removeAttr(kLayer);
+    });
     if (!report)
       return;
-    for (const Op &op : scheduled)
-      if (op.computation)
-        emitRemark(op.loc) << (applied[op.group]
-                                   ? "vectorized: rows of " + Twine(op.row) +
-                                         " elements"
-                                   : Twine("scalar loops"));
+    for (auto [index, layer] : llvm::enumerate(layers))
+      emitRemark(layer.loc)
+          << (scalar.contains(index)
+                  ? Twine("scalar loops")
+                  : "vectorized: rows of " + Twine(layer.row) + " elements");
   }
+
+  static constexpr llvm::StringLiteral kGroup = "cnnc.vbuffer";
+  static constexpr llvm::StringLiteral kLayer = "cnnc.vbuffer.layer";
 
   /// Every loop parallel (an elementwise layer, a fill, a copy): its rows
   /// are independent, so its outer loops form an scf.forall, which
@@ -145,16 +150,20 @@ struct VectorizeBufferOps
     return tile;
   }
 
-  /// The script: each op tagged `group`, tiled by `tiles` and vectorised.
+  /// The script: each op tagged `group`, tiled by `tiles` and vectorised,
+  /// one op's failure leaving the others to go on.
   static std::string script(int64_t group, StringRef tiles) {
     return fmt::format(R"(
 module attributes {{transform.with_named_sequence}} {{
   transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
     %ops = transform.structured.match attributes{{cnnc.vbuffer = {0} : i64}} in %root : (!transform.any_op) -> !transform.any_op
     transform.foreach %ops : !transform.any_op {{
-    ^bb0(%op: !transform.any_op):
-      {1}
-      transform.structured.vectorize %row : !transform.any_op
+    ^bb0(%each: !transform.any_op):
+      transform.sequence %each : !transform.any_op failures(suppress) {{
+      ^bb1(%op: !transform.any_op):
+        {1}
+        transform.structured.vectorize %row : !transform.any_op
+      }}
       transform.yield
     }}
     transform.yield

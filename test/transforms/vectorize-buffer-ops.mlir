@@ -1,4 +1,5 @@
 // RUN: %cnnc-opt %s --cnnc-vectorize-buffer-ops --canonicalize | FileCheck %s
+// RUN: %cnnc-opt %s --cnnc-vectorize-buffer-ops=report=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
 
 #up = affine_map<(d0, d1) -> (d0 floordiv 2, d1)>
 #id = affine_map<(d0, d1) -> (d0, d1)>
@@ -84,6 +85,28 @@ func.func @elementwise_layer(%a: memref<1x4x8x16xf32>, %b: memref<1x4x8x16xf32>,
   linalg.generic {indexing_maps = [#sum_in, #sum_out], iterator_types = ["parallel", "reduction"]} ins(%m : memref<4x16xf32>) outs(%s : memref<4xf32>) {
   ^bb0(%x: f32, %acc: f32):
     %z = arith.addf %x, %acc : f32
+    linalg.yield %z : f32
+  }
+  return
+}
+
+// Ops of one schedule share a script, but one's failure leaves the others
+// to go on: the upsample generic stays scalar, the add after it (the same
+// rows) is vectorised, and --report says which is which.
+// CHECK-LABEL: func.func @failure_alone
+// CHECK: linalg.generic
+// CHECK: arith.addf {{.*}} : vector<1x16xf32>
+// REPORT: vectorize-buffer-ops.mlir:[[#@LINE+4]]:3: remark: scalar loops
+// REPORT: vectorize-buffer-ops.mlir:[[#@LINE+7]]:3: remark: vectorized: rows of 16 elements
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @failure_alone(%rows: memref<4x16xf32>, %up: memref<8x16xf32>, %a: memref<8x16xf32>, %out: memref<8x16xf32>) {
+  linalg.generic {indexing_maps = [#up, #id], iterator_types = ["parallel", "parallel"]} ins(%rows : memref<4x16xf32>) outs(%up : memref<8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%up, %a : memref<8x16xf32>, memref<8x16xf32>) outs(%out : memref<8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %z = arith.addf %x, %y : f32
     linalg.yield %z : f32
   }
   return
