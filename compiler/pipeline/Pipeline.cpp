@@ -117,6 +117,20 @@ void cnnc::addLowerToLLVMPasses(OpPassManager &pm,
               "convert-ub-to-llvm,reconcile-unrealized-casts");
 }
 
+LogicalResult cnnc::checkLayerCount(func::FuncOp model) {
+  int64_t layers = 0;
+  WalkResult result = model.walk([&](Operation *op) {
+    if (op->getDialect() && op->getDialect()->getNamespace() == "cnn" &&
+        ++layers > kMaxLayers) {
+      op->emitError() << "this model has more than " << kMaxLayers
+                      << " layers, the most cnnc compiles";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
 void cnnc::buildPipeline(OpPassManager &pm, Stage stop,
                          const PipelineOptions &options) {
   if (stop == Stage::Cnn)

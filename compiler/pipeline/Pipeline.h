@@ -3,6 +3,7 @@
 #ifndef CNNC_PIPELINE_PIPELINE_H
 #define CNNC_PIPELINE_PIPELINE_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <optional>
@@ -48,6 +49,15 @@ void addBufferizationPasses(mlir::OpPassManager &pm,
 /// runtime's pool.
 void addLowerToLLVMPasses(mlir::OpPassManager &pm,
                           const PipelineOptions &options);
+
+/// The most layers (cnn ops) a model compiled may have. Compile time and
+/// memory grow with each layer, so a runaway model (a generated chain of
+/// 10^5 layers) ends in an error instead of hours and gigabytes; real CNNs
+/// have hundreds.
+constexpr int64_t kMaxLayers = 20000;
+
+/// Fails, at the first layer past kMaxLayers, for a model with more.
+mlir::LogicalResult checkLayerCount(mlir::func::FuncOp model);
 
 /// All stages up to and including `stop`.
 void buildPipeline(mlir::OpPassManager &pm, Stage stop,

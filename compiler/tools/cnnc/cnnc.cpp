@@ -531,6 +531,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                 llvm::Twine(optLevel.getValue()));
   if (reference)
     return cnnc::runReference(modelFunc, inputs, outputs);
+  if (failed(cnnc::checkLayerCount(modelFunc)))
+    return failure();
 
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
