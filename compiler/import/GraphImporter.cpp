@@ -195,7 +195,11 @@ LogicalResult GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
       diag << "input '" << input.name << "' has a dynamic dimension " << d;
       if (!input.dimNames[d].empty())
         diag << " ('" << input.dimNames[d] << "')";
-      diag << "; cnnc needs static shapes (export with a fixed input size)";
+      diag << "; give its size with --input-shape " << input.name << "=";
+      for (auto [i, dim] : llvm::enumerate(input.dims))
+        diag << (i ? "x" : "") << (dim < 1 ? "N" : std::to_string(dim));
+      if (d == 0)
+        diag << " or --batch N";
       continue;
     }
     if (failed(cnn::checkTensorSize(bad, "input '" + input.name + "'",

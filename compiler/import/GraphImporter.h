@@ -16,9 +16,11 @@
 
 namespace cnnc::onnx {
 
-/// The default-domain opsets the importer reads (ONNX 1.13's range). A few
-/// ops' first forms are not read (legacyFormReason).
-constexpr int64_t kMinOpset = 1, kMaxOpset = 18;
+/// The default-domain opsets the importer reads (ONNX 1.16's range). A few
+/// ops' first forms are not read (legacyFormReason); what later opsets
+/// added (Pad's `wrap`, Resize's `half_pixel_symmetric`, AveragePool's
+/// `dilations`) is checked like any attribute value.
+constexpr int64_t kMinOpset = 1, kMaxOpset = 21;
 
 /// Values and constants of the graph being imported.
 class GraphImporter {

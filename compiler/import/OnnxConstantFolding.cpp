@@ -13,8 +13,11 @@
 
 #include "compiler/import/GraphImporter.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
 
+#include <cmath>
 #include <functional>
 #include <numeric>
 
@@ -140,7 +143,7 @@ std::optional<Tensor> Folder::run() {
     return slice();
   if (op == "Transpose")
     return transpose();
-  if (op == "Cast")
+  if (op == "Cast" || op == "CastLike")
     return cast();
   if (op == "Gather")
     return gatherOp();
@@ -267,26 +270,79 @@ std::optional<Tensor> Folder::transpose() {
   });
 }
 
+/// TensorProto.DataType codes of the types Cast folds to.
+enum DataType : int64_t {
+  Float = 1,
+  Uint8 = 2,
+  Int8 = 3,
+  Uint16 = 4,
+  Int16 = 5,
+  Int32 = 6,
+  Int64 = 7,
+  Bool = 9,
+  Float16 = 10,
+  Double = 11,
+  Uint32 = 12,
+  Uint64 = 13,
+  Bfloat16 = 16
+};
+
+/// The DataType of a constant as stored (its typeName), if Cast folds to it.
+std::optional<int64_t> dataTypeOf(const Tensor &t) {
+  static const llvm::StringMap<int64_t> codes = {
+      {"FLOAT", Float},      {"UINT8", Uint8},   {"INT8", Int8},
+      {"UINT16", Uint16},    {"INT16", Int16},   {"INT32", Int32},
+      {"INT64", Int64},      {"BOOL", Bool},     {"FLOAT16", Float16},
+      {"DOUBLE", Double},    {"UINT32", Uint32}, {"UINT64", Uint64},
+      {"BFLOAT16", Bfloat16}};
+  auto it = codes.find(t.typeName);
+  return it == codes.end() ? std::nullopt : std::optional(it->second);
+}
+
+/// `value` rounded to the precision of `semantics`, back in f32.
+float roundTo(const llvm::fltSemantics &semantics, float value) {
+  llvm::APFloat f(value);
+  bool lost;
+  f.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+  f.convert(llvm::APFloat::IEEEsingle(), llvm::APFloat::rmNearestTiesToEven,
+            &lost);
+  return f.convertToFloat();
+}
+
 std::optional<Tensor> Folder::cast() {
-  // TensorProto.DataType: FLOAT 1, UINT8 2, INT8 3, INT16 5, INT32 6,
-  // INT64 7, BOOL 9, DOUBLE 11.
-  int64_t to = node.getInt("to", 0);
-  bool toFloat = to == 1 || to == 11;
-  bool toInt = to == 2 || to == 3 || to == 5 || to == 6 || to == 7 || to == 9;
+  // CastLike: to the type of its second input, a constant as stored or a
+  // computed tensor (f32 in cnnc).
+  std::optional<int64_t> to = node.getInt("to", 0);
+  if (node.opType == "CastLike")
+    to = g.constant(node.input(1)) ? dataTypeOf(*in(1)) : Float;
+  if (!to)
+    return fail("it casts to the type of '" + in(1)->typeName + "'");
+  bool toFloat = llvm::is_contained({Float, Double, Float16, Bfloat16}, *to);
+  bool toInt = llvm::is_contained(
+      {Uint8, Int8, Uint16, Int16, Int32, Int64, Bool, Uint32, Uint64}, *to);
   if (!toFloat && !toInt)
-    return fail("it casts to data type " + std::to_string(to));
+    return fail("it casts to data type " + std::to_string(*to));
   Tensor result = *in(0);
   if (toFloat && result.type == Tensor::Type::Int64) {
     result.floats.assign(result.ints.begin(), result.ints.end());
     result.ints.clear();
   } else if (toInt && result.type == Tensor::Type::Float) {
-    for (float f : result.floats)
-      result.ints.push_back(to == 9 ? f != 0 : static_cast<int64_t>(f));
+    for (float f : result.floats) {
+      // Integers in range; C++ leaves other conversions undefined.
+      if (!std::isfinite(f) || std::fabs(f) >= 0x1p63f)
+        return fail("a value is out of the integer type's range");
+      result.ints.push_back(*to == Bool ? f != 0 : static_cast<int64_t>(f));
+    }
     result.floats.clear();
-  } else if (to == 9) {
+  } else if (*to == Bool) {
     for (int64_t &v : result.ints)
       v = v != 0;
   }
+  if (*to == Float16 || *to == Bfloat16)
+    for (float &f : result.floats)
+      f = roundTo(*to == Float16 ? llvm::APFloat::IEEEhalf()
+                                 : llvm::APFloat::BFloat(),
+                  f);
   result.type = toFloat ? Tensor::Type::Float : Tensor::Type::Int64;
   result.typeName = toFloat ? "FLOAT" : "INT64";
   return result;
@@ -397,8 +453,8 @@ std::optional<Tensor> Folder::arithmetic() {
 
 bool isFoldable(const Node &node, const GraphImporter &g) {
   static const llvm::StringSet<> dataMovement = {
-      "ConstantOfShape", "Concat",    "Reshape", "Slice",   "Transpose", "Cast",
-      "Gather",          "Unsqueeze", "Squeeze", "Identity"};
+      "ConstantOfShape", "Concat", "Reshape",   "Slice",   "Transpose", "Cast",
+      "CastLike",        "Gather", "Unsqueeze", "Squeeze", "Identity"};
   static const llvm::StringSet<> arithmetic = {"Add", "Sub", "Mul", "Div"};
   bool data = dataMovement.contains(node.opType);
   bool integer = arithmetic.contains(node.opType);
@@ -406,15 +462,17 @@ bool isFoldable(const Node &node, const GraphImporter &g) {
     return false;
   // Inputs the folders read without checking: the data, the second operand
   // of the binary ones, every input of Concat.
-  static const llvm::StringSet<> binary = {"Reshape", "Gather", "Add",
-                                           "Sub",     "Mul",    "Div"};
+  static const llvm::StringSet<> binary = {
+      "Reshape", "Gather", "Add", "Sub", "Mul", "Div", "CastLike"};
   size_t required = node.opType == "Concat"        ? node.inputs.size()
                     : binary.contains(node.opType) ? 2
                                                    : 1;
   if (node.inputs.size() < required)
     return false;
-  // Every non-empty input is a constant (an omitted optional one is "").
-  for (size_t i = 0; i < node.inputs.size(); ++i) {
+  // Every non-empty input is a constant (an omitted optional one is ""),
+  // but for the computed tensor whose type CastLike takes (f32).
+  size_t constants = node.opType == "CastLike" ? 1 : node.inputs.size();
+  for (size_t i = 0; i < constants; ++i) {
     const std::string &name = node.inputs[i];
     if (name.empty() && i < required)
       return false;

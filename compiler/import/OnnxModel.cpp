@@ -8,10 +8,18 @@
 
 #include "onnx/onnx_pb.h"
 
-#include <algorithm>
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/bit.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <memory>
 
 using namespace cnnc::onnx;
 namespace pb = ::onnx;
@@ -62,63 +70,196 @@ std::string typeName(int32_t type) {
   return "type " + std::to_string(type);
 }
 
-template <typename T> std::vector<T> fromRaw(const std::string &raw) {
+template <typename T> std::vector<T> fromRaw(llvm::StringRef raw) {
   std::vector<T> values(raw.size() / sizeof(T));
   if (!values.empty())
     std::memcpy(values.data(), raw.data(), values.size() * sizeof(T));
   return values;
 }
 
-Tensor convertTensor(const pb::TensorProto &proto) {
+/// The elements of `raw` (little-endian `Stored`) or of the repeated field
+/// `typed`, converted by `convert` to `Out`.
+template <typename Stored, typename Out, typename Field, typename Convert>
+std::vector<Out> elements(std::optional<llvm::StringRef> raw,
+                          const Field &typed, Convert convert) {
+  std::vector<Out> out;
+  if (raw) {
+    for (Stored v : fromRaw<Stored>(*raw))
+      out.push_back(convert(v));
+  } else {
+    for (auto v : typed)
+      out.push_back(convert(static_cast<Stored>(v)));
+  }
+  return out;
+}
+
+float halfToFloat(uint16_t bits) {
+  llvm::APFloat half(llvm::APFloat::IEEEhalf(), llvm::APInt(16, bits));
+  bool lost;
+  half.convert(llvm::APFloat::IEEEsingle(), llvm::APFloat::rmNearestTiesToEven,
+               &lost);
+  return half.convertToFloat();
+}
+
+float bfloat16ToFloat(uint16_t bits) {
+  return llvm::bit_cast<float>(static_cast<uint32_t>(bits) << 16);
+}
+
+/// Tensors stored outside the model (data_location EXTERNAL): files named
+/// relative to the model's directory, read whole or from offset/length.
+class ExternalData {
+public:
+  ExternalData(const std::string &modelPath, bool allowAnyPath)
+      : allowAnyPath(allowAnyPath) {
+    llvm::SmallString<256> dir(modelPath);
+    llvm::sys::path::remove_filename(dir);
+    if (dir.empty())
+      dir = ".";
+    directory = std::string(dir);
+  }
+
+  /// The bytes of `proto`'s data; nothing, with `error` set, when its file
+  /// is missing, outside the model's directory or shorter than declared.
+  std::optional<llvm::StringRef> read(const pb::TensorProto &proto,
+                                      std::string &error) {
+    std::string location;
+    std::optional<uint64_t> offset, length;
+    for (const pb::StringStringEntryProto &entry : proto.external_data()) {
+      if (entry.key() == "location")
+        location = entry.value();
+      else if ((entry.key() == "offset" || entry.key() == "length") &&
+               !parseSize(entry.value(),
+                          entry.key() == "offset" ? offset : length))
+        return fail(error, proto,
+                    "its " + entry.key() + " '" + entry.value() +
+                        "' is not a byte count");
+    }
+    if (location.empty())
+      return fail(error, proto, "it names no location");
+    std::string file = llvm::sys::path::is_absolute(location)
+                           ? location
+                           : directory + "/" + location;
+    bool absolute = llvm::sys::path::is_absolute(location);
+    bool up =
+        llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
+                                            llvm::sys::path::end(location)),
+                           "..");
+    if (!allowAnyPath && (absolute || up))
+      return fail(error, proto,
+                  "its file '" + location + "' is " +
+                      (absolute ? "an absolute path"
+                                : "outside the model's directory") +
+                      " (cnnc reads such files with --allow-external-path)");
+    auto &buffer = files[file];
+    if (!buffer) {
+      llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> opened =
+          llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+      if (!opened)
+        return fail(error, proto,
+                    "cannot read its file '" + file +
+                        "': " + opened.getError().message());
+      buffer = std::move(*opened);
+    }
+    uint64_t size = buffer->getBufferSize();
+    uint64_t begin = offset.value_or(0);
+    uint64_t count = length.value_or(begin <= size ? size - begin : 0);
+    if (begin > size || count > size - begin)
+      return fail(error, proto,
+                  "its file '" + file + "' holds " + std::to_string(size) +
+                      " bytes, fewer than offset " + std::to_string(begin) +
+                      " + length " + std::to_string(count));
+    return buffer->getBuffer().substr(begin, count);
+  }
+
+private:
+  static bool parseSize(const std::string &text,
+                        std::optional<uint64_t> &value) {
+    uint64_t v;
+    if (llvm::StringRef(text).getAsInteger(10, v))
+      return false;
+    value = v;
+    return true;
+  }
+  static std::nullopt_t fail(std::string &error, const pb::TensorProto &proto,
+                             const std::string &why) {
+    error = "external data of tensor '" + proto.name() + "': " + why;
+    return std::nullopt;
+  }
+
+  std::string directory;
+  bool allowAnyPath;
+  std::map<std::string, std::unique_ptr<llvm::MemoryBuffer>> files;
+};
+
+/// `proto` converted to f32 (every float type) or i64 (every integer type
+/// and BOOL); Type::Other for the rest. Sets `error` when its external data
+/// cannot be read.
+Tensor convertTensor(const pb::TensorProto &proto, ExternalData &external,
+                     std::string &error) {
   Tensor t;
   t.name = proto.name();
   t.dims.assign(proto.dims().begin(), proto.dims().end());
   t.typeName = typeName(proto.data_type());
+  std::optional<llvm::StringRef> raw;
   if (proto.data_location() == pb::TensorProto::EXTERNAL) {
-    t.typeName += " (external data)";
-    return t;
+    raw = external.read(proto, error);
+    if (!raw)
+      return t;
+  } else if (proto.has_raw_data()) {
+    raw = proto.raw_data();
   }
-  bool raw = proto.has_raw_data();
+  auto same = [](auto v) { return v; };
+  auto toFloat = [](auto v) { return static_cast<float>(v); };
+  auto toInt = [](auto v) { return static_cast<int64_t>(v); };
   switch (proto.data_type()) {
   case pb::TensorProto::FLOAT:
-    t.type = Tensor::Type::Float;
-    t.floats = raw ? fromRaw<float>(proto.raw_data())
-                   : std::vector<float>(proto.float_data().begin(),
-                                        proto.float_data().end());
+    t.floats = elements<float, float>(raw, proto.float_data(), same);
     break;
-  case pb::TensorProto::DOUBLE: {
-    std::vector<double> d =
-        raw ? fromRaw<double>(proto.raw_data())
-            : std::vector<double>(proto.double_data().begin(),
-                                  proto.double_data().end());
-    t.type = Tensor::Type::Float;
-    t.floats.assign(d.begin(), d.end());
+  case pb::TensorProto::DOUBLE:
+    t.floats = elements<double, float>(raw, proto.double_data(), toFloat);
     break;
-  }
+  // FLOAT16 and BFLOAT16 values are stored as bits in int32_data.
+  case pb::TensorProto::FLOAT16:
+    t.floats = elements<uint16_t, float>(raw, proto.int32_data(), halfToFloat);
+    break;
+  case pb::TensorProto::BFLOAT16:
+    t.floats =
+        elements<uint16_t, float>(raw, proto.int32_data(), bfloat16ToFloat);
+    break;
   case pb::TensorProto::INT64:
-    t.type = Tensor::Type::Int64;
-    t.ints = raw ? fromRaw<int64_t>(proto.raw_data())
-                 : std::vector<int64_t>(proto.int64_data().begin(),
-                                        proto.int64_data().end());
+    t.ints = elements<int64_t, int64_t>(raw, proto.int64_data(), same);
     break;
+  case pb::TensorProto::INT32:
+    t.ints = elements<int32_t, int64_t>(raw, proto.int32_data(), toInt);
+    break;
+  case pb::TensorProto::INT16:
+    t.ints = elements<int16_t, int64_t>(raw, proto.int32_data(), toInt);
+    break;
+  case pb::TensorProto::INT8:
+    t.ints = elements<int8_t, int64_t>(raw, proto.int32_data(), toInt);
+    break;
+  case pb::TensorProto::UINT16:
+    t.ints = elements<uint16_t, int64_t>(raw, proto.int32_data(), toInt);
+    break;
+  case pb::TensorProto::UINT8:
   case pb::TensorProto::BOOL: // Dropout's training_mode; one byte each
-  case pb::TensorProto::INT32: {
-    if (raw && proto.data_type() == pb::TensorProto::BOOL) {
-      t.type = Tensor::Type::Int64;
-      t.ints.assign(proto.raw_data().begin(), proto.raw_data().end());
-      break;
-    }
-    std::vector<int32_t> i =
-        raw ? fromRaw<int32_t>(proto.raw_data())
-            : std::vector<int32_t>(proto.int32_data().begin(),
-                                   proto.int32_data().end());
-    t.type = Tensor::Type::Int64;
-    t.ints.assign(i.begin(), i.end());
+    t.ints = elements<uint8_t, int64_t>(raw, proto.int32_data(), toInt);
     break;
-  }
+  case pb::TensorProto::UINT32:
+    t.ints = elements<uint32_t, int64_t>(raw, proto.uint64_data(), toInt);
+    break;
+  case pb::TensorProto::UINT64:
+    t.ints = elements<uint64_t, int64_t>(raw, proto.uint64_data(), toInt);
+    break;
   default:
     return t;
   }
+  int32_t type = proto.data_type();
+  bool isFloat =
+      type == pb::TensorProto::FLOAT || type == pb::TensorProto::DOUBLE ||
+      type == pb::TensorProto::FLOAT16 || type == pb::TensorProto::BFLOAT16;
+  t.type = isFloat ? Tensor::Type::Float : Tensor::Type::Int64;
   if (std::any_of(t.dims.begin(), t.dims.end(),
                   [](int64_t d) { return d < 0; })) {
     t.type = Tensor::Type::Other;
@@ -126,8 +267,7 @@ Tensor convertTensor(const pb::TensorProto &proto) {
     return t;
   }
   // A tensor whose data does not match its dims is as bad as no data.
-  size_t count =
-      t.type == Tensor::Type::Float ? t.floats.size() : t.ints.size();
+  size_t count = isFloat ? t.floats.size() : t.ints.size();
   if (static_cast<int64_t>(count) != t.numElements()) {
     t.type = Tensor::Type::Other;
     t.typeName += " with " + std::to_string(count) + " values for " +
@@ -136,7 +276,8 @@ Tensor convertTensor(const pb::TensorProto &proto) {
   return t;
 }
 
-Attribute convertAttribute(const pb::AttributeProto &proto) {
+Attribute convertAttribute(const pb::AttributeProto &proto,
+                           ExternalData &external, std::string &error) {
   Attribute a;
   switch (proto.type()) {
   case pb::AttributeProto::INT:
@@ -161,7 +302,7 @@ Attribute convertAttribute(const pb::AttributeProto &proto) {
     break;
   case pb::AttributeProto::TENSOR:
     a.kind = Attribute::Kind::Tensor;
-    a.tensor = convertTensor(proto.t());
+    a.tensor = convertTensor(proto.t(), external, error);
     break;
   default:
     break;
@@ -190,7 +331,8 @@ ValueInfo convertValueInfo(const pb::ValueInfoProto &proto) {
 } // namespace
 
 std::optional<Graph> cnnc::onnx::readModel(const std::string &path,
-                                           std::string &error) {
+                                           std::string &error,
+                                           const ReadOptions &options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = "cannot read '" + path + "'";
@@ -214,8 +356,12 @@ std::optional<Graph> cnnc::onnx::readModel(const std::string &path,
     graph.inputs.push_back(convertValueInfo(v));
   for (const pb::ValueInfoProto &v : g.output())
     graph.outputs.push_back(convertValueInfo(v));
-  for (const pb::TensorProto &t : g.initializer())
-    graph.initializers.push_back(convertTensor(t));
+  ExternalData external(path, options.allowExternalPaths);
+  for (const pb::TensorProto &t : g.initializer()) {
+    graph.initializers.push_back(convertTensor(t, external, error));
+    if (!error.empty())
+      return std::nullopt;
+  }
   for (const pb::NodeProto &n : g.node()) {
     Node node;
     node.name = n.name();
@@ -223,8 +369,11 @@ std::optional<Graph> cnnc::onnx::readModel(const std::string &path,
     node.domain = n.domain();
     node.inputs.assign(n.input().begin(), n.input().end());
     node.outputs.assign(n.output().begin(), n.output().end());
-    for (const pb::AttributeProto &a : n.attribute())
-      node.attributes[a.name()] = convertAttribute(a);
+    for (const pb::AttributeProto &a : n.attribute()) {
+      node.attributes[a.name()] = convertAttribute(a, external, error);
+      if (!error.empty())
+        return std::nullopt;
+    }
     graph.nodes.push_back(std::move(node));
   }
   return graph;

@@ -17,13 +17,14 @@
 
 namespace cnnc::onnx {
 
-/// A constant tensor (initializer or Constant node), converted to f32 or i64.
+/// A constant tensor (initializer or Constant node), converted to f32 (from
+/// every float type) or i64 (from every integer type and BOOL).
 struct Tensor {
   enum class Type { Float, Int64, Other };
   std::string name;
   std::vector<int64_t> dims;
   Type type = Type::Other;
-  std::string typeName; // for diagnostics: "FLOAT", "INT64", "DOUBLE", ...
+  std::string typeName; // as stored, for diagnostics: "FLOAT16", "INT32", ...
   std::vector<float> floats;
   std::vector<int64_t> ints;
   int64_t numElements() const;
@@ -76,8 +77,16 @@ struct Graph {
   std::vector<Node> nodes;
 };
 
-/// Reads `path`; on failure returns nothing and sets `error`.
-std::optional<Graph> readModel(const std::string &path, std::string &error);
+struct ReadOptions {
+  /// Read external data from absolute paths and from outside the model's
+  /// directory too.
+  bool allowExternalPaths = false;
+};
+
+/// Reads `path` and the external data it names; on failure returns nothing
+/// and sets `error`.
+std::optional<Graph> readModel(const std::string &path, std::string &error,
+                               const ReadOptions &options = {});
 
 } // namespace cnnc::onnx
 

@@ -259,6 +259,14 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   }
   if (op == "HardSwish")
     return g.opset() >= 14 ? "" : "op (new in opset 14)";
+  if (op == "Gelu") {
+    if (g.opset() < 20)
+      return "op (new in opset 20)";
+    std::string approximate = node.getString("approximate", "none");
+    return approximate == "none" || approximate == "tanh"
+               ? ""
+               : "approximate='" + approximate + "'";
+  }
   if (reduceKindOf(op))
     return reduceAxes(g, node) ? "" : "axes (only constant)";
   if (op == "LogSoftmax" || op == "GlobalMaxPool" ||
@@ -273,6 +281,17 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
     return to == 1 ? ""
                    : "to=" + std::to_string(to) +
                          " of a computed tensor (only FLOAT, 1)";
+  }
+  // CastLike to a computed tensor's type (f32) or a float constant's.
+  if (op == "CastLike") {
+    if (g.opset() < 15)
+      return "op (new in opset 15)";
+    if (node.input(1).empty())
+      return "node without the tensor whose type it casts to";
+    const Tensor *like = g.constant(node.input(1));
+    if (like && like->typeName != "FLOAT" && like->typeName != "DOUBLE")
+      return "cast of a computed tensor to " + like->typeName + " (only FLOAT)";
+    return "";
   }
   if (op == "LayerNormalization")
     return "";
@@ -374,6 +393,8 @@ private:
   /// `p0` for the first).
   LogicalResult unary(cnn::UnaryFn fn, std::optional<double> p0 = {});
   LogicalResult softmax(Value x);
+  /// Gelu: x (1 + erf(x / sqrt 2)) / 2, or its tanh approximation.
+  LogicalResult gelu(Value x);
   /// LayerNormalization, InstanceNormalization, MeanVarianceNormalization:
   /// (x - mean) / sqrt(variance + epsilon) over their axes (MVN: epsilon
   /// added after the square root), then scale and bias where given.
@@ -417,7 +438,7 @@ LogicalResult NodeImporter::run() {
   Shape shape = GraphImporter::shapeOf(x);
   auto emitErr = [&] { return error(); };
 
-  if (op == "Identity" || op == "Dropout" || op == "Cast")
+  if (op == "Identity" || op == "Dropout" || op == "Cast" || op == "CastLike")
     return done(x);
   if (op == "Relu")
     return done(cnn::ReluOp::create(b, loc, type(shape), x));
@@ -436,6 +457,8 @@ LogicalResult NodeImporter::run() {
         llvm::APFloat(widen(node.getFloat("beta", 0.5f)))));
   if (op == "HardSwish")
     return done(cnn::HardSwishOp::create(b, loc, type(shape), x));
+  if (op == "Gelu")
+    return gelu(x);
   if (op == "Clip") {
     // [0, 6] and [0, inf) are the activations that fuse into layers; an
     // infinite bound does not clip.
@@ -986,6 +1009,19 @@ LogicalResult NodeImporter::unary(cnn::UnaryFn fn, std::optional<double> p0) {
   return done(cnn::UnaryOp::create(b, loc, (*x).getType(), fn, *x,
                                    llvm::APFloat(params[0]),
                                    llvm::APFloat(params[1])));
+}
+
+LogicalResult NodeImporter::gelu(Value x) {
+  auto unaryOp = [&](cnn::UnaryFn fn, Value v, double p0 = 0, double p1 = 0) {
+    return cnn::UnaryOp::create(b, loc, v.getType(), fn, v, llvm::APFloat(p0),
+                                llvm::APFloat(p1));
+  };
+  if (node.getString("approximate", "none") == "tanh")
+    return done(unaryOp(cnn::UnaryFn::gelu_tanh, x));
+  Value erf = unaryOp(cnn::UnaryFn::erf,
+                      unaryOp(cnn::UnaryFn::affine, x, M_SQRT1_2, 0));
+  Value half = unaryOp(cnn::UnaryFn::affine, erf, 0.5, 0.5);
+  return done(cnn::MulOp::create(b, loc, x.getType(), x, half));
 }
 
 LogicalResult NodeImporter::normalization(Value x) {

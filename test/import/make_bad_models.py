@@ -17,8 +17,10 @@
   external.onnx     an initializer stored outside the file
   undefined.onnx    a node reading a value nothing defines
   reshape_opset4.onnx  a Reshape in its first form (`shape` an attribute)
-  opset19.onnx, no_opset.onnx
-                    an opset past 18, and no default-domain opset
+  newer_forms.onnx  what opsets 19-21 added that cnnc does not compute
+  gelu_opset18.onnx Gelu before its opset (20)
+  opset22.onnx, no_opset.onnx
+                    an opset past 21, and no default-domain opset
   input_weight.onnx a Conv whose weight is a graph input, and
   pad_inf.onnx      a Pad with the value -inf: they compile, but .cnn has no
                     way to say them (--emit=cnn-text)
@@ -138,7 +140,17 @@ def main():
                [x], [c]), "gather_one_input.onnx")
     save(model([n("Concat", ["c", ""], ["g"], name="concat", axis=0),
                 n("Add", ["x", "g"], ["y"])], [x], [c]), "concat_empty_input.onnx")
-    save(model(relu, [x], opset=19), "opset19.onnx")
+    # What opsets 19-21 added that cnnc does not compute.
+    save(model([n("Pad", ["x", "pads4"], ["p"], name="wrap", mode="wrap"),
+                n("Resize", ["x", "", "scales2"], ["r"], name="symmetric",
+                  coordinate_transformation_mode="half_pixel_symmetric"),
+                n("AveragePool", ["x"], ["a"], name="dilated", kernel_shape=[2, 2],
+                  dilations=[2, 2]),
+                n("Gelu", ["x"], ["y"], name="fast", approximate="fast")], [x],
+               [ints("pads4", [0, 0, 1, 1, 0, 0, 1, 1]), floats("scales2", [1, 1, 2, 2])],
+               opset=21), "newer_forms.onnx")
+    save(model([n("Gelu", ["x"], ["y"], name="gelu")], [x], opset=18), "gelu_opset18.onnx")
+    save(model(relu, [x], opset=22), "opset22.onnx")
     save(model(relu, [x], opsets=[helper.make_opsetid("com.microsoft", 1)]), "no_opset.onnx")
 
 

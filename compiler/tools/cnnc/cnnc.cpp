@@ -50,6 +50,9 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <map>
+#include <set>
+
 #include <cstdlib>
 
 using namespace mlir;
@@ -142,9 +145,20 @@ cl::opt<std::string>
               cl::value_desc("identifier"), cl::cat(category));
 cl::opt<unsigned> batchSize(
     "batch",
-    cl::desc("Images per run a Darknet .cfg is compiled for (default 1; the "
-             "cfg's own batch is its training batch)"),
+    cl::desc("Images per run: of a Darknet .cfg (default 1; the cfg's own "
+             "batch is its training batch), an ONNX model's symbolic first "
+             "input dimension, every .cnn input's first dimension"),
     cl::value_desc("n"), cl::init(0), cl::cat(category));
+cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("An input's shape, NAME=D0xD1x...: fixes an ONNX input's "
+             "symbolic dimensions, replaces a .cnn input's declared shape"),
+    cl::value_desc("name=shape"), cl::cat(category));
+cl::opt<bool> allowExternalPath(
+    "allow-external-path",
+    cl::desc("Read an ONNX model's external data from any path, not only "
+             "from the model's directory"),
+    cl::cat(category));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed for weights when no file is given"),
                        cl::init(0), cl::cat(category));
@@ -447,35 +461,89 @@ LogicalResult importCfg(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   return success(static_cast<bool>(module));
 }
 
+/// --input-shape's NAME=D0xD1x... values, by name.
+FailureOr<std::map<std::string, std::vector<int64_t>>> parseInputShapes() {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (llvm::StringRef option : inputShapes) {
+    auto [name, dims] = option.rsplit('=');
+    std::vector<int64_t> shape;
+    bool ok = !name.empty() && !dims.empty();
+    llvm::SmallVector<llvm::StringRef> parts;
+    dims.split(parts, 'x');
+    for (llvm::StringRef part : parts) {
+      int64_t d;
+      ok &= !part.getAsInteger(10, d) && d >= 1;
+      shape.push_back(d);
+    }
+    if (!ok)
+      return fail("--input-shape '" + option +
+                  "' is not NAME=D0xD1x... with sizes of at least 1");
+    if (!shapes.emplace(name.str(), shape).second)
+      return fail("--input-shape gives '" + name + "' twice");
+  }
+  return shapes;
+}
+
+/// A .cnn model's inputs with the shapes the command line gives them.
+LogicalResult
+applyInputShapes(cnnc::ModelAST &ast,
+                 const std::map<std::string, std::vector<int64_t>> &shapes) {
+  std::set<std::string> declared;
+  for (cnnc::InputDecl &input : ast.inputs) {
+    declared.insert(input.name);
+    if (auto it = shapes.find(input.name); it != shapes.end())
+      input.shape.assign(it->second.begin(), it->second.end());
+    else if (batchSize && !input.shape.empty())
+      input.shape[0] = batchSize;
+  }
+  for (const auto &[name, shape] : shapes)
+    if (!declared.count(name))
+      return fail("--input-shape names '" + name +
+                  "', which is not an input of the model");
+  return success();
+}
+
 /// The cnn-dialect module from a .cnn file (through its AST), an .onnx file
 /// (imported, with its own weights) or a Darknet .cfg; null after an error,
 /// or when the AST was the requested output.
 LogicalResult buildModule(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                           Emit stage, OwningOpRef<ModuleOp> &module) {
   llvm::StringRef extension = llvm::sys::path::extension(inputFile);
+  bool isOnnx = extension.equals_insensitive(".onnx");
+  if (batchSize.getNumOccurrences() && batchSize == 0)
+    return fail("--batch must be at least 1");
+  if (allowExternalPath && !isOnnx)
+    return fail("--allow-external-path is for ONNX models");
+  FailureOr<std::map<std::string, std::vector<int64_t>>> shapes =
+      parseInputShapes();
+  if (failed(shapes))
+    return failure();
   if (extension.equals_insensitive(".cfg")) {
-    if (batchSize.getNumOccurrences() && batchSize == 0)
-      return fail("--batch must be at least 1");
+    if (!shapes->empty())
+      return fail("--input-shape is for ONNX and .cnn models; a Darknet "
+                  "cfg's [net] section gives its input (--batch its batch)");
     if (stage == Emit::AST)
       return fail("--emit=ast is for .cnn files; '" + inputFile +
                   "' is a Darknet cfg (try --emit=cnn)");
     return importCfg(context, sourceMgr, module);
   }
-  if (batchSize.getNumOccurrences())
-    return fail("--batch is for Darknet .cfg files; '" + inputFile +
-                "' declares its own input shapes");
-  if (extension.equals_insensitive(".onnx")) {
+  if (isOnnx) {
     if (stage == Emit::AST)
       return fail("--emit=ast is for .cnn files; '" + inputFile +
                   "' is an ONNX model (try --emit=cnn)");
     if (!weightsFile.empty())
       return fail("--weights is for .cnn files; an ONNX model carries its "
                   "own weights");
-    module = cnnc::importOnnx(context, inputFile);
+    cnnc::OnnxImportOptions options;
+    options.inputShapes = *shapes;
+    if (batchSize)
+      options.batch = batchSize;
+    options.allowExternalPaths = allowExternalPath;
+    module = cnnc::importOnnx(context, inputFile, options);
     return success(static_cast<bool>(module));
   }
   std::unique_ptr<cnnc::ModelAST> ast = cnnc::parseModel(sourceMgr);
-  if (!ast)
+  if (!ast || failed(applyInputShapes(*ast, *shapes)))
     return failure();
   if (stage == Emit::AST)
     return writeOutput(
