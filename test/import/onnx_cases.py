@@ -18,6 +18,7 @@ executable compiled from the .onnx file. --perturb changes the oracle's first ou
 mismatch is caught.
 """
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -959,6 +960,41 @@ def case_slice_split(opset=13):
               helper.make_node("Concat", ["h0", "h1s"], ["joined"], name="joined", axis=1)]
     expected["s0"], expected["s1"] = r[:, :2], r[:, 2:]
     expected["joined"] = np.concatenate([r[:, :3], sigmoid(r[:, 3:])], axis=1)
+    return nodes, {"x": x}, inits, expected, opset
+
+
+def case_newer_opsets(opset=21):
+    """Ops in the forms of opsets 19 to 21: Gelu (new in 20; exact and tanh
+    forms), AveragePool with its `dilations` attribute (19) at 1, Pad with
+    `axes` and Reshape, Flatten, Squeeze, Unsqueeze and Transpose at the
+    model's opset, Cast and CastLike to float."""
+    x = rand(1, 3, 6, 5, scale=3)
+    xd = x.astype(np.float64)
+    erf = np.vectorize(math.erf)
+    nodes = [
+        helper.make_node("Gelu", ["x"], ["gelu"], name="gelu"),
+        helper.make_node("Gelu", ["x"], ["gelu_tanh"], name="gelu_tanh", approximate="tanh"),
+        helper.make_node("AveragePool", ["x"], ["avg"], name="avg", kernel_shape=[2, 2],
+                         strides=[2, 2], dilations=[1, 1]),
+        helper.make_node("Pad", ["x", "pads", "", "axes"], ["pad"], name="pad", mode="reflect"),
+        helper.make_node("Transpose", ["x"], ["t"], name="transpose", perm=[0, 2, 3, 1]),
+        helper.make_node("Unsqueeze", ["t", "axis0"], ["u"], name="unsqueeze"),
+        helper.make_node("Squeeze", ["u", "axis0"], ["sq"], name="squeeze"),
+        helper.make_node("Flatten", ["sq"], ["flat"], name="flatten", axis=2),
+        helper.make_node("Reshape", ["flat", "shape"], ["r"], name="reshape"),
+        helper.make_node("Cast", ["r"], ["c"], name="cast", to=TensorProto.FLOAT),
+        helper.make_node("CastLike", ["c", "x"], ["cast"], name="castlike"),
+    ]
+    inits = dict(pads=np.array([1, 2, 1, 2], np.int64), axes=np.array([2, 3], np.int64),
+                 axis0=np.array([0], np.int64), shape=np.array([1, -1], np.int64))
+    expected = {
+        "gelu": 0.5 * xd * (1 + erf(xd / math.sqrt(2))),
+        "gelu_tanh": 0.5 * xd * (1 + np.tanh(math.sqrt(2 / math.pi) *
+                                             (xd + 0.044715 * xd ** 3))),
+        "avg": pool(x, (2, 2), (2, 2), (0, 0, 0, 0), False, "avg"),
+        "pad": np.pad(xd, ((0, 0), (0, 0), (1, 1), (2, 2)), mode="reflect"),
+        "cast": xd.transpose(0, 2, 3, 1).reshape(1, -1),
+    }
     return nodes, {"x": x}, inits, expected, opset
 
 
