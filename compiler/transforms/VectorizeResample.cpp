@@ -26,6 +26,42 @@ using namespace mlir;
 
 namespace {
 
+/// Whether `value` is a view into another tensor's buffer once bufferized
+/// (a slice, or a reshape of one), which need not be contiguous.
+bool isView(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (isa_and_present<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+    return isView(def->getOperand(0));
+  return isa_and_present<tensor::ExtractSliceOp>(def);
+}
+
+/// Whether the vectoriser reads the tap `extract` as a vector of contiguous
+/// elements (its innermost index the innermost loop's: NHWC channels).
+bool isContiguousTap(tensor::ExtractOp extract) {
+  auto index = extract.getIndices().back().getDefiningOp<linalg::IndexOp>();
+  return index && index.getDim() == 3;
+}
+
+/// The vectoriser reads other taps with a vector.gather of offsets into the
+/// source taken as contiguous; a source that is a view (a channel slice of
+/// another tensor) is read from a contiguous copy instead.
+void copyViewSources(linalg::GenericOp op) {
+  op.getBody()->walk([&](tensor::ExtractOp extract) {
+    Value source = extract.getTensor();
+    if (isContiguousTap(extract) || !isView(source))
+      return;
+    OpBuilder b(op);
+    auto type = cast<RankedTensorType>(source.getType());
+    Value empty = tensor::EmptyOp::create(b, op.getLoc(), type.getShape(),
+                                          type.getElementType());
+    Value copy =
+        linalg::CopyOp::create(b, op.getLoc(), source, empty).getResult(0);
+    source.replaceUsesWithIf(copy, [&](OpOperand &use) {
+      return op->isProperAncestor(use.getOwner());
+    });
+  });
+}
+
 struct VectorizeResample
     : cnnc::impl::VectorizeResampleBase<VectorizeResample> {
   using Base::Base;
@@ -37,6 +73,8 @@ struct VectorizeResample
           !op.hasDynamicShape() && op.getNumLoops() == 4)
         ops.push_back(op);
     });
+    for (Operation *op : ops)
+      copyViewSources(cast<linalg::GenericOp>(op));
     if (report)
       for (Operation *op : ops)
         emitRemark(op->getLoc()) << describe(cast<linalg::GenericOp>(op));
@@ -60,8 +98,7 @@ struct VectorizeResample
       if (extract.getTensor().getType().getRank() != 4)
         return;
       ++taps;
-      auto index = extract.getIndices().back().getDefiningOp<linalg::IndexOp>();
-      contiguous &= index && index.getDim() == 3;
+      contiguous &= isContiguousTap(extract);
     });
     int64_t row = op.getStaticLoopRanges().back();
     return fmt::format("vectorized: {} tap{}, each a {} of {} {}", taps,
