@@ -306,6 +306,67 @@ def run(cmd):
         raise RuntimeError(f"$ {' '.join(cmd)}\n{done.stdout}{done.stderr}")
 
 
+def compare(actual, expected, perturb, what):
+    """Raises when `actual` is off `expected` by more than the tolerance."""
+    expected = np.array(expected, np.float64)
+    if perturb:
+        expected.flat[0] += 1e-3 * max(1.0, np.max(np.abs(expected)))
+    if actual.shape != expected.shape:
+        raise RuntimeError(f"{what}: shape {list(actual.shape)}, expected "
+                           f"{list(expected.shape)}")
+    error = np.max(np.abs(actual.astype(np.float64) - expected), initial=0)
+    bound = TOLERANCE * max(1.0, float(np.max(np.abs(expected), initial=0)))
+    if not error <= bound:
+        raise RuntimeError(f"{what} is off by {error:.3g} (bound {bound:.3g})")
+
+
+def check_compiled(args, index, work, model, image, outputs, oracles=()):
+    """Compiles `model` (in `work`, its input `image` an array) at -O2 and
+    the variant for `index`, runs each on 1 and 3 threads and compares every
+    output with cnnc --reference and with each of `oracles` [(name, {output:
+    array})] (which --reference must match too); raises on a mismatch."""
+    path = os.path.join(work, "image.npy")
+    np.save(path, image)
+    variant = [["-O0"], ["-O2", "--no-fuse"], ["-O2", "--no-winograd"]][index % 3]
+
+    def outs(tag):
+        return {o: os.path.join(work, f"{tag}_{o}.npy") for o in outputs}
+
+    def io(files):
+        return ["--input", f"image={path}"] + [
+            a for o, f in files.items() for a in ("--output", f"{o}={f}")]
+
+    ref = outs("ref")
+    run([args.cnnc, model, "--reference"] + io(ref))
+    for name, values in oracles:
+        for o in outputs:
+            compare(np.load(ref[o]), values[o], False, f"--reference's output '{o}' against {name}")
+    oracles = [("--reference", {o: np.load(ref[o]) for o in outputs})] + list(oracles)
+    for flags in (["-O2"], variant):
+        exe = os.path.join(work, "model" + "".join(flags))
+        run([args.cnnc, model, *flags, "-o", exe])
+        first = None
+        for threads in ("1", "3"):
+            got = outs("".join(flags) + "_t" + threads)
+            run([exe, "--threads", threads] + io(got))
+            for o in outputs:
+                for name, values in oracles:
+                    compare(np.load(got[o]), values[o], args.perturb,
+                            f"{' '.join(flags)} on {threads} threads: output '{o}' against "
+                            f"{name}")
+            if first is None:
+                first = got
+                continue
+            for o in outputs:
+                if not np.array_equal(np.load(first[o]), np.load(got[o]), equal_nan=True):
+                    raise RuntimeError(
+                        f"{' '.join(flags)}: output '{o}' differs between 1 and 3 threads")
+
+
+def remove(work):
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def check(args, index, seed):
     """None when model `seed` passes, else a report."""
     text, shape, outputs = generate(seed)
@@ -314,48 +375,13 @@ def check(args, index, seed):
     model = os.path.join(work, "model.cnn")
     with open(model, "w") as f:
         f.write(text)
-    image = os.path.join(work, "image.npy")
-    np.save(image, np.random.default_rng(seed).uniform(-1, 1, shape).astype(np.float32))
-    variant = [["-O0"], ["-O2", "--no-fuse"], ["-O2", "--no-winograd"]][index % 3]
-
-    def outs(tag):
-        return {o: os.path.join(work, f"{tag}_{o}.npy") for o in outputs}
-
-    def io(files):
-        return ["--input", f"image={image}"] + [
-            a for o, f in files.items() for a in ("--output", f"{o}={f}")]
-
+    image = np.random.default_rng(seed).uniform(-1, 1, shape).astype(np.float32)
     try:
-        ref = outs("ref")
-        run([args.cnnc, model, "--reference"] + io(ref))
-        for flags in (["-O2"], variant):
-            exe = os.path.join(work, "model" + "".join(flags))
-            run([args.cnnc, model, *flags, "-o", exe])
-            first = None
-            for threads in ("1", "3"):
-                got = outs("".join(flags) + "_t" + threads)
-                run([exe, "--threads", threads] + io(got))
-                for o in outputs:
-                    actual, expected = np.load(got[o]), np.load(ref[o])
-                    if args.perturb:
-                        expected.flat[0] += 1e-3 * max(1.0, np.max(np.abs(expected)))
-                    error = np.max(np.abs(actual.astype(np.float64) - expected), initial=0)
-                    bound = TOLERANCE * max(1.0, float(np.max(np.abs(expected), initial=0)))
-                    if not error <= bound:
-                        raise RuntimeError(
-                            f"{' '.join(flags)} on {threads} threads: output '{o}' is off by "
-                            f"{error:.3g} (bound {bound:.3g})")
-                if first is None:
-                    first = got
-                else:
-                    for o in outputs:
-                        if not np.array_equal(np.load(first[o]), np.load(got[o]), equal_nan=True):
-                            raise RuntimeError(
-                                f"{' '.join(flags)}: output '{o}' differs between 1 and 3 threads")
+        check_compiled(args, index, work, model, image, outputs)
     except RuntimeError as error:
         return f"FAIL: model seed {seed}\n{error}\n--- model.cnn\n{text}"
     if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+        remove(work)
     return None
 
 
