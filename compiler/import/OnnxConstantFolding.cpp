@@ -55,13 +55,17 @@ void append(Tensor &dst, const Tensor &src, int64_t index) {
 }
 
 /// Folded tensors are shape arithmetic and small constants; a larger one
-/// (a corrupt shape) is not evaluated.
+/// (a corrupt shape) is not evaluated. ConstantOfShape makes its result
+/// from a shape alone (pads, masks): a smaller limit keeps a corrupt shape
+/// from feeding millions of elements to every folder after it.
 constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+constexpr int64_t kMaxFilledElements = int64_t(1) << 20;
 
-bool tooLarge(llvm::ArrayRef<int64_t> dims) {
+bool tooLarge(llvm::ArrayRef<int64_t> dims,
+              int64_t limit = kMaxFoldedElements) {
   int64_t n = 1;
   for (int64_t d : dims) {
-    if (d < 0 || (d > 0 && n > kMaxFoldedElements / d))
+    if (d < 0 || (d > 0 && n > limit / d))
       return true;
     n *= d;
   }
@@ -167,7 +171,7 @@ std::optional<Tensor> Folder::constantOfShape() {
       return fail("its value is not a one-element number tensor");
     fill = *value->tensor;
   }
-  if (tooLarge(shape->ints))
+  if (tooLarge(shape->ints, kMaxFilledElements))
     return fail("its shape is negative or too large");
   return gather(fill, shape->ints, [](llvm::ArrayRef<int64_t>) { return 0; });
 }

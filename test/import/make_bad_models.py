@@ -134,6 +134,11 @@ def main():
                [ints("repeats", [1, 1, 1 << 40, 1])]), "tile_huge.onnx")
     save(model([n("Resize", ["x", "", "scales"], ["y"], name="resize")], [x],
                [floats("scales", [1, 1, 1e20, 1])]), "resize_huge.onnx")
+    # A shape of 2^24 elements for ConstantOfShape: pads and masks are far
+    # smaller (the fuzzer's took seconds through the folders after it).
+    save(model([n("ConstantOfShape", ["big_shape"], ["zeros"], name="fill"),
+                n("Add", ["x", "zeros"], ["y"])], [x], [ints("big_shape", [1 << 24])]),
+         "fill_huge.onnx")
     # Constant-foldable ops short of an input they need.
     c = ints("c", [1, 2])
     save(model([n("Gather", ["c"], ["g"], name="gather"), n("Add", ["x", "g"], ["y"])],
