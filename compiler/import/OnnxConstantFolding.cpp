@@ -16,9 +16,11 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 using namespace cnnc::onnx;
@@ -447,10 +449,15 @@ std::optional<Tensor> Folder::arithmetic() {
     int64_t x = lhs.ints[i], y = rhs.ints[i];
     if (op == "Div" && y == 0)
       return fail("it divides by zero");
-    lhs.ints[i] = op == "Add"   ? x + y
-                  : op == "Sub" ? x - y
-                  : op == "Mul" ? x * y
-                                : x / y;
+    bool overflow = op == "Add"   ? llvm::AddOverflow(x, y, lhs.ints[i])
+                    : op == "Sub" ? llvm::SubOverflow(x, y, lhs.ints[i])
+                    : op == "Mul"
+                        ? llvm::MulOverflow(x, y, lhs.ints[i])
+                        : x == std::numeric_limits<int64_t>::min() && y == -1;
+    if (overflow)
+      return fail("its result overflows 64 bits");
+    if (op == "Div")
+      lhs.ints[i] = x / y;
   }
   return lhs;
 }

@@ -139,6 +139,10 @@ def main():
     save(model([n("ConstantOfShape", ["big_shape"], ["zeros"], name="fill"),
                 n("Add", ["x", "zeros"], ["y"])], [x], [ints("big_shape", [1 << 24])]),
          "fill_huge.onnx")
+    # Shape arithmetic past 64 bits (the fuzzer's was a Mul).
+    save(model([n("Mul", ["big", "four"], ["shape"], name="mul"),
+                n("Reshape", ["x", "shape"], ["y"])], [x],
+               [ints("big", [1 << 62]), ints("four", [4])]), "overflow.onnx")
     # Constant-foldable ops short of an input they need.
     c = ints("c", [1, 2])
     save(model([n("Gather", ["c"], ["g"], name="gather"), n("Add", ["x", "g"], ["y"])],
