@@ -20,6 +20,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <type_traits>
 
 using namespace cnnc::onnx;
 namespace pb = ::onnx;
@@ -82,11 +83,17 @@ template <typename T> std::vector<T> fromRaw(llvm::StringRef raw) {
 template <typename Stored, typename Out, typename Field, typename Convert>
 std::vector<Out> elements(std::optional<llvm::StringRef> raw,
                           const Field &typed, Convert convert) {
+  if constexpr (std::is_same_v<Stored, Out>)
+    if (raw)
+      return fromRaw<Out>(*raw); // weights: one copy
   std::vector<Out> out;
   if (raw) {
-    for (Stored v : fromRaw<Stored>(*raw))
+    std::vector<Stored> stored = fromRaw<Stored>(*raw);
+    out.reserve(stored.size());
+    for (Stored v : stored)
       out.push_back(convert(v));
   } else {
+    out.reserve(typed.size());
     for (auto v : typed)
       out.push_back(convert(static_cast<Stored>(v)));
   }
@@ -136,10 +143,8 @@ public:
     }
     if (location.empty())
       return fail(error, proto, "it names no location");
-    std::string file = llvm::sys::path::is_absolute(location)
-                           ? location
-                           : directory + "/" + location;
     bool absolute = llvm::sys::path::is_absolute(location);
+    std::string file = absolute ? location : directory + "/" + location;
     bool up =
         llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
                                             llvm::sys::path::end(location)),

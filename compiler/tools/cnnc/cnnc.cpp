@@ -50,10 +50,9 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <cstdlib>
 #include <map>
 #include <set>
-
-#include <cstdlib>
 
 using namespace mlir;
 namespace cl = llvm::cl;
