@@ -385,10 +385,14 @@ def check(args, index, seed):
     return None
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(description, extra=()):
+    """The command line both generators take (`extra`: more options, as
+    (flag, keyword arguments) pairs)."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--cnnc")
     p.add_argument("--workdir")
+    for flag, options in extra:
+        p.add_argument(flag, **options)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--count", type=int, default=20)
     p.add_argument("--jobs", type=int, default=1)
@@ -397,11 +401,15 @@ def main():
                    help="change each reference's first value (the check must fail)")
     p.add_argument("--show", type=int, metavar="SEED", help="print model SEED and stop")
     args = p.parse_args()
-    if args.show is not None:
-        print(generate(args.show)[0], end="")
-        return 0
-    if not args.cnnc or not args.workdir:
+    if args.show is None and (not args.cnnc or not args.workdir):
         p.error("--cnnc and --workdir are required")
+    return args
+
+
+def check_all(args, check, what):
+    """Checks models seed * 1000003 + i (or the one --seed) with `check`,
+    prints each failure and a summary ("N of M `what`"); returns the exit
+    status, the number of failures up to 100."""
     os.makedirs(args.workdir, exist_ok=True)
     seeds = [args.seed * 1000003 + i if args.count > 1 else args.seed
              for i in range(args.count)]
@@ -411,8 +419,16 @@ def main():
             if report:
                 failed += 1
                 print(report, flush=True)
-    print(f"{len(seeds) - failed} of {len(seeds)} random models match the reference")
+    print(f"{len(seeds) - failed} of {len(seeds)} {what}")
     return min(failed, 100)
+
+
+def main():
+    args = arguments(__doc__.split("\n")[0])
+    if args.show is not None:
+        print(generate(args.show)[0], end="")
+        return 0
+    return check_all(args, check, "random models match the reference")
 
 
 if __name__ == "__main__":

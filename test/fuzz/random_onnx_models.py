@@ -21,15 +21,12 @@ runs on 1 and 3 threads (outputs identical) and every output must match
 ONNX Runtime and the reference within max|out - ref| <= 1e-4 * max(1,
 max|ref|). The exit status is the number of failed models (at most 100).
 """
-import argparse
-import concurrent.futures
 import os
 import random
 import subprocess
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 import random_models
@@ -370,35 +367,12 @@ def check(args, index, seed):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--cnnc")
-    p.add_argument("--workdir")
-    p.add_argument("--ort-dir")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--count", type=int, default=20)
-    p.add_argument("--jobs", type=int, default=1)
-    p.add_argument("--keep", action="store_true", help="keep passing models' files")
-    p.add_argument("--perturb", action="store_true",
-                   help="change each reference's first value (the check must fail)")
-    p.add_argument("--show", type=int, metavar="SEED", help="print model SEED and stop")
-    args = p.parse_args()
+    args = random_models.arguments(__doc__.split("\n")[0], [("--ort-dir", {})])
     if args.show is not None:
         print(generate(args.show)[3])
         return 0
-    if not args.cnnc or not args.workdir:
-        p.error("--cnnc and --workdir are required")
-    os.makedirs(args.workdir, exist_ok=True)
-    seeds = [args.seed * 1000003 + i if args.count > 1 else args.seed
-             for i in range(args.count)]
-    failed = 0
-    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        for report in pool.map(lambda ia: check(args, *ia), enumerate(seeds)):
-            if report:
-                failed += 1
-                print(report, flush=True)
     oracles = "ONNX Runtime and the reference" if args.ort_dir else "the reference"
-    print(f"{len(seeds) - failed} of {len(seeds)} random ONNX models match {oracles}")
-    return min(failed, 100)
+    return random_models.check_all(args, check, f"random ONNX models match {oracles}")
 
 
 if __name__ == "__main__":
