@@ -363,26 +363,29 @@ def check_compiled(args, index, work, model, image, outputs, oracles=()):
                         f"{' '.join(flags)}: output '{o}' differs between 1 and 3 threads")
 
 
-def remove(work):
-    shutil.rmtree(work, ignore_errors=True)
+def check_model(args, index, seed, name, content, shape, outputs, text, oracles=None):
+    """None when model `seed` (`content`, written to `name`) passes, else a
+    report with `text`, the model as a reader sees it. `oracles(path, image,
+    work)` gives outputs to compare with beside --reference."""
+    work = os.path.join(args.workdir, f"m{seed}")
+    os.makedirs(work, exist_ok=True)
+    path = os.path.join(work, name)
+    with open(path, "wb") as f:
+        f.write(content)
+    image = np.random.default_rng(seed).uniform(-1, 1, shape).astype(np.float32)
+    try:
+        expected = oracles(path, image, work) if oracles else []
+        check_compiled(args, index, work, path, image, outputs, expected)
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        return f"FAIL: model seed {seed}\n{error}\n--- {name}\n{text}"
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return None
 
 
 def check(args, index, seed):
-    """None when model `seed` passes, else a report."""
     text, shape, outputs = generate(seed)
-    work = os.path.join(args.workdir, f"m{seed}")
-    os.makedirs(work, exist_ok=True)
-    model = os.path.join(work, "model.cnn")
-    with open(model, "w") as f:
-        f.write(text)
-    image = np.random.default_rng(seed).uniform(-1, 1, shape).astype(np.float32)
-    try:
-        check_compiled(args, index, work, model, image, outputs)
-    except RuntimeError as error:
-        return f"FAIL: model seed {seed}\n{error}\n--- model.cnn\n{text}"
-    if not args.keep:
-        remove(work)
-    return None
+    return check_model(args, index, seed, "model.cnn", text.encode(), shape, outputs, text)
 
 
 def arguments(description, extra=()):

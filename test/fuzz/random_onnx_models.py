@@ -23,7 +23,6 @@ max|ref|). The exit status is the number of failed models (at most 100).
 """
 import os
 import random
-import subprocess
 import sys
 
 import numpy as np
@@ -345,25 +344,15 @@ def generate(seed):
 
 
 def check(args, index, seed):
-    """None when model `seed` passes, else a report."""
     data, shape, outputs, text = generate(seed)
-    work = os.path.join(args.workdir, f"m{seed}")
-    os.makedirs(work, exist_ok=True)
-    path = os.path.join(work, "model.onnx")
-    with open(path, "wb") as f:
-        f.write(data)
-    image = np.random.default_rng(seed).uniform(-1, 1, shape).astype(np.float32)
-    try:
-        oracles = []
-        if args.ort_dir:
-            ort = ort_oracle.run(args.ort_dir, path, {"image": image}, work)
-            oracles.append(("ONNX Runtime", ort))
-        random_models.check_compiled(args, index, work, path, image, outputs, oracles)
-    except (RuntimeError, subprocess.CalledProcessError) as error:
-        return f"FAIL: model seed {seed}\n{error}\n--- model.onnx\n{text}"
-    if not args.keep:
-        random_models.remove(work)
-    return None
+
+    def oracles(path, image, work):
+        if not args.ort_dir:
+            return []
+        return [("ONNX Runtime", ort_oracle.run(args.ort_dir, path, {"image": image}, work))]
+
+    return random_models.check_model(args, index, seed, "model.onnx", data, shape, outputs,
+                                     text, oracles)
 
 
 def main():
