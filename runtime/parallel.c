@@ -5,13 +5,12 @@
  * into a few chunks. A thread runs the chunks of its own share first, front
  * to back, then takes what is left of the others'. Thread t thus gets the
  * same part of every loop of similar shape (the same rows of consecutive
- * layers: their data stays in that core's cache, measured 1.3x faster on
- * memory-bound depthwise layers than chunks handed out first come, first
- * served), and a worker the OS has not scheduled yet (a busy machine) delays
- * nothing: the others take its share. Which thread runs a chunk does not
- * change what it computes, so results do not depend on the thread count.
- * Workers spin briefly after a job (models launch one loop after another)
- * and then sleep on a condition variable. */
+ * layers: their data stays in that core's cache, which matters most for
+ * memory-bound depthwise layers), and a worker the OS has not scheduled yet (a
+ * busy machine) delays nothing: the others take its share. Which thread runs a
+ * chunk does not change what it computes, so results do not depend on the
+ * thread count. Workers spin briefly after a job (models launch one loop after
+ * another) and then sleep on a condition variable. */
 #define _DEFAULT_SOURCE /* sysconf(_SC_NPROCESSORS_ONLN) */
 
 #include "cnnrt.h"
@@ -36,9 +35,8 @@
 /* Poll `i` of a spin loop: a pause (frees the core's resources), and now
  * and then the CPU itself, in case the thread being waited for shares it:
  * when the host runs our threads on fewer CPUs than there are threads (a
- * busy machine), spinning through the other's time slice made 2 threads
- * slower than 1 (MobileNetV2 pinned to one CPU: 14.7 ms on 2 threads,
- * 8.5 on 1). */
+ * busy machine), spinning through the other's time slice makes 2 threads
+ * slower than 1. */
 static inline void spin_poll(int i) {
   if (i % YIELD_EVERY == YIELD_EVERY - 1) {
     sched_yield();

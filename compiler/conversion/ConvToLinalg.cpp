@@ -55,8 +55,8 @@ Value epilogue(OpBuilder &b, Location loc, Value result, Value residual,
 
 /// Output channel counts that no vector-friendly tile divides (a YOLO
 /// head's 255) are computed padded to a multiple of this, with zero filters:
-/// 255 -> 256 costs 0.4% more FMAs, while 51-channel tiles (a vector<51>
-/// widened to 64 lanes, one pixel each) ran a YOLO head at 18% of peak.
+/// a few more FMAs, where tiles of a divisor such as 51 channels (a
+/// vector<51> widened to 64 lanes, one pixel each) waste most lanes.
 constexpr int64_t kFilterAlign = 16;
 
 /// A pointwise conv whose output rows no 4- to 8-pixel register tile divides

@@ -13,11 +13,9 @@ TileSizes cnnc::chooseTiles(int64_t outWidth, int64_t outChannels,
   TileSizes best{1, 1, 1};
   int64_t bestUse = 0;
   // Power-of-two channel tiles only: LLVM widens a vector<48xf32> or
-  // <24xf32> to the next power of two and the padding costs 2.5-5x
-  // (measured on MobileNetV2's 1x1 convs: 576->96 at 14x14 1.49 ms with
-  // 48-channel tiles, 0.27 ms with 32). Channel counts that no such tile
-  // divides (LeNet's 6 filters, a 255-channel head) take their largest
-  // divisor.
+  // <24xf32> to the next power of two, and the padding lanes cost more than
+  // a smaller tile loses. Channel counts that no such tile divides (LeNet's
+  // 6 filters, a 255-channel head) take their largest divisor.
   llvm::SmallVector<int64_t> candidates;
   for (int64_t tf : {64, 32, 16, 8})
     if (outChannels % tf == 0)
@@ -50,11 +48,9 @@ TileSizes cnnc::chooseTiles(int64_t outWidth, int64_t outChannels,
   // registers for the step's weights, kernel width x steps x channel
   // vectors, beside the accumulators; with a kernel wider than 1, also for
   // the broadcast inputs, (pixels + kernel width - 1) x steps, which LLVM
-  // keeps in registers because each serves kernel-width FMAs. Measured:
-  // more steps spill (eight: 5-25% slower on ResNet layers; 13 px x 16 ch
-  // 3x3 tiles with four steps spilled the broadcasts: 22.9 -> 16.8 ms with
-  // one on a 512->1024 layer at 13x13); the 7x7 stem 10% faster with one
-  // than three; 7 px x 32 ch 3x3 tiles the same with one or two.
+  // keeps in registers because each serves kernel-width FMAs. More steps
+  // than that spill the broadcasts or the weights, which costs more than
+  // the loop overhead the extra steps save.
   int64_t vectors = (best.channels + lanes - 1) / lanes;
   int64_t spare = registers - best.pixels * vectors;
   int64_t perStep = kernelWidth * vectors +

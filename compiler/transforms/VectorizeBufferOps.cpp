@@ -3,12 +3,12 @@
 // What is left on buffers outside the thread-level loops (the border fills
 // of padded buffers, the copies of concat and pad, bias broadcasts, simple
 // maps) would become scalar loop nests, and LLVM vectorises some of them
-// across the outer dimension with scatters: the column borders of a padded
-// NHWC buffer (a row's 16 channels a store) took 1.8 ms of tiny_yolo that
-// way. Here each op is tiled to its innermost dimension and vectorised: one
-// row of whole-vector stores per iteration (a long row in chunks), the
-// outer dimensions in an scf.forall when every loop is parallel (the thread
-// pool's, or outlined and called), else in scf.for loops.
+// across the outer dimension with scatters (the column borders of a padded
+// NHWC buffer: a row's channels a store). Here each op is tiled to its
+// innermost dimension and vectorised: one row of whole-vector stores per
+// iteration (a long row in chunks), the outer dimensions in an scf.forall when
+// every loop is parallel (the thread pool's, or outlined and called), else in
+// scf.for loops.
 //
 //===----------------------------------------------------------------------===//
 

@@ -2,14 +2,14 @@
 //
 // The transposes left at a model's edges (NCHW input to NHWC, NHWC outputs
 // back to NCHW) and around layout-bound ops otherwise lower to scalar loops
-// that LLVM vectorises with gathers and scatters, on the calling thread: a
-// 16-channel 416x416 output took 20 ms that way. Here each becomes a forall
+// that LLVM vectorises with gathers and scatters, on the calling thread,
+// slower than the layers around them. Here each becomes a forall
 // of 2-D tiles (at most 16 x 16: the input's and the output's contiguous
 // dimensions), each tile read as whole vectors, transposed in registers
-// (a 16 x 16 tile by the unpack/permute sequence of `shuffle_16x16`, 30%
-// faster than one 256-lane shuffle; others by one shuffle of the flattened
-// tile) and written as whole vectors; cnnc-parallelize then runs the
-// big ones on the thread pool.
+// (a 16 x 16 tile by the unpack/permute sequence of `shuffle_16x16`, which
+// LLVM lowers to fewer instructions than one 256-lane shuffle; others by one
+// shuffle of the flattened tile) and written as whole vectors; cnnc-parallelize
+// then runs the big ones on the thread pool.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,9 +3,9 @@
 // In HWCF a register tile of 32 output channels reads 128-byte pieces of
 // each weight row, F * 4 bytes apart: for 512 filters, 2 KB strides that
 // defeat the prefetchers and touch a page every few rows. In blocks of the
-// tile's width the same weights are one contiguous stream (512->512 3x3 at
-// 7x7: 3.0 -> 2.1 ms). The blocked constant is made at compile time, once
-// per conv; the tile code stays one loop body for all blocks.
+// tile's width the same weights are one contiguous stream. The blocked
+// constant is made at compile time, once per conv; the tile code stays one
+// loop body for all blocks.
 //
 //===----------------------------------------------------------------------===//
 
