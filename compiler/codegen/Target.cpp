@@ -10,7 +10,14 @@
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <unistd.h>
+
 using namespace llvm;
+
+static bool isHostTriple(const Triple &triple) {
+  return triple.normalize() ==
+         Triple(sys::getDefaultTargetTriple()).normalize();
+}
 
 Expected<std::unique_ptr<TargetMachine>>
 cnnc::createTargetMachine(const TargetOptions &options) {
@@ -32,8 +39,7 @@ cnnc::createTargetMachine(const TargetOptions &options) {
   SubtargetFeatures features;
   // "native" means the host only when compiling for the host: another
   // triple gets its own generic CPU, not the host's name and features.
-  if (cpu == "native" &&
-      triple.normalize() != Triple(sys::getDefaultTargetTriple()).normalize())
+  if (cpu == "native" && !isHostTriple(triple))
     cpu = "generic";
   if (cpu == "native") {
     cpu = sys::getHostCPUName().str();
@@ -67,4 +73,18 @@ cnnc::vectorRegisters(const llvm::TargetMachine &machine) {
   if (machine.getTargetTriple().isAArch64())
     return {128, 32};
   return {128, 16};
+}
+
+std::optional<int64_t> cnnc::hostL2CacheBytes(const TargetOptions &options) {
+  if (options.cpu != "native" ||
+      !isHostTriple(Triple(options.triple.empty()
+                               ? sys::getDefaultTargetTriple()
+                               : options.triple)))
+    return std::nullopt;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+  long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  if (bytes > 0)
+    return bytes;
+#endif
+  return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <memory>
+#include <optional>
 
 namespace cnnc {
 
@@ -30,6 +31,12 @@ struct VectorRegisters {
 /// From the target's features: AVX-512 (512 bits x 32), AVX (256 x 16),
 /// SSE (128 x 16), AArch64 NEON (128 x 32); other targets get 128 x 16.
 VectorRegisters vectorRegisters(const llvm::TargetMachine &machine);
+
+/// One core's L2 cache in bytes, as the OS reports it, when compiling for
+/// the host (its triple and CPU "native"); otherwise, or when the OS does not
+/// say, none: a named CPU's cache is not known (LLVM gives one size for
+/// every x86 CPU), and the passes assume their default.
+std::optional<int64_t> hostL2CacheBytes(const TargetOptions &options);
 
 } // namespace cnnc
 

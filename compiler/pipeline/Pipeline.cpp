@@ -33,6 +33,14 @@ static std::string targetPass(llvm::StringRef pass,
                      options.vectorRegisters);
 }
 
+/// The option giving the passes that size for the cache the target's L2,
+/// where it is known.
+static std::string cacheOption(const cnnc::PipelineOptions &options) {
+  return options.l2CacheBytes
+             ? fmt::format(" l2-cache-bytes={}", *options.l2CacheBytes)
+             : "";
+}
+
 void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
                                 const PipelineOptions &options) {
   if (options.optLevel < 2) {
@@ -43,27 +51,35 @@ void cnnc::addCnnToLinalgPasses(OpPassManager &pm,
   // Grouped convs: groups narrower than a vector (at most 8 lanes: a
   // half-width tile beats multiplying by more zeros) computed merged.
   // Register tiles hold three quarters of the vector registers as
-  // accumulators (as cnnc-vectorize-conv sizes them).
+  // accumulators (as cnnc-select-conv-schedule sizes them).
   std::string pipeline = fmt::format(
       "convert-cnn-to-linalg{{nhwc min-group-width={} max-accumulators={}}},"
       "canonicalize,cse,",
       std::min(8u, options.vectorBits / 32), options.vectorRegisters * 3 / 4);
   if (options.winograd) {
-    pipeline += targetPass("cnnc-winograd", options);
+    pipeline += targetPass("cnnc-winograd", options) + cacheOption(options);
     if (options.winogradEmbedLimit)
       pipeline += fmt::format(" embed-limit={}", *options.winogradEmbedLimit);
     pipeline += "},";
   }
-  // NHWC convolutions, register-tiled and vectorised, with accumulators
-  // hoisted out of the reduction loops into registers.
-  pipeline += targetPass("cnnc-vectorize-conv", options);
+  // Each conv's register tile and tile order chosen for the target; a
+  // depthwise conv that computes the 1x1 expansion it reads as it goes
+  // (cnnc-fuse-expand-depthwise, after the vectoriser, whose per-conv
+  // cleanup then does not walk its code) left out. Then the convs tiled and
+  // vectorised, with accumulators hoisted out of the reduction loops into
+  // registers.
+  pipeline += fmt::format(
+      "cnnc-select-conv-schedule{{vector-bits={} vector-registers={}",
+      options.vectorBits, options.vectorRegisters);
+  pipeline += cacheOption(options);
   if (!options.tileSizes.empty())
     pipeline += " tile-sizes=" + llvm::join(options.tileSizes, ",");
-  // A depthwise conv computes the 1x1 expansion it reads as it goes; after
-  // the vectoriser, whose per-conv cleanup then does not walk its code.
   if (options.fuse)
-    pipeline += " keep-expand-depthwise}," +
-                targetPass("cnnc-fuse-expand-depthwise", options);
+    pipeline += " keep-expand-depthwise";
+  pipeline += fmt::format("}},cnnc-vectorize-conv{{report={} vector-bits={}",
+                          options.report, options.vectorBits);
+  if (options.fuse)
+    pipeline += "}," + targetPass("cnnc-fuse-expand-depthwise", options);
   addPipeline(pm, pipeline +
                       fmt::format("}},cnnc-vectorize-transposes,"
                                   "cnnc-vectorize-resample{{report={}}},",

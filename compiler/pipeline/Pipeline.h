@@ -32,6 +32,8 @@ struct PipelineOptions {
   /// Largest Winograd weights stored in the executable (bytes per conv;
   /// larger ones are transformed at the first run); unset: the pass's.
   std::optional<int64_t> winogradEmbedLimit;
+  /// One core's L2 cache in bytes; unset: the passes' default.
+  std::optional<int64_t> l2CacheBytes;
 };
 
 /// cnn -> cnn: batch-norm folding, then conv/dense epilogue fusion.

@@ -99,27 +99,58 @@ def CopyToLinalg : Pass<"cnnc-copy-to-linalg"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def SelectConvSchedule : Pass<"cnnc-select-conv-schedule", "mlir::ModuleOp"> {
+  let summary = "Choose each convolution's register tile and tile order";
+  let description = [{
+    For each op that cnnc-vectorize-conv tiles (`linalg.conv_2d_nhwc_hwcf`,
+    depthwise convs and NHWC pooling on tensors, grouped convs marked
+    `cnnc.grouped_conv`, blocked dense products) with static shapes and a
+    bias/zero init, records its schedule as `cnnc.schedule = {order = ...,
+    tile = array<i64: tw, tf, tc>}`: a register tile of 1 row x `tw` output
+    pixels x `tf` output channels, `tc` input channels per reduction step.
+    Tile sizes divide the dimensions (nothing left scalar), channel tiles are
+    powers of two where one divides, and `tw * ceil(tf / lanes)` accumulator
+    vectors stay within three quarters of the registers (a quarter for
+    depthwise tiles and pooling), lanes = vector-bits / 32. The tiles form
+    the thread-level loop row by row (`rows`), except, for an op with an
+    elementwise epilogue: output-channel tiles outermost
+    (`channels_outer`) when the weights pass 4x the L2 cache (each slice
+    reused down all rows); column strips outermost (`columns_outer`) for a
+    strided depthwise conv (a strip's input rows stay in L1); and row tiles
+    innermost (`rows_inner`) for a batch of products without epilogue whose
+    weights per batch element pass L2 (each slice read from memory once).
+  }];
+  let options = [
+    Option<"keepExpandDepthwise", "keep-expand-depthwise", "bool",
+           /*default=*/"false",
+           "Leave the 1x1 expansions and depthwise convs that "
+           "cnnc-fuse-expand-depthwise fuses (run after it) unscheduled">,
+    ListOption<"tileSizes", "tile-sizes", "std::string",
+               "Per-layer register tiles for experiments: "
+               "LAYER:PIXELSxCHANNELS[xREDUCTION] (LAYER as --report names it)">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's SIMD registers (cnnc: from the target's "
+           "features); a vector holds vector-bits / 32 floats">,
+    Option<"vectorRegisters", "vector-registers", "int64_t",
+           /*default=*/"32", "Number of those registers">,
+    Option<"l2CacheBytes", "l2-cache-bytes", "int64_t", /*default=*/"1 << 20",
+           "One core's L2 cache (cnnc: the host's when compiling for it)">
+  ];
+}
+
 def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
   let summary = "Tile and vectorise NHWC convolutions into register tiles";
   let description = [{
-    For each `linalg.conv_2d_nhwc_hwcf` on tensors (as convert-cnn-to-linalg
-    makes with `nhwc`), a transform-dialect schedule: tile its elementwise
-    epilogue (or the conv itself) to a register tile of 1 row x `tw` output
-    pixels x `tf` output channels and fuse the conv and its bias/zero init
-    into it; tile the reduction to one kernel row and `tc` <= 4 input channels;
-    decompose the 2-D conv to 1-D; vectorise. Tile sizes divide the
-    dimensions (static shapes, nothing left scalar) and keep
-    `tw * ceil(tf / lanes)` accumulator vectors within three quarters of the
-    registers (24 of AVX-512's 32), lanes = vector-bits / 32. Between
-    tiling and vectorising, a tile narrower than the layer's output channels
-    whose weights are a constant reads them from a copy made at compile time
-    in blocks of `tf` output channels, [F/tf, KH, KW, C, tf]: each tile's
+    For each op with a `cnnc.schedule` (cnnc-select-conv-schedule), a
+    transform-dialect schedule: tile its elementwise epilogue (or the op
+    itself) to the register tiles, in the scheduled order, as the
+    thread-level `scf.forall`, and fuse the op and its bias/zero init into
+    each tile; tile the reduction to one kernel row and the scheduled input
+    channels; decompose the 2-D conv to 1-D; vectorise. Between tiling and
+    vectorising, a tile narrower than the layer's output channels whose
+    weights are a constant reads them from a copy made at compile time in
+    blocks of `tf` output channels, [F/tf, KH, KW, C, tf]: each tile's
     weights one contiguous stream, the tile code still one loop body.
-    The tiles form an `scf.forall` row by row, except: output-channel tiles
-    outermost when the weights pass 4 MB (each slice reused down all rows);
-    column strips outermost for a strided depthwise conv (a strip's input
-    rows stay in L1); row tiles innermost for a batch of products whose
-    weights per batch element pass L2 (each slice read from memory once).
     Run `loop-invariant-subset-hoisting` after it so accumulators stay in
     registers across the reduction loops. A conv whose schedule fails stays
     as it is (correct scalar loops).
@@ -128,20 +159,8 @@ def VectorizeConv : Pass<"cnnc-vectorize-conv", "mlir::ModuleOp"> {
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark per conv: its tile sizes, or why it stayed scalar "
            "(cnnc --report)">,
-    Option<"keepExpandDepthwise", "keep-expand-depthwise", "bool",
-           /*default=*/"false",
-           "Leave the 1x1 expansions and depthwise convs that "
-           "cnnc-fuse-expand-depthwise fuses (run after it) as they are">,
-    ListOption<"tileSizes", "tile-sizes", "std::string",
-               "Per-layer register tiles for experiments: "
-               "LAYER:PIXELSxCHANNELS[xREDUCTION] (LAYER as --report names it)">,
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
-           "Width of the target's SIMD registers (cnnc: from the target's "
-           "features); a vector holds vector-bits / 32 floats">,
-    Option<"vectorRegisters", "vector-registers", "int64_t",
-           /*default=*/"32",
-           "Number of those registers: three quarters may hold accumulators "
-           "(a quarter for depthwise tiles and pooling)">
+           "Width of the target's SIMD registers">
   ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::linalg::LinalgDialect",
@@ -157,8 +176,8 @@ def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
     Each `linalg.conv_2d_nhwc_hwcf` on tensors with a constant 3x3 weight,
     unit strides and dilations, channel counts that are multiples of the
     vector lanes, at least `min-blocks` 4x4 output blocks and, when its
-    transformed weights pass 8 MB (streamed from memory every run), at
-    least 128 output pixels becomes (an
+    transformed weights pass 8x the L2 cache (`l2-cache-bytes`: then
+    streamed from memory every run), at least 128 output pixels becomes (an
     output whose rows or columns do not fill the last blocks is computed on
     its input, and residual, padded to whole blocks, and sliced):
     the transformed weights G g G^T [36, F/tf, C, tf] (in blocks of the
@@ -185,12 +204,13 @@ def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
            "executable (4x the conv's weights); larger ones are transformed "
            "at the first run, so by default each weight is stored once">,
     Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"4",
-           "Fewest 4x4 output blocks (over the batch) worth the transforms "
-           "(measured: 1 block as fast as the direct conv, 4 faster)">,
+           "Fewest 4x4 output blocks (over the batch) worth the transforms">,
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
            "Width of the target's SIMD registers">,
     Option<"vectorRegisters", "vector-registers", "int64_t",
-           /*default=*/"32", "Number of those registers">
+           /*default=*/"32", "Number of those registers">,
+    Option<"l2CacheBytes", "l2-cache-bytes", "int64_t", /*default=*/"1 << 20",
+           "One core's L2 cache (cnnc: the host's when compiling for it)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
@@ -204,9 +224,9 @@ def Winograd : Pass<"cnnc-winograd", "mlir::ModuleOp"> {
 def FuseExpandDepthwise : Pass<"cnnc-fuse-expand-depthwise", "mlir::ModuleOp"> {
   let summary = "Compute a 1x1 expansion inside the depthwise conv that reads it";
   let description = [{
-    Runs after `cnnc-vectorize-conv{keep-expand-depthwise}`, which leaves
-    the pairs this pass fuses alone (its per-conv cleanup then does not walk
-    the fused code).
+    Runs after `cnnc-select-conv-schedule{keep-expand-depthwise}`, which
+    leaves the pairs this pass fuses unscheduled, and cnnc-vectorize-conv
+    (its per-conv cleanup then does not walk the fused code).
 
     For each `linalg.depthwise_conv_2d_nhwc_hwc` on tensors (unit dilations,
     channels a multiple of the vector lanes, a row stride at most the

@@ -1,14 +1,14 @@
 //===- VectorizeConv.cpp - register-tiled, vectorised NHWC convolutions ---===//
 //
-// The schedule is the one measured in ../shared/design.md (about 70-100% of
-// FP32 peak on ResNet layers with upstream MLIR alone), written as a
-// transform-dialect script per convolution so that each gets tile sizes
-// that divide its own shape.
+// The schedule is the one of ../shared/design.md (register tiles of output
+// pixels x output channels, the reduction innermost, upstream MLIR alone),
+// written as a transform-dialect script per convolution so that each gets
+// tile sizes that divide its own shape.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/transforms/ConvSchedule.h"
 #include "compiler/transforms/Epilogue.h"
-#include "compiler/transforms/ExpandDepthwise.h"
 #include "compiler/transforms/Passes.h"
 #include "compiler/transforms/TileSizes.h"
 #include "compiler/transforms/TransformScript.h"
@@ -25,7 +25,6 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "llvm/ADT/StringSet.h"
 
 #include <fmt/format.h>
 
@@ -35,35 +34,12 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
-using cnnc::chooseTiles;
+using cnnc::ConvSchedule;
 using cnnc::epilogueOf;
-using cnnc::largestDivisorAtMost;
+using cnnc::TileOrder;
 using cnnc::TileSizes;
 
 namespace {
-
-/// Weights larger than this are not expected to stay in cache across rows
-/// (measured: 2.4 MB layers are faster row-outer, 4.7 MB ones not).
-constexpr int64_t kWeightCacheBytes = 4 << 20;
-
-/// One core's L2 (Zen 4: 1 MB).
-constexpr int64_t kL2Bytes = 1 << 20;
-
-/// The order of a conv's register tiles in its thread-level loop (the
-/// thread pool runs them in that order, each thread a contiguous share).
-enum class TileOrder {
-  Rows,          // (n, oh, ow, c): row by row
-  ChannelsOuter, // (n, c, oh, ow): a weight slice reused down all rows
-  ColumnsOuter,  // (n, ow, oh, c): down strips of the tile's width
-};
-
-/// The target's vectors: f32 lanes per register, and how many accumulator
-/// vectors one register tile may hold (the other registers hold inputs and
-/// weights): three quarters of them, a quarter for a depthwise tile, which
-/// also holds its input window and weights with no reuse across channels.
-struct VectorShape {
-  int64_t lanes, maxAccumulators, maxDepthwiseAccumulators;
-};
 
 /// The end of every schedule: tag the op's thread-level loop (%forall) for
 /// the cleanup that follows (`cleanUp`).
@@ -229,22 +205,6 @@ module attributes {{transform.with_named_sequence}} {{
          kTagLoop.str();
 }
 
-/// A dense layer as convert-cnn-to-linalg makes it at -O2: loops
-/// (m, nb, k, nl) over [N/B, K, B] blocked weights; or a batch of them,
-/// (b, m, nb, k, nl) over [batch, N/B, K, B] (cnnc-winograd's products).
-/// The number of batch loops (0 or 1), or nothing for any other op.
-std::optional<int64_t> blockedDenseBatch(linalg::LinalgOp op) {
-  if (!isa<linalg::GenericOp>(op) || op.getNumReductionLoops() != 1 ||
-      op.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(op))
-    return std::nullopt;
-  int64_t batch = op.getNumLoops() - 4;
-  if (batch < 0 || batch > 1 ||
-      op.getRank(op.getDpsInputOperand(1)) != 3 + batch ||
-      op.getRank(op.getDpsInitOperand(0)) != 3 + batch)
-    return std::nullopt;
-  return batch;
-}
-
 /// A blocked dense layer: register tiles of `rows` x `blocks` weight blocks
 /// form the thread-level forall (the epilogue, when there is one, is the
 /// root with the product and its bias init fused in), the reduction goes
@@ -289,49 +249,6 @@ std::string denseSchedule(int64_t id, bool hasEpilogue, int64_t rows,
          kTagLoop.str();
 }
 
-/// The layer a conv belongs to: its weight constant's resource name (as
-/// MLIRGen and the importers name it; for Winograd products whose weights
-/// the runtime transforms, the global's, named after it) up to ".weight";
-/// empty if unknown.
-std::string layerName(linalg::LinalgOp conv) {
-  Value weight = conv.getDpsInputs()[1];
-  while (auto expand = weight.getDefiningOp<tensor::ExpandShapeOp>())
-    weight = expand.getSrc();
-  if (auto toTensor = weight.getDefiningOp<bufferization::ToTensorOp>())
-    if (auto global =
-            toTensor.getBuffer().getDefiningOp<memref::GetGlobalOp>()) {
-      llvm::StringRef key = global.getName();
-      return key.substr(0, key.find(".weight")).str();
-    }
-  DenseResourceElementsAttr blob;
-  if (!matchPattern(weight, m_Constant(&blob)))
-    return "";
-  // The layer's own weight name plus the layout suffix its repacking added
-  // (.hwcf, .hwc, .b16: see convert-cnn-to-linalg), as --report names it.
-  llvm::StringRef key = blob.getRawHandle().getKey();
-  if (!key.consume_back(".hwcf") && !key.consume_back(".hwc")) {
-    auto [head, block] = key.rsplit(".b");
-    if (!block.empty() && llvm::all_of(block, llvm::isDigit))
-      key = head;
-  }
-  return key.substr(0, key.find(".weight")).str();
-}
-
-/// `layer:PIXELSxCHANNELS[xREDUCTION]` from --tile-sizes.
-FailureOr<std::pair<std::string, TileSizes>> parseOverride(StringRef text) {
-  auto [layer, sizes] = text.rsplit(':');
-  SmallVector<StringRef> parts;
-  sizes.split(parts, 'x');
-  TileSizes tiles{0, 0, 0};
-  if (layer.empty() || parts.size() < 2 || parts.size() > 3 ||
-      parts[0].getAsInteger(10, tiles.pixels) ||
-      parts[1].getAsInteger(10, tiles.channels) ||
-      (parts.size() == 3 && parts[2].getAsInteger(10, tiles.reduction)) ||
-      tiles.pixels < 1 || tiles.channels < 1 || tiles.reduction < 0)
-    return failure();
-  return std::make_pair(layer.str(), tiles);
-}
-
 struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
   using Base::Base;
 
@@ -350,10 +267,10 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
   /// After each op's schedule: canonicalise its thread-level loop (tagged
   /// by the schedule), the ops in it and its neighbours (the producers of
   /// its operands, the users of its results), then CSE the function. Done
-  /// once at the end instead, over the whole model, the code ran 2x slower
-  /// (ResNet-18 55 -> 104 ms); canonicalising the whole function after
-  /// each op, compile time grew with the square of the layer count
-  /// (DenseNet-121: 45 s in this pass).
+  /// once at the end instead, over the whole model, the later schedules
+  /// see uncleaned loops and the code is slower; canonicalising the whole
+  /// function after each op, compile time grows with the square of the
+  /// layer count.
   void cleanUp(ModuleOp module) {
     scf::ForallOp loop;
     module.walk([&](scf::ForallOp op) {
@@ -391,35 +308,15 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (vectorBits < 32 || vectorBits % 32 || vectorRegisters < 4) {
-      module.emitError() << "cnnc-vectorize-conv: vector-bits must be a "
-                            "multiple of 32 and vector-registers at least 4";
+    if (vectorBits < 32 || vectorBits % 32) {
+      module.emitError()
+          << "cnnc-vectorize-conv: vector-bits must be a multiple of 32";
       return signalPassFailure();
     }
-    VectorShape vec{vectorBits / 32, vectorRegisters * 3 / 4,
-                    vectorRegisters / 4};
-    llvm::StringMap<TileSizes> overrides;
-    for (const std::string &text : tileSizes) {
-      FailureOr<std::pair<std::string, TileSizes>> entry = parseOverride(text);
-      if (failed(entry)) {
-        module.emitError() << "bad --tile-sizes entry '" << text
-                           << "' (expected LAYER:PIXELSxCHANNELS[xREDUCTION])";
-        return signalPassFailure();
-      }
-      overrides[entry->first] = entry->second;
-    }
+    int64_t lanes = vectorBits / 32;
     SmallVector<linalg::LinalgOp> convs;
-    llvm::StringSet<> kept; // layers left to cnnc-fuse-expand-depthwise
     module.walk([&](linalg::LinalgOp conv) {
-      if (!(isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
-                linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv) ||
-            conv->hasAttr("cnnc.grouped_conv") || blockedDenseBatch(conv)) ||
-          !conv.hasPureTensorSemantics())
-        return;
-      if (keepExpandDepthwise &&
-          cnnc::fusesExpandDepthwise(conv, vectorBits / 32))
-        kept.insert(layerName(conv));
-      else
+      if (cnnc::isTiledAsConv(conv) && cnnc::getConvSchedule(conv))
         convs.push_back(conv);
     });
     OpBuilder b(module.getContext());
@@ -427,9 +324,11 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
       auto out = cast<RankedTensorType>(conv->getResult(0).getType());
       auto in = cast<RankedTensorType>(conv.getDpsInputs()[0].getType());
       Operation *init = conv.getDpsInits()[0].getDefiningOp();
+      std::optional<ConvSchedule> schedule = cnnc::getConvSchedule(conv);
       if (!out.hasStaticShape() || !init ||
-          !isa<linalg::FillOp, linalg::BroadcastOp>(init))
+          !isa<linalg::FillOp, linalg::BroadcastOp>(init) || !schedule)
         continue;
+      conv->removeAttr("cnnc.schedule");
       // CSE may share one bias broadcast between convs, or one empty
       // destination between the init and the epilogue; fusion wants each
       // conv's own.
@@ -445,109 +344,35 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         b.setInsertionPoint(init);
         dest.assign(b.clone(*empty)->getResult(0));
       }
-      // A depthwise tile also holds its input window (tw + kw - 1 rows) and
-      // weights in registers, with no reuse across channels: fewer
-      // accumulators avoid spills. Its loads per FMA, (tw + 2 kw - 1) /
-      // (kw tw), fall with the tile's width: pixels before channels.
-      // Pooling has the same loops (n, oh, ow, c, kh, kw) and schedule.
       bool pooling =
           isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv);
       bool depthwise = pooling || isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
-      // A dense layer tiles rows x output channels the way a conv tiles
-      // output pixels x output channels, a whole weight block (B channels)
-      // at a time: memory bound at batch 1, one stream per tile.
-      // A grouped conv: (n, oh, ow, g, f, kh, kw, c) on [N, OH, OW, G, F/G]
-      // outputs and [G, KH, KW, C/G, F/G] weights; tiled one group at a
-      // time, each tile a plain conv.
       auto merged = conv->getAttrOfType<IntegerAttr>("cnnc.grouped_conv");
       bool grouped = merged != nullptr;
       std::optional<int64_t> denseBatch =
-          grouped ? std::nullopt : blockedDenseBatch(conv);
+          grouped ? std::nullopt : cnnc::blockedDenseBatch(conv);
       bool dense = denseBatch.has_value();
       int64_t batch = denseBatch.value_or(0);
       int64_t block = dense ? out.getDimSize(2 + batch) : 1;
-      int64_t width = out.getDimSize(dense ? batch : 2);
       int64_t channels = dense     ? out.getDimSize(1 + batch) * block
                          : grouped ? out.getDimSize(4)
                                    : out.getDimSize(3);
       int64_t inChannels = in.getDimSize(dense ? 1 + batch : grouped ? 4 : 3);
-      // Kernel (or pooling window) width: HWCF, HWC, GHWCF and window shapes.
-      auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
-      int64_t kernelWidth = dense ? 1 : weight.getDimSize(grouped ? 2 : 1);
-      // A batch of products (many rows) takes a conv's 1x1 register tile,
-      // with the block its weights were made for.
-      TileSizes tiles =
-          dense && !batch
-              ? TileSizes{largestDivisorAtMost(width, 4), block,
-                          largestDivisorAtMost(inChannels, 8)}
-              : chooseTiles(width, channels, inChannels, kernelWidth,
-                            depthwise ? vec.maxDepthwiseAccumulators
-                                      : vec.maxAccumulators,
-                            depthwise, vec.lanes, vectorRegisters);
-      if (batch && tiles.channels != block) {
-        tiles.channels = block;
-        tiles.pixels = largestDivisorAtMost(
-            width, vec.maxAccumulators / ((block + vec.lanes - 1) / vec.lanes));
-      }
-      if (auto it = overrides.find(layerName(conv)); it != overrides.end()) {
-        TileSizes wanted = it->second;
-        if (!wanted.reduction)
-          wanted.reduction = tiles.reduction;
-        if (width % wanted.pixels || channels % wanted.channels ||
-            wanted.channels % block ||
-            (!depthwise && inChannels % wanted.reduction)) {
-          conv->emitError()
-              << "--tile-sizes for '" << it->first() << "': " << wanted.pixels
-              << "x" << wanted.channels << "x" << wanted.reduction
-              << " must divide "
-              << (dense ? (batch ? "4x4 output blocks" : "output rows")
-                        : "output width")
-              << " x channels x input channels " << width << "x" << channels
-              << "x" << inChannels
-              << (dense ? fmt::format(" (channels in blocks of {})", block)
-                        : "");
-          return signalPassFailure();
-        }
-        tiles = wanted;
-        overrides.erase(it);
-      }
+      TileSizes tiles = schedule->tiles;
+      TileOrder order = schedule->order;
       linalg::GenericOp epilogue = epilogueOf(conv);
-      // A batch of products whose weights per batch element pass L2
-      // (Winograd's at 512 x 1024 channels: 2 MB a point) takes its row
-      // tiles innermost: each weight slice is then read from memory once
-      // and from L2 for the other row tiles, instead of once per row tile
-      // (tiny YOLO's 512 -> 1024 products: 8.5 -> 7.7 ms, the time to
-      // stream their 75 MB once).
-      bool rowsInner = batch && !epilogue && tiles.pixels < width &&
-                       inChannels * channels * 4 > kL2Bytes;
       auto tag = b.getI64IntegerAttr(id);
       conv->setAttr("cnnc.vconv", tag);
       init->setAttr("cnnc.vinit", tag);
       if (epilogue)
         epilogue->setAttr("cnnc.vepi", tag);
-      // Output-channel tiles go outermost when the weights do not fit in
-      // cache: each tile's slice of the weights is then reused across all
-      // rows instead of streamed once per row (512->512 3x3 at 7x7: 17 -> 5
-      // ms), and each thread reads only its share of the weights. A strided
-      // depthwise conv goes down column strips: the input rows of a strip
-      // (all channels) stay in L1 from one output row to the next, where
-      // row by row only one of kh rows is reused and from L2 (96@112/2:
-      // 0.107 -> 0.091 ms; no gain at stride 1, which reuses kh - 1 rows).
-      // (A grouped conv's tiles read one group's weights: small, reused down
-      // the rows.)
-      TileOrder order = TileOrder::Rows;
-      if (!grouped && weight.getNumElements() * 4 > kWeightCacheBytes)
-        order = TileOrder::ChannelsOuter;
-      else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*conv);
-               dw && dw.getStrides().getValues<int64_t>()[0] > 1)
-        order = TileOrder::ColumnsOuter;
       Location loc = conv->getLoc();
       // From here on `conv` (and `epilogue`) may be gone: tiled and erased.
       bool blockedWeights = false;
       bool applied = succeeded(cnnc::applyTransformScript(
           module, dense ? denseSchedule(id, epilogue != nullptr, tiles.pixels,
                                         tiles.channels / block, tiles.reduction,
-                                        batch, rowsInner)
+                                        batch, order == TileOrder::RowsInner)
                   : grouped
                       ? groupedTileSchedule(id, epilogue != nullptr, tiles)
                       : tileSchedule(id, epilogue != nullptr, depthwise, order,
@@ -579,7 +404,7 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         emitRemark(loc) << "not vectorized (the schedule did not apply)";
         continue;
       }
-      int64_t vectors = (tiles.channels + vec.lanes - 1) / vec.lanes;
+      int64_t vectors = (tiles.channels + lanes - 1) / lanes;
       std::string reduction =
           pooling ? "window 1 row at a time"
                   : fmt::format("reduction {}{} ch", dense ? "" : "1 row x ",
@@ -602,10 +427,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
                  "{}{}{}{}",
                  tiles.pixels, dense ? (batch ? "blocks" : "rows") : "px",
                  tiles.channels, tiles.pixels * vectors,
-                 std::min(tiles.channels, vec.lanes), reduction,
+                 std::min(tiles.channels, lanes), reduction,
                  epilogue ? ", epilogue fused" : "",
-                 rowsInner                           ? ", row tiles inner"
-                 : !epilogue || dense                ? ""
+                 order == TileOrder::RowsInner       ? ", row tiles inner"
                  : order == TileOrder::ChannelsOuter ? ", channel tiles outer"
                  : order == TileOrder::ColumnsOuter  ? ", column strips outer"
                                                      : "",
@@ -613,21 +437,10 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
                                               tiles.channels)
                                 : "");
     }
-    for (const auto &unused : overrides) {
-      if (kept.contains(unused.first()))
-        module.emitError() << "--tile-sizes names '" << unused.first()
-                           << "', a 1x1 expansion or depthwise conv computed "
-                              "fused (their tiles are fixed; --no-fuse tiles "
-                              "them apart)";
-      else
-        module.emitError() << "--tile-sizes names '" << unused.first()
-                           << "', which is not a convolution of this model";
-      signalPassFailure();
-    }
     // The tags have done their job.
     module.walk([](Operation *op) {
-      for (StringRef name :
-           {"cnnc.vconv", "cnnc.vinit", "cnnc.vepi", "cnnc.vtiled"})
+      for (StringRef name : {"cnnc.schedule", "cnnc.vconv", "cnnc.vinit",
+                             "cnnc.vepi", "cnnc.vtiled"})
         op->removeAttr(name);
     });
   }

@@ -68,10 +68,11 @@ constexpr int64_t kOut = 4, kWindow = 6, kPoints = kWindow * kWindow;
 
 constexpr llvm::StringLiteral kRunTimeTransform = "cnnrt_winograd_weights";
 
-/// Transformed weights larger than this are taken to be streamed from memory
-/// every run (a quarter of this machine's 32 MB L3, shared by the model's
-/// other weights); such a layer takes Winograd from this many output pixels.
-constexpr int64_t kStreamedWeightBytes = 8 << 20;
+/// Transformed weights larger than this many L2 caches are taken to be
+/// streamed from memory every run (they pass the core's L2 and its share of
+/// L3, which the model's other weights use too); such a layer takes Winograd
+/// from this many output pixels.
+constexpr int64_t kStreamedWeightL2s = 8;
 constexpr int64_t kStreamedMinPixels = 128;
 
 /// What a convolution needs to be computed this way.
@@ -145,7 +146,7 @@ SmallVector<Value> transformWindow(OpBuilder &b, Location loc,
 /// are), its bias (the broadcast or fill its init is) and its fusable
 /// elementwise epilogue, or failure.
 FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
-                           int64_t minBlocks) {
+                           int64_t minBlocks, int64_t l2CacheBytes) {
   auto weightType = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
   auto out = cast<RankedTensorType>(conv->getResult(0).getType());
   if (!conv.hasPureTensorSemantics() || !out.hasStaticShape() ||
@@ -163,12 +164,13 @@ FailureOr<Candidate> match(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes,
     return failure();
   // Transformed weights too large to stay in cache are streamed from memory
   // each run: 144 bytes per channel pair against the direct conv's 18 FLOPs
-  // per pair and output pixel. At ~110 GFLOP/s and ~10 GB/s per core
-  // (measured here) the direct conv is faster below about 100 pixels
-  // (ResNet-18's 512-channel layers at 7x7: 2.1 ms direct, 3.0 Winograd;
-  // tiny YOLO's at 13x13: 16 ms direct, 8 Winograd).
+  // per pair and output pixel. With a core's FMA throughput some ten times
+  // its memory bandwidth (FLOP/s to byte/s), the direct conv is faster
+  // below about 100 pixels (ResNet-18's 512-channel layers at 7x7; tiny
+  // YOLO's at 13x13 are Winograd's).
   int64_t pixels = out.getDimSize(0) * out.getDimSize(1) * out.getDimSize(2);
-  if (kPoints * weightType.getNumElements() / 9 * 4 > kStreamedWeightBytes &&
+  if (kPoints * weightType.getNumElements() / 9 * 4 >
+          kStreamedWeightL2s * l2CacheBytes &&
       pixels < kStreamedMinPixels)
     return failure();
   Candidate c{conv, nullptr, {}, nullptr, nullptr, nullptr, nullptr};
@@ -559,7 +561,8 @@ struct Winograd : cnnc::impl::WinogradBase<Winograd> {
     int64_t lanes = vectorBits / 32;
     SmallVector<Candidate> candidates;
     getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
-      if (FailureOr<Candidate> c = match(conv, lanes, minBlocks); succeeded(c))
+      if (FailureOr<Candidate> c = match(conv, lanes, minBlocks, l2CacheBytes);
+          succeeded(c))
         candidates.push_back(*c);
     });
     for (Candidate &c : candidates)

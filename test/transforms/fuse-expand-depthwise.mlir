@@ -1,7 +1,7 @@
 // RUN: %cnnc-opt %s --cnnc-fuse-expand-depthwise=report --canonicalize --cse --split-input-file 2>&1 | FileCheck %s
-// As the pipeline runs it: cnnc-vectorize-conv first, leaving the pairs this
-// pass fuses as they are, vectorising the others.
-// RUN: %cnnc-opt %s --cnnc-vectorize-conv=keep-expand-depthwise --cnnc-fuse-expand-depthwise --split-input-file 2>&1 | FileCheck %s --check-prefix=PIPE
+// As the pipeline runs it: the schedule selection leaving the pairs this
+// pass fuses unscheduled, cnnc-vectorize-conv vectorising the others.
+// RUN: %cnnc-opt %s --cnnc-select-conv-schedule=keep-expand-depthwise --cnnc-vectorize-conv --cnnc-fuse-expand-depthwise --split-input-file 2>&1 | FileCheck %s --check-prefix=PIPE
 // PIPE-LABEL: func.func @stride2
 // PIPE-NOT: linalg.conv_2d_nhwc_hwcf
 // PIPE-NOT: linalg.depthwise_conv_2d_nhwc_hwc

@@ -1,4 +1,4 @@
-// RUN: %cnnc-opt %s --cnnc-vectorize-conv --loop-invariant-subset-hoisting --canonicalize | FileCheck %s
+// RUN: %cnnc-opt %s --cnnc-select-conv-schedule --cnnc-vectorize-conv --loop-invariant-subset-hoisting --canonicalize | FileCheck %s
 
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 

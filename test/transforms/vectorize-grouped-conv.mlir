@@ -1,4 +1,4 @@
-// RUN: %cnnc-opt %s --convert-cnn-to-linalg="nhwc min-group-width=8" --canonicalize --cse --cnnc-vectorize-conv="report=true vector-bits=256 vector-registers=16" --loop-invariant-subset-hoisting --canonicalize 2>&1 | FileCheck %s
+// RUN: %cnnc-opt %s --convert-cnn-to-linalg="nhwc min-group-width=8" --canonicalize --cse --cnnc-select-conv-schedule="vector-bits=256 vector-registers=16" --cnnc-vectorize-conv="report=true vector-bits=256" --loop-invariant-subset-hoisting --canonicalize 2>&1 | FileCheck %s
 
 // A grouped conv (4 groups of 8 -> 16 channels, stride 2) with its epilogue:
 // register tiles of one group (pixels x 16 channels, two 8-lane vectors)

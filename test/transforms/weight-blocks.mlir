@@ -1,5 +1,5 @@
-// RUN: %cnnc-opt %s --cnnc-vectorize-conv="tile-sizes=t:4x16 report" 2>&1 | FileCheck %s
-// RUN: %cnnc-opt %s --cnnc-vectorize-conv="tile-sizes=t:4x32" 2>&1 | FileCheck %s --check-prefix=WHOLE
+// RUN: %cnnc-opt %s --cnnc-select-conv-schedule="tile-sizes=t:4x16" --cnnc-vectorize-conv=report 2>&1 | FileCheck %s
+// RUN: %cnnc-opt %s --cnnc-select-conv-schedule="tile-sizes=t:4x32" --cnnc-vectorize-conv 2>&1 | FileCheck %s --check-prefix=WHOLE
 
 // A register tile narrower than the layer (16 of 32 output channels) reads
 // its weights from a copy repacked as [F/16, KH, KW, C, 16], stored flat like

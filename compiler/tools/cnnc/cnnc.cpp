@@ -637,7 +637,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       vectors.count,
       winogradEmbedLimit.getNumOccurrences()
           ? std::optional<int64_t>(winogradEmbedLimit)
-          : std::nullopt};
+          : std::nullopt,
+      cnnc::hostL2CacheBytes({targetTriple, targetCpu, optLevel})};
   cnnc::buildPipeline(pm, stop, options);
   int64_t parameters = 0;
   module->walk([&](cnn::WeightOp weight) {

@@ -1,0 +1,76 @@
+//===- ConvSchedule.cpp - a convolution's schedule, kept on the op --------===//
+
+#include "compiler/transforms/ConvSchedule.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+
+static constexpr llvm::StringLiteral kScheduleAttr = "cnnc.schedule";
+
+static llvm::StringRef orderName(cnnc::TileOrder order) {
+  switch (order) {
+  case cnnc::TileOrder::Rows:
+    return "rows";
+  case cnnc::TileOrder::ChannelsOuter:
+    return "channels_outer";
+  case cnnc::TileOrder::ColumnsOuter:
+    return "columns_outer";
+  case cnnc::TileOrder::RowsInner:
+    return "rows_inner";
+  }
+  llvm_unreachable("unknown tile order");
+}
+
+void cnnc::setConvSchedule(Operation *op, const ConvSchedule &schedule) {
+  Builder b(op->getContext());
+  const TileSizes &t = schedule.tiles;
+  op->setAttr(
+      kScheduleAttr,
+      b.getDictionaryAttr(
+          {b.getNamedAttr("order", b.getStringAttr(orderName(schedule.order))),
+           b.getNamedAttr("tile", b.getDenseI64ArrayAttr(
+                                      {t.pixels, t.channels, t.reduction}))}));
+}
+
+std::optional<cnnc::ConvSchedule> cnnc::getConvSchedule(Operation *op) {
+  auto dict = op->getAttrOfType<DictionaryAttr>(kScheduleAttr);
+  if (!dict)
+    return std::nullopt;
+  auto tile = dict.getAs<DenseI64ArrayAttr>("tile");
+  auto order = dict.getAs<StringAttr>("order");
+  if (!tile || tile.size() != 3 || !order)
+    return std::nullopt;
+  std::optional<TileOrder> parsed =
+      llvm::StringSwitch<std::optional<TileOrder>>(order.getValue())
+          .Case("rows", TileOrder::Rows)
+          .Case("channels_outer", TileOrder::ChannelsOuter)
+          .Case("columns_outer", TileOrder::ColumnsOuter)
+          .Case("rows_inner", TileOrder::RowsInner)
+          .Default(std::nullopt);
+  if (!parsed || tile[0] < 1 || tile[1] < 1 || tile[2] < 1)
+    return std::nullopt;
+  return ConvSchedule{{tile[0], tile[1], tile[2]}, *parsed};
+}
+
+std::optional<int64_t> cnnc::blockedDenseBatch(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op) || op.getNumReductionLoops() != 1 ||
+      op.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  int64_t batch = op.getNumLoops() - 4;
+  if (batch < 0 || batch > 1 ||
+      op.getRank(op.getDpsInputOperand(1)) != 3 + batch ||
+      op.getRank(op.getDpsInitOperand(0)) != 3 + batch)
+    return std::nullopt;
+  return batch;
+}
+
+bool cnnc::isTiledAsConv(linalg::LinalgOp op) {
+  return (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
+              linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op) ||
+          op->hasAttr("cnnc.grouped_conv") || blockedDenseBatch(op)) &&
+         op.hasPureTensorSemantics();
+}
