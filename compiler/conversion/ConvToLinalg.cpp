@@ -565,9 +565,8 @@ struct DenseLowering : OpRewritePattern<cnn::DenseOp> {
 /// blocks of `B` output channels, [N/B, K, B], and the layer computed as
 /// out[m, nb, nl] = sum_k x[m, k] * w[nb, k, nl]: each block's weights are
 /// one contiguous stream, read once with B-wide FMAs. At batch 1 a dense
-/// layer is memory bound and streaming its weights is what counts (the
-/// [K, N] matmul read 8-wide columns 4 KB apart: MobileNetV2's classifier
-/// took 11% of the model).
+/// layer is memory bound and streaming its weights is what counts (a [K, N]
+/// matmul reads narrow columns a row of weights apart).
 struct DenseBlockedLowering : OpRewritePattern<cnn::DenseOp> {
   using OpRewritePattern::OpRewritePattern;
 

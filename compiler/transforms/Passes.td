@@ -396,9 +396,9 @@ def ApproximateMath : Pass<"cnnc-approximate-math"> {
     approximations (Cephes' exp: relative error under 2^-22 for normal
     results, denormal results flushed to zero; a rational tanh; a piecewise
     rational erf): arithmetic that stays in vector registers. Left to
-    `convert-math-to-llvm`, a vector exp becomes one libm call per lane (a
-    1x1 conv with a SiLU epilogue took 4x the time of one with ReLU). NaN
-    stays NaN; +-inf give the limits.
+    `convert-math-to-llvm`, a vector exp becomes one libm call per lane,
+    which costs more than the conv it follows. NaN stays NaN; +-inf give
+    the limits.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",

@@ -46,8 +46,8 @@ struct VectorizeBufferOps
         ops.push_back(op);
     });
     // Ops with the same schedule share one script, a foreach over them: a
-    // script per op, each matching over the whole module, made the pass
-    // quadratic in the op count (DenseNet-121's 600 fills and copies: 7 s).
+    // script per op, each matching over the whole module, makes the pass
+    // quadratic in the op count.
     // An elementwise layer is tagged with its index too: tiling keeps the
     // tag, vectorising removes the op, so a tagged linalg op left over is a
     // layer --report says was not vectorised.

@@ -296,8 +296,8 @@ struct Rewrite {
   /// U = G g G^T, [36, F / block, C, block]: a constant when it takes at
   /// most `embedLimit` bytes; otherwise a global that the runtime fills from
   /// the conv's weights before the first run's first use (the executable
-  /// then holds the weights once, not 4x; the transform, once per process,
-  /// costs about 0.1 s per 10M weights).
+  /// then holds the weights once, not 4x; the transform runs once per
+  /// process).
   Value weights(int64_t block, int64_t embedLimit, ModuleOp module) {
     std::string name = "weight";
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(c.weights))

@@ -688,8 +688,8 @@ int main(int argc, char **argv) {
   // Printing an op first verifies it unless told it is verified; transform
   // ops print ops into the notes of diagnostics they then drop (a failed
   // first attempt of fuse_into_containing_op, at every conv), and that
-  // verification made the schedules quadratic in the layer count
-  // (DenseNet-121: 22 -> 9 s to linalg). The pass manager verifies after
+  // verification made the schedules quadratic in the layer count. The
+  // pass manager verifies after
   // each pass anyway. --mlir-print-assume-verified=false restores it.
   if (auto *option =
           cl::getRegisteredOptions().lookup("mlir-print-assume-verified"))
