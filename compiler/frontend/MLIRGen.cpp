@@ -2,8 +2,10 @@
 //
 // Walks the AST once, Toy style: one gen function per construct. Blocks are
 // instantiated at each call (hierarchical weight names, call-site
-// locations); op arguments are matched against a small signature table so
-// that every op reports unknown, missing and ill-typed arguments alike.
+// locations). Built-in ops come from a table (opSpecs()): each op's
+// parameters, against which every call's arguments are matched (so that
+// every op reports unknown, missing and ill-typed arguments alike), and
+// the builder that creates it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +21,7 @@
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace cnnc;
 using namespace mlir;
@@ -51,142 +54,17 @@ struct ParamSpec {
   bool required = false;
 };
 
+class MLIRGenImpl;
+struct OpCall;
+
+/// A built-in op: its parameters and the MLIRGenImpl member that builds it.
 struct OpSpec {
+  using Builder = FailureOr<Value> (MLIRGenImpl::*)(OpCall &);
   const char *name;
   std::vector<ParamSpec> params;
+  Builder build;
   bool hasWeights = false;
 };
-
-const std::vector<OpSpec> &opSpecs() {
-  using K = ParamKind;
-  static const std::vector<OpSpec> specs = {
-      {"conv2d",
-       {{"input", K::Tensor, true},
-        {"filters", K::Int, true},
-        {"kernel", K::IntPair, true},
-        {"stride", K::IntPair},
-        {"padding", K::Padding},
-        {"dilation", K::IntPair},
-        {"groups", K::Int},
-        {"bias", K::Bias},
-        {"weight", K::Literal},
-        {"name", K::String}},
-       true},
-      {"dense",
-       {{"input", K::Tensor, true},
-        {"units", K::Int, true},
-        {"bias", K::Bias},
-        {"weight", K::Literal},
-        {"name", K::String}},
-       true},
-      {"batchnorm",
-       {{"input", K::Tensor, true},
-        {"eps", K::Float},
-        {"gamma", K::Literal},
-        {"beta", K::Literal},
-        {"mean", K::Literal},
-        {"var", K::Literal},
-        {"name", K::String}},
-       true},
-      {"maxpool2d",
-       {{"input", K::Tensor, true},
-        {"kernel", K::IntPair, true},
-        {"stride", K::IntPair},
-        {"padding", K::Padding},
-        {"ceil_mode", K::Bool}}},
-      {"avgpool2d",
-       {{"input", K::Tensor, true},
-        {"kernel", K::IntPair, true},
-        {"stride", K::IntPair},
-        {"padding", K::Padding},
-        {"ceil_mode", K::Bool},
-        {"count_include_pad", K::Bool}}},
-      {"global_avgpool", {{"input", K::Tensor, true}}},
-      {"flatten", {{"input", K::Tensor, true}}},
-      {"relu", {{"input", K::Tensor, true}}},
-      {"relu6", {{"input", K::Tensor, true}}},
-      {"sigmoid", {{"input", K::Tensor, true}}},
-      {"tanh", {{"input", K::Tensor, true}}},
-      {"silu", {{"input", K::Tensor, true}}},
-      {"mish", {{"input", K::Tensor, true}}},
-      {"leaky_relu", {{"input", K::Tensor, true}, {"alpha", K::Float}}},
-      {"hardsigmoid",
-       {{"input", K::Tensor, true}, {"alpha", K::Float}, {"beta", K::Float}}},
-      {"hardswish", {{"input", K::Tensor, true}}},
-      {"clip",
-       {{"input", K::Tensor, true}, {"min", K::Float}, {"max", K::Float}}},
-      {"add", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
-      {"sub", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
-      {"mul", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
-      {"div", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
-      {"reshape", {{"input", K::Tensor, true}, {"shape", K::IntList, true}}},
-      {"pad",
-       {{"input", K::Tensor, true},
-        {"low", K::IntList},
-        {"high", K::IntList},
-        {"mode", K::String},
-        {"value", K::Float}}},
-      {"concat", {{"inputs", K::Tensors, true}, {"axis", K::Int}}},
-      {"slice",
-       {{"input", K::Tensor, true},
-        {"offset", K::Int, true},
-        {"size", K::Int, true},
-        {"axis", K::Int}}},
-      {"transpose", {{"input", K::Tensor, true}, {"perm", K::IntList, true}}},
-      {"upsample", {{"input", K::Tensor, true}, {"scale", K::IntPair}}},
-      {"resize",
-       {{"input", K::Tensor, true},
-        {"size", K::IntPair, true},
-        {"mode", K::String},
-        {"coordinates", K::String},
-        {"rounding", K::String},
-        {"scale", K::FloatPair},
-        {"cubic_coeff_a", K::Float},
-        {"exclude_outside", K::Bool}}},
-      {"softmax", {{"input", K::Tensor, true}, {"axis", K::Int}}},
-      {"log_softmax", {{"input", K::Tensor, true}, {"axis", K::Int}}},
-      {"max", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
-      {"min", {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}}},
-      // a ^ b of two tensors, or x ^ exponent (a cnn.unary)
-      {"pow",
-       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor}, {"exponent", K::Float}}},
-  };
-  static const std::vector<OpSpec> withUnary = [] {
-    std::vector<OpSpec> all = specs;
-    // cnn.reduce's kinds as reduce_KIND.
-    static const std::vector<std::string> reduceNames = [] {
-      std::vector<std::string> names;
-      for (uint32_t k = 0; k <= cnn::getMaxEnumValForReduceKind(); ++k)
-        names.push_back(
-            "reduce_" +
-            cnn::stringifyReduceKind(static_cast<cnn::ReduceKind>(k)).str());
-      return names;
-    }();
-    for (const std::string &name : reduceNames)
-      all.push_back(
-          OpSpec{name.c_str(),
-                 {{"input", K::Tensor, true}, {"axes", K::IntList, true}}});
-    // cnn.unary's functions by name, with their parameters.
-    for (const cnn::UnaryFnInfo &info : cnn::unaryFns()) {
-      if (info.fn == cnn::UnaryFn::pow)
-        continue;
-      OpSpec spec{cnn::stringifyUnaryFn(info.fn).data(),
-                  {{"input", K::Tensor, true}}};
-      for (size_t i = 0; i < info.numParams(); ++i)
-        spec.params.push_back({info.params[i], K::Float});
-      all.push_back(std::move(spec));
-    }
-    return all;
-  }();
-  return withUnary;
-}
-
-const OpSpec *findOp(llvm::StringRef name) {
-  for (const OpSpec &spec : opSpecs())
-    if (name == spec.name)
-      return &spec;
-  return nullptr;
-}
 
 //===----------------------------------------------------------------------===//
 // Scopes
@@ -223,6 +101,27 @@ struct BoundArgs {
   const Expr *get(llvm::StringRef name) const { return values.lookup(name); }
 };
 
+/// A call of a built-in op, its arguments bound to the op's parameters and
+/// its tensor operands generated (in source order): what the op's builder
+/// reads.
+struct OpCall {
+  const OpSpec &spec;
+  const Expr &expr;
+  const BoundArgs &args;
+  Scope &scope;
+  Location loc;
+  SmallVector<Value> operands;
+
+  Value input() const { return operands.front(); }
+  Shape inShape() const {
+    return Shape(cast<RankedTensorType>(input().getType()).getShape());
+  }
+  /// Errors of the shape inference functions, at the call.
+  auto errorEmitter() const {
+    return [l = loc] { return emitError(l); };
+  }
+};
+
 class MLIRGenImpl {
 public:
   MLIRGenImpl(MLIRContext &context, const llvm::SourceMgr &sourceMgr,
@@ -230,6 +129,35 @@ public:
       : builder(&context), sourceMgr(sourceMgr), weights(weights) {}
 
   OwningOpRef<ModuleOp> gen(const ModelAST &model);
+
+  // One builder per built-in op, or family of ops (opSpecs() names each
+  // op's).
+  FailureOr<Value> genConvOrDense(OpCall &c);
+  FailureOr<Value> genBatchNorm(OpCall &c);
+  FailureOr<Value> genPool(OpCall &c);
+  FailureOr<Value> genGlobalAvgPool(OpCall &c);
+  FailureOr<Value> genFlatten(OpCall &c);
+  /// An op of one input, no attributes and the input's shape (activations).
+  template <typename OpTy> FailureOr<Value> genSameShape(OpCall &c);
+  FailureOr<Value> genLeakyRelu(OpCall &c);
+  FailureOr<Value> genHardSigmoid(OpCall &c);
+  FailureOr<Value> genClip(OpCall &c);
+  /// cnn.unary, its function named by the op.
+  FailureOr<Value> genUnary(OpCall &c);
+  /// An op of two inputs broadcast to one shape.
+  template <typename OpTy> FailureOr<Value> genBroadcast(OpCall &c);
+  /// a ^ b of two tensors, or x ^ exponent (a cnn.unary).
+  FailureOr<Value> genPow(OpCall &c);
+  FailureOr<Value> genReshape(OpCall &c);
+  FailureOr<Value> genPad(OpCall &c);
+  FailureOr<Value> genConcat(OpCall &c);
+  FailureOr<Value> genSlice(OpCall &c);
+  FailureOr<Value> genTranspose(OpCall &c);
+  FailureOr<Value> genUpsample(OpCall &c);
+  FailureOr<Value> genResize(OpCall &c);
+  FailureOr<Value> genSoftmax(OpCall &c);
+  /// cnn.reduce, its kind named by the op (reduce_KIND).
+  FailureOr<Value> genReduce(OpCall &c);
 
 private:
   // Locations and errors.
@@ -255,7 +183,24 @@ private:
   FailureOr<Value> genCall(const Expr &call, Scope &scope);
   FailureOr<Value> genBlockCall(const Expr &call, const BlockDecl &block,
                                 Scope &scope);
+  /// A built-in op: its arguments bound, its operands generated, then built
+  /// by its spec's builder.
   FailureOr<Value> genOp(const Expr &call, const OpSpec &spec, Scope &scope);
+  /// An op of type OpTy at the call, of the given result shape (failed:
+  /// an error was reported), operands and attributes.
+  template <typename OpTy>
+  FailureOr<Value> make(const OpCall &c, FailureOr<Shape> shape,
+                        ValueRange operands,
+                        llvm::ArrayRef<NamedAttribute> attrs) {
+    if (failed(shape))
+      return failure();
+    return OpTy::create(builder, c.loc, TypeRange{tensorType(*shape)}, operands,
+                        attrs)
+        ->getResult(0);
+  }
+  /// The call's `axis` argument (default `defaultAxis`), counted from the
+  /// end when negative, as in PyTorch.
+  FailureOr<int64_t> getAxis(OpCall &c, int64_t defaultAxis);
   FailureOr<Value> genLiteralTensor(const Expr &expr, Scope &scope);
 
   // Argument matching and typed access.
@@ -331,6 +276,185 @@ private:
   llvm::StringMap<Location> weightNames; // where each weight was made
   NamingState naming;
 };
+
+//===----------------------------------------------------------------------===//
+// The built-in ops
+//===----------------------------------------------------------------------===//
+
+const std::vector<OpSpec> &opSpecs() {
+  using K = ParamKind;
+  using G = MLIRGenImpl;
+  static const std::vector<OpSpec> specs = {
+      {"conv2d",
+       {{"input", K::Tensor, true},
+        {"filters", K::Int, true},
+        {"kernel", K::IntPair, true},
+        {"stride", K::IntPair},
+        {"padding", K::Padding},
+        {"dilation", K::IntPair},
+        {"groups", K::Int},
+        {"bias", K::Bias},
+        {"weight", K::Literal},
+        {"name", K::String}},
+       &G::genConvOrDense,
+       true},
+      {"dense",
+       {{"input", K::Tensor, true},
+        {"units", K::Int, true},
+        {"bias", K::Bias},
+        {"weight", K::Literal},
+        {"name", K::String}},
+       &G::genConvOrDense,
+       true},
+      {"batchnorm",
+       {{"input", K::Tensor, true},
+        {"eps", K::Float},
+        {"gamma", K::Literal},
+        {"beta", K::Literal},
+        {"mean", K::Literal},
+        {"var", K::Literal},
+        {"name", K::String}},
+       &G::genBatchNorm,
+       true},
+      {"maxpool2d",
+       {{"input", K::Tensor, true},
+        {"kernel", K::IntPair, true},
+        {"stride", K::IntPair},
+        {"padding", K::Padding},
+        {"ceil_mode", K::Bool}},
+       &G::genPool},
+      {"avgpool2d",
+       {{"input", K::Tensor, true},
+        {"kernel", K::IntPair, true},
+        {"stride", K::IntPair},
+        {"padding", K::Padding},
+        {"ceil_mode", K::Bool},
+        {"count_include_pad", K::Bool}},
+       &G::genPool},
+      {"global_avgpool", {{"input", K::Tensor, true}}, &G::genGlobalAvgPool},
+      {"flatten", {{"input", K::Tensor, true}}, &G::genFlatten},
+      {"relu", {{"input", K::Tensor, true}}, &G::genSameShape<cnn::ReluOp>},
+      {"relu6", {{"input", K::Tensor, true}}, &G::genSameShape<cnn::Relu6Op>},
+      {"sigmoid",
+       {{"input", K::Tensor, true}},
+       &G::genSameShape<cnn::SigmoidOp>},
+      {"tanh", {{"input", K::Tensor, true}}, &G::genSameShape<cnn::TanhOp>},
+      {"silu", {{"input", K::Tensor, true}}, &G::genSameShape<cnn::SiluOp>},
+      {"mish", {{"input", K::Tensor, true}}, &G::genSameShape<cnn::MishOp>},
+      {"leaky_relu",
+       {{"input", K::Tensor, true}, {"alpha", K::Float}},
+       &G::genLeakyRelu},
+      {"hardsigmoid",
+       {{"input", K::Tensor, true}, {"alpha", K::Float}, {"beta", K::Float}},
+       &G::genHardSigmoid},
+      {"hardswish",
+       {{"input", K::Tensor, true}},
+       &G::genSameShape<cnn::HardSwishOp>},
+      {"clip",
+       {{"input", K::Tensor, true}, {"min", K::Float}, {"max", K::Float}},
+       &G::genClip},
+      {"add",
+       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}},
+       &G::genBroadcast<cnn::AddOp>},
+      {"sub",
+       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}},
+       &G::genBroadcast<cnn::SubOp>},
+      {"mul",
+       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}},
+       &G::genBroadcast<cnn::MulOp>},
+      {"div",
+       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}},
+       &G::genBroadcast<cnn::DivOp>},
+      {"reshape",
+       {{"input", K::Tensor, true}, {"shape", K::IntList, true}},
+       &G::genReshape},
+      {"pad",
+       {{"input", K::Tensor, true},
+        {"low", K::IntList},
+        {"high", K::IntList},
+        {"mode", K::String},
+        {"value", K::Float}},
+       &G::genPad},
+      {"concat",
+       {{"inputs", K::Tensors, true}, {"axis", K::Int}},
+       &G::genConcat},
+      {"slice",
+       {{"input", K::Tensor, true},
+        {"offset", K::Int, true},
+        {"size", K::Int, true},
+        {"axis", K::Int}},
+       &G::genSlice},
+      {"transpose",
+       {{"input", K::Tensor, true}, {"perm", K::IntList, true}},
+       &G::genTranspose},
+      {"upsample",
+       {{"input", K::Tensor, true}, {"scale", K::IntPair}},
+       &G::genUpsample},
+      {"resize",
+       {{"input", K::Tensor, true},
+        {"size", K::IntPair, true},
+        {"mode", K::String},
+        {"coordinates", K::String},
+        {"rounding", K::String},
+        {"scale", K::FloatPair},
+        {"cubic_coeff_a", K::Float},
+        {"exclude_outside", K::Bool}},
+       &G::genResize},
+      {"softmax",
+       {{"input", K::Tensor, true}, {"axis", K::Int}},
+       &G::genSoftmax},
+      {"log_softmax",
+       {{"input", K::Tensor, true}, {"axis", K::Int}},
+       &G::genSoftmax},
+      {"max",
+       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}},
+       &G::genBroadcast<cnn::MaxOp>},
+      {"min",
+       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor, true}},
+       &G::genBroadcast<cnn::MinOp>},
+      // a ^ b of two tensors, or x ^ exponent (a cnn.unary)
+      {"pow",
+       {{"lhs", K::Tensor, true}, {"rhs", K::Tensor}, {"exponent", K::Float}},
+       &G::genPow},
+  };
+  static const std::vector<OpSpec> withUnary = [] {
+    std::vector<OpSpec> all = specs;
+    // cnn.reduce's kinds as reduce_KIND.
+    static const std::vector<std::string> reduceNames = [] {
+      std::vector<std::string> names;
+      for (uint32_t k = 0; k <= cnn::getMaxEnumValForReduceKind(); ++k)
+        names.push_back(
+            "reduce_" +
+            cnn::stringifyReduceKind(static_cast<cnn::ReduceKind>(k)).str());
+      return names;
+    }();
+    for (const std::string &name : reduceNames)
+      all.push_back(
+          OpSpec{name.c_str(),
+                 {{"input", K::Tensor, true}, {"axes", K::IntList, true}},
+                 &G::genReduce});
+    // cnn.unary's functions by name, with their parameters.
+    for (const cnn::UnaryFnInfo &info : cnn::unaryFns()) {
+      if (info.fn == cnn::UnaryFn::pow)
+        continue;
+      OpSpec spec{cnn::stringifyUnaryFn(info.fn).data(),
+                  {{"input", K::Tensor, true}},
+                  &G::genUnary};
+      for (size_t i = 0; i < info.numParams(); ++i)
+        spec.params.push_back({info.params[i], K::Float});
+      all.push_back(std::move(spec));
+    }
+    return all;
+  }();
+  return withUnary;
+}
+
+const OpSpec *findOp(llvm::StringRef name) {
+  for (const OpSpec &spec : opSpecs())
+    if (name == spec.name)
+      return &spec;
+  return nullptr;
+}
 
 //===----------------------------------------------------------------------===//
 // Model and statements
@@ -827,475 +951,473 @@ FailureOr<Value> MLIRGenImpl::weight(const BoundArgs &args,
 
 FailureOr<Value> MLIRGenImpl::genOp(const Expr &call, const OpSpec &spec,
                                     Scope &scope) {
-  FailureOr<BoundArgs> boundOr = bindArgs(call, spec.params, scope);
-  if (failed(boundOr))
+  FailureOr<BoundArgs> args = bindArgs(call, spec.params, scope);
+  if (failed(args))
     return failure();
-  const BoundArgs &args = *boundOr;
-  Location opLoc = loc(call.loc, scope);
-  auto emitErr = [&] { return emitError(opLoc); };
-  llvm::StringRef op = spec.name;
-
+  OpCall c{spec, call, *args, scope, loc(call.loc, scope), {}};
   // Tensor operands first, in source order.
-  SmallVector<Value> operands;
   for (const ParamSpec &param : spec.params) {
     if (param.kind == ParamKind::Tensors) {
-      for (const Expr *e : args.variadic) {
+      for (const Expr *e : args->variadic) {
         FailureOr<Value> v = genExpr(*e, scope);
         if (failed(v))
           return failure();
-        operands.push_back(*v);
+        c.operands.push_back(*v);
       }
-    } else if (param.kind == ParamKind::Tensor && args.get(param.name)) {
-      FailureOr<Value> v = genExpr(*args.get(param.name), scope);
+    } else if (param.kind == ParamKind::Tensor && args->get(param.name)) {
+      FailureOr<Value> v = genExpr(*args->get(param.name), scope);
       if (failed(v))
         return failure();
-      operands.push_back(*v);
+      c.operands.push_back(*v);
     }
   }
-  Value input = operands.front();
-  Shape inShape = shapeOf(input);
+  return (this->*spec.build)(c);
+}
 
-  auto make = [&](auto opTag, FailureOr<Shape> resultShape, ValueRange ins,
-                  llvm::ArrayRef<NamedAttribute> attrs) -> FailureOr<Value> {
-    if (failed(resultShape))
-      return failure();
-    using OpTy = decltype(opTag);
-    OperationState state(opLoc, OpTy::getOperationName());
-    state.addOperands(ins);
-    state.addTypes(tensorType(*resultShape));
-    state.addAttributes(attrs);
-    return builder.create(state)->getResult(0);
-  };
-  auto i64Array = [&](llvm::ArrayRef<int64_t> v) {
-    return builder.getDenseI64ArrayAttr(v);
-  };
+FailureOr<int64_t> MLIRGenImpl::getAxis(OpCall &c, int64_t defaultAxis) {
+  FailureOr<int64_t> axis = getInt(c.args, "axis", defaultAxis, c.scope);
+  if (failed(axis))
+    return failure();
+  return cnn::normalizeAxis(c.errorEmitter(), *axis, c.inShape().size());
+}
 
-  if (op == "conv2d" || op == "dense") {
-    bool isConv = op == "conv2d";
-    FailureOr<int64_t> units =
-        getInt(args, isConv ? "filters" : "units", 0, scope);
-    if (failed(units))
-      return failure();
-    if (*units < 1)
-      return error(args.get(isConv ? "filters" : "units")->loc, scope)
-             << "must be >= 1";
-    FailureOr<std::string> layerOr = layerName(args, scope);
-    if (failed(layerOr))
-      return failure();
-    std::string layer = *layerOr;
-    Shape weightShape;
-    SmallVector<int64_t, 2> stride = {1, 1}, dilation = {1, 1};
-    SmallVector<int64_t, 4> padding;
-    int64_t groups = 1;
-    if (isConv) {
-      if (inShape.size() != 4)
-        return emitErr() << "conv2d expects an NCHW input, got shape "
-                         << cnn::formatShape(inShape);
-      FailureOr<SmallVector<int64_t, 2>> kernel =
-          getPair(args, "kernel", {}, scope);
-      FailureOr<SmallVector<int64_t, 2>> strideOr =
-          getPair(args, "stride", stride, scope);
-      FailureOr<SmallVector<int64_t, 2>> dilationOr =
-          getPair(args, "dilation", dilation, scope);
-      FailureOr<int64_t> groupsOr = getInt(args, "groups", groups, scope);
-      if (failed(kernel) || failed(strideOr) || failed(dilationOr) ||
-          failed(groupsOr))
-        return failure();
-      stride = *strideOr;
-      dilation = *dilationOr;
-      groups = *groupsOr;
-      if (llvm::any_of(llvm::concat<int64_t>(*kernel, stride, dilation),
-                       [](int64_t v) { return v < 1; }) ||
-          groups < 1)
-        return emitErr() << "kernel, stride, dilation and groups must be >= 1";
-      FailureOr<SmallVector<int64_t, 4>> paddingOr =
-          getPadding(args, inShape, *kernel, stride, dilation, scope);
-      if (failed(paddingOr))
-        return failure();
-      padding = *paddingOr;
-      if (inShape[1] % groups != 0 || *units % groups != 0)
-        return emitErr() << "groups=" << groups
-                         << " must divide the input channels (" << inShape[1]
-                         << ") and filters (" << *units << ")";
-      weightShape = {*units, inShape[1] / groups, (*kernel)[0], (*kernel)[1]};
-    } else {
-      if (inShape.size() != 2)
-        return emitErr() << "dense expects a 2-D [N, K] input, got shape "
-                         << cnn::formatShape(inShape) << " (use flatten)";
-      weightShape = {*units, inShape[1]};
-    }
-    int64_t fanIn =
-        weightShape[1] * (isConv ? weightShape[2] * weightShape[3] : 1);
-    FailureOr<Value> w =
-        weight(args, "weight", layer, "weight", weightShape,
-               WeightInit::KaimingUniform, fanIn, opLoc, scope);
-    if (failed(w))
-      return failure();
-    SmallVector<Value> ins = {input, *w};
-    std::optional<Shape> biasShape;
-    FailureOr<bool> hasBias = true;
-    if (const Expr *b = args.get("bias");
-        b && resolveLiteral(b, scope) &&
-        resolveLiteral(b, scope)->kind == Expr::Kind::Bool)
-      hasBias = resolveLiteral(b, scope)->boolean;
-    if (*hasBias) {
-      FailureOr<Value> b =
-          weight(args, "bias", layer, "bias", {*units},
-                 WeightInit::KaimingUniform, fanIn, opLoc, scope);
-      if (failed(b))
-        return failure();
-      ins.push_back(*b);
-      biasShape = Shape{*units};
-    }
-    Value bias = ins.size() > 2 ? ins[2] : Value();
-    FailureOr<Shape> shape =
-        isConv ? cnn::inferConv2dShape(emitErr, inShape, weightShape, biasShape,
-                                       stride, padding, dilation, groups)
-               : cnn::inferDenseShape(emitErr, inShape, weightShape, biasShape);
-    if (failed(shape))
-      return failure();
-    llvm::APFloat alpha(0.01);
-    if (isConv)
-      return cnn::Conv2dOp::create(builder, opLoc, tensorType(*shape), input,
-                                   ins[1], bias, /*residual=*/Value(), stride,
-                                   padding, dilation, groups,
-                                   cnn::Activation::none, alpha)
-          .getResult();
-    return cnn::DenseOp::create(builder, opLoc, tensorType(*shape), input,
-                                ins[1], bias, cnn::Activation::none, alpha)
-        .getResult();
-  }
-
-  if (op == "batchnorm") {
-    FailureOr<double> eps = getFloat(args, "eps", 1e-5, scope);
-    if (failed(eps))
-      return failure();
-    if (inShape.size() < 2)
-      return emitErr() << "batchnorm expects an [N, C, ...] input, got shape "
+FailureOr<Value> MLIRGenImpl::genConvOrDense(OpCall &c) {
+  const BoundArgs &args = c.args;
+  Scope &scope = c.scope;
+  Value input = c.input();
+  Shape inShape = c.inShape();
+  auto emitErr = c.errorEmitter();
+  bool isConv = llvm::StringRef(c.spec.name) == "conv2d";
+  FailureOr<int64_t> units =
+      getInt(args, isConv ? "filters" : "units", 0, scope);
+  if (failed(units))
+    return failure();
+  if (*units < 1)
+    return error(args.get(isConv ? "filters" : "units")->loc, scope)
+           << "must be >= 1";
+  FailureOr<std::string> layerOr = layerName(args, scope);
+  if (failed(layerOr))
+    return failure();
+  std::string layer = *layerOr;
+  Shape weightShape;
+  SmallVector<int64_t, 2> stride = {1, 1}, dilation = {1, 1};
+  SmallVector<int64_t, 4> padding;
+  int64_t groups = 1;
+  if (isConv) {
+    if (inShape.size() != 4)
+      return emitErr() << "conv2d expects an NCHW input, got shape "
                        << cnn::formatShape(inShape);
-    FailureOr<std::string> layerOr = layerName(args, scope);
-    if (failed(layerOr))
-      return failure();
-    std::string layer = *layerOr;
-    Shape c = {inShape[1]};
-    struct {
-      const char *arg, *suffix;
-      WeightInit init;
-    } params[] = {{"gamma", "weight", WeightInit::Ones},
-                  {"beta", "bias", WeightInit::Zeros},
-                  {"mean", "running_mean", WeightInit::Zeros},
-                  {"var", "running_var", WeightInit::Ones}};
-    SmallVector<Value> ins = {input};
-    for (auto &p : params) {
-      FailureOr<Value> v =
-          weight(args, p.arg, layer, p.suffix, c, p.init, 0, opLoc, scope);
-      if (failed(v))
-        return failure();
-      ins.push_back(*v);
-    }
-    return make(
-        cnn::BatchNormOp(), inShape, ins,
-        {builder.getNamedAttr("epsilon", builder.getF64FloatAttr(*eps))});
-  }
-
-  if (op == "maxpool2d" || op == "avgpool2d") {
     FailureOr<SmallVector<int64_t, 2>> kernel =
         getPair(args, "kernel", {}, scope);
-    if (failed(kernel))
+    FailureOr<SmallVector<int64_t, 2>> strideOr =
+        getPair(args, "stride", stride, scope);
+    FailureOr<SmallVector<int64_t, 2>> dilationOr =
+        getPair(args, "dilation", dilation, scope);
+    FailureOr<int64_t> groupsOr = getInt(args, "groups", groups, scope);
+    if (failed(kernel) || failed(strideOr) || failed(dilationOr) ||
+        failed(groupsOr))
       return failure();
-    FailureOr<SmallVector<int64_t, 2>> stride =
-        getPair(args, "stride", *kernel, scope);
-    FailureOr<bool> ceil = getBool(args, "ceil_mode", false, scope);
-    FailureOr<bool> countPad = getBool(args, "count_include_pad", true, scope);
-    if (failed(stride) || failed(ceil) || failed(countPad))
+    stride = *strideOr;
+    dilation = *dilationOr;
+    groups = *groupsOr;
+    if (llvm::any_of(llvm::concat<int64_t>(*kernel, stride, dilation),
+                     [](int64_t v) { return v < 1; }) ||
+        groups < 1)
+      return emitErr() << "kernel, stride, dilation and groups must be >= 1";
+    FailureOr<SmallVector<int64_t, 4>> paddingOr =
+        getPadding(args, inShape, *kernel, stride, dilation, scope);
+    if (failed(paddingOr))
       return failure();
-    if (inShape.size() != 4)
-      return emitErr() << op << " expects an NCHW input, got shape "
-                       << cnn::formatShape(inShape);
-    FailureOr<SmallVector<int64_t, 4>> padding =
-        getPadding(args, inShape, *kernel, *stride, {1, 1}, scope);
-    if (failed(padding))
-      return failure();
-    SmallVector<NamedAttribute> attrs = {
-        builder.getNamedAttr("kernel", i64Array(*kernel)),
-        builder.getNamedAttr("strides", i64Array(*stride)),
-        builder.getNamedAttr("padding", i64Array(*padding)),
-        builder.getNamedAttr("ceil_mode", builder.getBoolAttr(*ceil))};
-    FailureOr<Shape> shape = cnn::inferPool2dShape(emitErr, inShape, *kernel,
-                                                   *stride, *padding, *ceil);
-    if (op == "maxpool2d")
-      return make(cnn::MaxPool2dOp(), shape, input, attrs);
-    attrs.push_back(builder.getNamedAttr("count_include_pad",
-                                         builder.getBoolAttr(*countPad)));
-    return make(cnn::AvgPool2dOp(), shape, input, attrs);
+    padding = *paddingOr;
+    if (inShape[1] % groups != 0 || *units % groups != 0)
+      return emitErr() << "groups=" << groups
+                       << " must divide the input channels (" << inShape[1]
+                       << ") and filters (" << *units << ")";
+    weightShape = {*units, inShape[1] / groups, (*kernel)[0], (*kernel)[1]};
+  } else {
+    if (inShape.size() != 2)
+      return emitErr() << "dense expects a 2-D [N, K] input, got shape "
+                       << cnn::formatShape(inShape) << " (use flatten)";
+    weightShape = {*units, inShape[1]};
   }
+  int64_t fanIn =
+      weightShape[1] * (isConv ? weightShape[2] * weightShape[3] : 1);
+  FailureOr<Value> w = weight(args, "weight", layer, "weight", weightShape,
+                              WeightInit::KaimingUniform, fanIn, c.loc, scope);
+  if (failed(w))
+    return failure();
+  Value bias;
+  std::optional<Shape> biasShape;
+  bool hasBias = true;
+  if (const Expr *b = args.get("bias");
+      b && resolveLiteral(b, scope) &&
+      resolveLiteral(b, scope)->kind == Expr::Kind::Bool)
+    hasBias = resolveLiteral(b, scope)->boolean;
+  if (hasBias) {
+    FailureOr<Value> b =
+        weight(args, "bias", layer, "bias", {*units},
+               WeightInit::KaimingUniform, fanIn, c.loc, scope);
+    if (failed(b))
+      return failure();
+    bias = *b;
+    biasShape = Shape{*units};
+  }
+  FailureOr<Shape> shape =
+      isConv ? cnn::inferConv2dShape(emitErr, inShape, weightShape, biasShape,
+                                     stride, padding, dilation, groups)
+             : cnn::inferDenseShape(emitErr, inShape, weightShape, biasShape);
+  if (failed(shape))
+    return failure();
+  llvm::APFloat alpha(0.01);
+  if (isConv)
+    return cnn::Conv2dOp::create(builder, c.loc, tensorType(*shape), input, *w,
+                                 bias, /*residual=*/Value(), stride, padding,
+                                 dilation, groups, cnn::Activation::none, alpha)
+        .getResult();
+  return cnn::DenseOp::create(builder, c.loc, tensorType(*shape), input, *w,
+                              bias, cnn::Activation::none, alpha)
+      .getResult();
+}
 
-  if (op == "global_avgpool") {
-    if (inShape.size() != 4)
-      return emitErr() << "global_avgpool expects an NCHW input, got shape "
-                       << cnn::formatShape(inShape);
-    return make(cnn::GlobalAvgPoolOp(), Shape{inShape[0], inShape[1], 1, 1},
-                input, {});
-  }
-  if (op == "flatten")
-    return make(cnn::FlattenOp(), cnn::inferFlattenShape(emitErr, inShape),
-                input, {});
-  if (op == "relu")
-    return make(cnn::ReluOp(), inShape, input, {});
-  if (op == "relu6")
-    return make(cnn::Relu6Op(), inShape, input, {});
-  if (op == "sigmoid")
-    return make(cnn::SigmoidOp(), inShape, input, {});
-  if (op == "tanh")
-    return make(cnn::TanhOp(), inShape, input, {});
-  if (op == "silu")
-    return make(cnn::SiluOp(), inShape, input, {});
-  if (op == "mish")
-    return make(cnn::MishOp(), inShape, input, {});
-  if (op == "leaky_relu") {
-    FailureOr<double> alpha = getFloat(args, "alpha", 0.01, scope);
-    if (failed(alpha))
+FailureOr<Value> MLIRGenImpl::genBatchNorm(OpCall &c) {
+  FailureOr<double> eps = getFloat(c.args, "eps", 1e-5, c.scope);
+  if (failed(eps))
+    return failure();
+  Shape inShape = c.inShape();
+  if (inShape.size() < 2)
+    return emitError(c.loc)
+           << "batchnorm expects an [N, C, ...] input, got shape "
+           << cnn::formatShape(inShape);
+  FailureOr<std::string> layer = layerName(c.args, c.scope);
+  if (failed(layer))
+    return failure();
+  Shape channels = {inShape[1]};
+  struct {
+    const char *arg, *suffix;
+    WeightInit init;
+  } params[] = {{"gamma", "weight", WeightInit::Ones},
+                {"beta", "bias", WeightInit::Zeros},
+                {"mean", "running_mean", WeightInit::Zeros},
+                {"var", "running_var", WeightInit::Ones}};
+  SmallVector<Value> ins = {c.input()};
+  for (auto &p : params) {
+    FailureOr<Value> v = weight(c.args, p.arg, *layer, p.suffix, channels,
+                                p.init, 0, c.loc, c.scope);
+    if (failed(v))
       return failure();
-    return make(
-        cnn::LeakyReluOp(), inShape, input,
-        {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha))});
+    ins.push_back(*v);
   }
-  if (op == "hardswish")
-    return make(cnn::HardSwishOp(), inShape, input, {});
-  if (op == "hardsigmoid") {
-    FailureOr<double> alpha = getFloat(args, "alpha", 0.2, scope);
-    FailureOr<double> beta = getFloat(args, "beta", 0.5, scope);
-    if (failed(alpha) || failed(beta))
+  return make<cnn::BatchNormOp>(
+      c, inShape, ins,
+      {builder.getNamedAttr("epsilon", builder.getF64FloatAttr(*eps))});
+}
+
+FailureOr<Value> MLIRGenImpl::genPool(OpCall &c) {
+  const BoundArgs &args = c.args;
+  Scope &scope = c.scope;
+  Shape inShape = c.inShape();
+  llvm::StringRef op = c.spec.name;
+  FailureOr<SmallVector<int64_t, 2>> kernel =
+      getPair(args, "kernel", {}, scope);
+  if (failed(kernel))
+    return failure();
+  FailureOr<SmallVector<int64_t, 2>> stride =
+      getPair(args, "stride", *kernel, scope);
+  FailureOr<bool> ceil = getBool(args, "ceil_mode", false, scope);
+  FailureOr<bool> countPad = getBool(args, "count_include_pad", true, scope);
+  if (failed(stride) || failed(ceil) || failed(countPad))
+    return failure();
+  if (inShape.size() != 4)
+    return emitError(c.loc) << op << " expects an NCHW input, got shape "
+                            << cnn::formatShape(inShape);
+  FailureOr<SmallVector<int64_t, 4>> padding =
+      getPadding(args, inShape, *kernel, *stride, {1, 1}, scope);
+  if (failed(padding))
+    return failure();
+  SmallVector<NamedAttribute> attrs = {
+      builder.getNamedAttr("kernel", builder.getDenseI64ArrayAttr(*kernel)),
+      builder.getNamedAttr("strides", builder.getDenseI64ArrayAttr(*stride)),
+      builder.getNamedAttr("padding", builder.getDenseI64ArrayAttr(*padding)),
+      builder.getNamedAttr("ceil_mode", builder.getBoolAttr(*ceil))};
+  FailureOr<Shape> shape = cnn::inferPool2dShape(
+      c.errorEmitter(), inShape, *kernel, *stride, *padding, *ceil);
+  if (op == "maxpool2d")
+    return make<cnn::MaxPool2dOp>(c, shape, c.input(), attrs);
+  attrs.push_back(builder.getNamedAttr("count_include_pad",
+                                       builder.getBoolAttr(*countPad)));
+  return make<cnn::AvgPool2dOp>(c, shape, c.input(), attrs);
+}
+
+FailureOr<Value> MLIRGenImpl::genGlobalAvgPool(OpCall &c) {
+  Shape inShape = c.inShape();
+  if (inShape.size() != 4)
+    return emitError(c.loc)
+           << "global_avgpool expects an NCHW input, got shape "
+           << cnn::formatShape(inShape);
+  return make<cnn::GlobalAvgPoolOp>(c, Shape{inShape[0], inShape[1], 1, 1},
+                                    c.input(), {});
+}
+
+FailureOr<Value> MLIRGenImpl::genFlatten(OpCall &c) {
+  return make<cnn::FlattenOp>(
+      c, cnn::inferFlattenShape(c.errorEmitter(), c.inShape()), c.input(), {});
+}
+
+template <typename OpTy> FailureOr<Value> MLIRGenImpl::genSameShape(OpCall &c) {
+  return make<OpTy>(c, c.inShape(), c.input(), {});
+}
+
+FailureOr<Value> MLIRGenImpl::genLeakyRelu(OpCall &c) {
+  FailureOr<double> alpha = getFloat(c.args, "alpha", 0.01, c.scope);
+  if (failed(alpha))
+    return failure();
+  return make<cnn::LeakyReluOp>(
+      c, c.inShape(), c.input(),
+      {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha))});
+}
+
+FailureOr<Value> MLIRGenImpl::genHardSigmoid(OpCall &c) {
+  FailureOr<double> alpha = getFloat(c.args, "alpha", 0.2, c.scope);
+  FailureOr<double> beta = getFloat(c.args, "beta", 0.5, c.scope);
+  if (failed(alpha) || failed(beta))
+    return failure();
+  return make<cnn::HardSigmoidOp>(
+      c, c.inShape(), c.input(),
+      {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha)),
+       builder.getNamedAttr("beta", builder.getF64FloatAttr(*beta))});
+}
+
+FailureOr<Value> MLIRGenImpl::genClip(OpCall &c) {
+  // An absent bound does not clip.
+  SmallVector<NamedAttribute> attrs;
+  for (const char *bound : {"min", "max"}) {
+    if (!c.args.get(bound))
+      continue;
+    FailureOr<double> v = getFloat(c.args, bound, 0, c.scope);
+    if (failed(v))
       return failure();
-    return make(cnn::HardSigmoidOp(), inShape, input,
-                {builder.getNamedAttr("alpha", builder.getF64FloatAttr(*alpha)),
-                 builder.getNamedAttr("beta", builder.getF64FloatAttr(*beta))});
+    attrs.push_back(builder.getNamedAttr(bound, builder.getF64FloatAttr(*v)));
   }
-  if (op == "clip") {
-    // An absent bound does not clip.
-    SmallVector<NamedAttribute> attrs;
-    for (const char *bound : {"min", "max"}) {
-      if (!args.get(bound))
-        continue;
-      FailureOr<double> v = getFloat(args, bound, 0, scope);
-      if (failed(v))
-        return failure();
-      attrs.push_back(builder.getNamedAttr(bound, builder.getF64FloatAttr(*v)));
-    }
-    if (attrs.size() == 2 &&
-        cast<FloatAttr>(attrs[0].getValue()).getValueAsDouble() >
-            cast<FloatAttr>(attrs[1].getValue()).getValueAsDouble())
-      return error(args.get("max")->loc, scope)
-             << "clip's max is below its min";
-    return make(cnn::ClipOp(), inShape, input, attrs);
-  }
-  std::optional<cnn::UnaryFn> fn = cnn::symbolizeUnaryFn(op);
-  if (op == "pow" && (operands.size() > 1) == (args.get("exponent") != nullptr))
-    return emitErr() << "pow takes a tensor rhs or an exponent, not "
-                     << (operands.size() > 1 ? "both" : "neither");
-  if (fn && operands.size() == 1) {
-    const cnn::UnaryFnInfo &info = cnn::unaryFnInfo(*fn);
-    double params[2] = {0, 0};
-    for (size_t i = 0; i < info.numParams(); ++i) {
-      FailureOr<double> v =
-          getFloat(args, info.params[i], info.defaults[i], scope);
-      if (failed(v))
-        return failure();
-      params[i] = *v;
-    }
-    if (*fn == cnn::UnaryFn::celu && params[0] == 0)
-      return error(args.get("alpha")->loc, scope)
-             << "celu's alpha must not be 0";
-    return make(
-        cnn::UnaryOp(), inShape, input,
-        {builder.getNamedAttr("fn",
-                              cnn::UnaryFnAttr::get(builder.getContext(), *fn)),
-         builder.getNamedAttr("p0", builder.getF64FloatAttr(params[0])),
-         builder.getNamedAttr("p1", builder.getF64FloatAttr(params[1]))});
-  }
-  if (op == "add" || op == "sub" || op == "mul" || op == "div" || op == "pow" ||
-      op == "max" || op == "min") {
-    FailureOr<Shape> shape =
-        cnn::inferBroadcastShape(emitErr, inShape, shapeOf(operands[1]));
-    if (op == "pow")
-      return make(cnn::PowOp(), shape, operands, {});
-    if (op == "max")
-      return make(cnn::MaxOp(), shape, operands, {});
-    if (op == "min")
-      return make(cnn::MinOp(), shape, operands, {});
-    if (op == "add")
-      return make(cnn::AddOp(), shape, operands, {});
-    if (op == "sub")
-      return make(cnn::SubOp(), shape, operands, {});
-    if (op == "mul")
-      return make(cnn::MulOp(), shape, operands, {});
-    return make(cnn::DivOp(), shape, operands, {});
-  }
-  if (op == "reshape") {
-    // -1 is inferred, as in PyTorch's reshape.
-    FailureOr<SmallVector<int64_t>> target =
-        getIntList(args, "shape", {}, scope);
-    if (failed(target))
+  if (attrs.size() == 2 &&
+      cast<FloatAttr>(attrs[0].getValue()).getValueAsDouble() >
+          cast<FloatAttr>(attrs[1].getValue()).getValueAsDouble())
+    return error(c.args.get("max")->loc, c.scope)
+           << "clip's max is below its min";
+  return make<cnn::ClipOp>(c, c.inShape(), c.input(), attrs);
+}
+
+FailureOr<Value> MLIRGenImpl::genUnary(OpCall &c) {
+  cnn::UnaryFn fn = *cnn::symbolizeUnaryFn(c.spec.name);
+  const cnn::UnaryFnInfo &info = cnn::unaryFnInfo(fn);
+  double params[2] = {0, 0};
+  for (size_t i = 0; i < info.numParams(); ++i) {
+    FailureOr<double> v =
+        getFloat(c.args, info.params[i], info.defaults[i], c.scope);
+    if (failed(v))
       return failure();
-    return make(cnn::ReshapeOp(),
-                cnn::inferReshapeShape(emitErr, inShape, *target,
-                                       /*copyZeros=*/false),
-                input, {});
+    params[i] = *v;
   }
-  if (op == "pad") {
-    SmallVector<int64_t> zeros(inShape.size(), 0);
-    FailureOr<SmallVector<int64_t>> low = getIntList(args, "low", zeros, scope);
-    FailureOr<SmallVector<int64_t>> high =
-        getIntList(args, "high", zeros, scope);
-    FailureOr<double> value = getFloat(args, "value", 0, scope);
-    if (failed(low) || failed(high) || failed(value))
-      return failure();
-    std::optional<cnn::PadMode> mode = cnn::PadMode::constant;
-    if (const Expr *m = args.get("mode")) {
-      const Expr *lit = resolveLiteral(m, scope);
-      mode = lit && lit->kind == Expr::Kind::String
-                 ? cnn::symbolizePadMode(lit->text)
-                 : std::nullopt;
-      if (!mode)
-        return error(m->loc, scope)
-               << "argument 'mode' must be \"constant\", \"reflect\" or "
-                  "\"edge\"";
-    }
-    return make(
-        cnn::PadOp(),
-        cnn::inferPadShape(emitErr, inShape, *low, *high,
-                           *mode == cnn::PadMode::reflect),
-        input,
-        {builder.getNamedAttr("low", i64Array(*low)),
-         builder.getNamedAttr("high", i64Array(*high)),
-         builder.getNamedAttr(
-             "mode", cnn::PadModeAttr::get(builder.getContext(), *mode)),
-         builder.getNamedAttr("value", builder.getF64FloatAttr(*value))});
+  if (fn == cnn::UnaryFn::celu && params[0] == 0)
+    return error(c.args.get("alpha")->loc, c.scope)
+           << "celu's alpha must not be 0";
+  return make<cnn::UnaryOp>(
+      c, c.inShape(), c.input(),
+      {builder.getNamedAttr("fn",
+                            cnn::UnaryFnAttr::get(builder.getContext(), fn)),
+       builder.getNamedAttr("p0", builder.getF64FloatAttr(params[0])),
+       builder.getNamedAttr("p1", builder.getF64FloatAttr(params[1]))});
+}
+
+template <typename OpTy> FailureOr<Value> MLIRGenImpl::genBroadcast(OpCall &c) {
+  return make<OpTy>(c,
+                    cnn::inferBroadcastShape(c.errorEmitter(), c.inShape(),
+                                             shapeOf(c.operands[1])),
+                    c.operands, {});
+}
+
+FailureOr<Value> MLIRGenImpl::genPow(OpCall &c) {
+  bool tensorRhs = c.operands.size() > 1;
+  if (tensorRhs == (c.args.get("exponent") != nullptr))
+    return emitError(c.loc) << "pow takes a tensor rhs or an exponent, not "
+                            << (tensorRhs ? "both" : "neither");
+  return tensorRhs ? genBroadcast<cnn::PowOp>(c) : genUnary(c);
+}
+
+FailureOr<Value> MLIRGenImpl::genReshape(OpCall &c) {
+  // -1 is inferred, as in PyTorch's reshape.
+  FailureOr<SmallVector<int64_t>> target =
+      getIntList(c.args, "shape", {}, c.scope);
+  if (failed(target))
+    return failure();
+  return make<cnn::ReshapeOp>(c,
+                              cnn::inferReshapeShape(c.errorEmitter(),
+                                                     c.inShape(), *target,
+                                                     /*copyZeros=*/false),
+                              c.input(), {});
+}
+
+FailureOr<Value> MLIRGenImpl::genPad(OpCall &c) {
+  Shape inShape = c.inShape();
+  SmallVector<int64_t> zeros(inShape.size(), 0);
+  FailureOr<SmallVector<int64_t>> low =
+      getIntList(c.args, "low", zeros, c.scope);
+  FailureOr<SmallVector<int64_t>> high =
+      getIntList(c.args, "high", zeros, c.scope);
+  FailureOr<double> value = getFloat(c.args, "value", 0, c.scope);
+  if (failed(low) || failed(high) || failed(value))
+    return failure();
+  std::optional<cnn::PadMode> mode = cnn::PadMode::constant;
+  if (const Expr *m = c.args.get("mode")) {
+    const Expr *lit = resolveLiteral(m, c.scope);
+    mode = lit && lit->kind == Expr::Kind::String
+               ? cnn::symbolizePadMode(lit->text)
+               : std::nullopt;
+    if (!mode)
+      return error(m->loc, c.scope)
+             << "argument 'mode' must be \"constant\", \"reflect\" or "
+                "\"edge\"";
   }
-  // Axis arguments count from the end when negative, as in PyTorch.
-  auto normaliseAxis = [&](int64_t defaultAxis) -> FailureOr<int64_t> {
-    FailureOr<int64_t> axis = getInt(args, "axis", defaultAxis, scope);
-    if (failed(axis))
-      return failure();
-    return cnn::normalizeAxis(emitErr, *axis, inShape.size());
-  };
-  if (op == "concat") {
-    FailureOr<int64_t> axis = normaliseAxis(1);
-    if (failed(axis))
-      return failure();
-    SmallVector<Shape> shapes;
-    for (Value v : operands)
-      shapes.push_back(shapeOf(v));
-    return make(
-        cnn::ConcatOp(), cnn::inferConcatShape(emitErr, shapes, *axis),
-        operands,
-        {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
-  }
-  if (op == "slice") {
-    FailureOr<int64_t> axis = normaliseAxis(1);
-    FailureOr<int64_t> offset = getInt(args, "offset", 0, scope);
-    FailureOr<int64_t> size = getInt(args, "size", 0, scope);
-    if (failed(axis) || failed(offset) || failed(size))
-      return failure();
-    return make(
-        cnn::SliceOp(),
-        cnn::inferSliceShape(emitErr, inShape, *axis, *offset, *size), input,
-        {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis)),
-         builder.getNamedAttr("offset", builder.getI64IntegerAttr(*offset)),
-         builder.getNamedAttr("size", builder.getI64IntegerAttr(*size))});
-  }
-  if (op == "transpose") {
-    FailureOr<SmallVector<int64_t>> perm = getIntList(args, "perm", {}, scope);
-    if (failed(perm))
-      return failure();
-    return make(cnn::TransposeOp(),
-                cnn::inferTransposeShape(emitErr, inShape, *perm), input,
-                {builder.getNamedAttr("perm", i64Array(*perm))});
-  }
-  if (op == "upsample") {
-    FailureOr<SmallVector<int64_t, 2>> scale =
-        getPair(args, "scale", {2, 2}, scope);
-    if (failed(scale))
-      return failure();
-    return make(cnn::UpsampleOp(),
-                cnn::inferUpsampleShape(emitErr, inShape, *scale), input,
-                {builder.getNamedAttr("scale", i64Array(*scale))});
-  }
-  if (op == "resize") {
-    if (inShape.size() != 4)
-      return error(call.loc, scope)
-             << "resize expects an NCHW tensor, got shape "
-             << cnn::formatShape(inShape);
-    FailureOr<SmallVector<int64_t, 2>> size = getPair(args, "size", {}, scope);
-    if (failed(size))
-      return failure();
-    if ((*size)[0] < 1 || (*size)[1] < 1)
-      return error(args.get("size")->loc, scope)
-             << "argument 'size' must be positive";
-    FailureOr<SmallVector<double, 2>> scale =
-        getPairOf<double>(args, "scale",
-                          {static_cast<double>((*size)[0]) / inShape[2],
-                           static_cast<double>((*size)[1]) / inShape[3]},
-                          scope);
-    FailureOr<cnn::ResizeMode> mode = getEnum(
-        args, "mode", cnn::ResizeMode::nearest, cnn::symbolizeResizeMode,
-        "\"nearest\", \"linear\" or \"cubic\"", scope);
-    FailureOr<cnn::ResizeCoordinates> coordinates =
-        getEnum(args, "coordinates", cnn::ResizeCoordinates::half_pixel,
-                cnn::symbolizeResizeCoordinates,
-                "\"half_pixel\", \"pytorch_half_pixel\", \"align_corners\", "
-                "\"asymmetric\" or \"tf_half_pixel_for_centers\"",
-                scope);
-    FailureOr<cnn::NearestRounding> rounding =
-        getEnum(args, "rounding", cnn::NearestRounding::round_prefer_floor,
-                cnn::symbolizeNearestRounding,
-                "\"round_prefer_floor\", \"round_prefer_ceil\", \"floor\" or "
-                "\"ceil\"",
-                scope);
-    FailureOr<double> cubicA = getFloat(args, "cubic_coeff_a", -0.75, scope);
-    FailureOr<bool> exclude = getBool(args, "exclude_outside", false, scope);
-    if (failed(scale) || failed(mode) || failed(coordinates) ||
-        failed(rounding) || failed(cubicA) || failed(exclude))
-      return failure();
-    if (!((*scale)[0] > 0) || !((*scale)[1] > 0))
-      return error(args.get("scale")->loc, scope)
-             << "argument 'scale' must be positive";
-    MLIRContext *ctx = builder.getContext();
-    return make(
-        cnn::ResizeOp(), Shape{inShape[0], inShape[1], (*size)[0], (*size)[1]},
-        input,
-        {builder.getNamedAttr("mode", cnn::ResizeModeAttr::get(ctx, *mode)),
-         builder.getNamedAttr(
-             "coordinates", cnn::ResizeCoordinatesAttr::get(ctx, *coordinates)),
-         builder.getNamedAttr("rounding",
-                              cnn::NearestRoundingAttr::get(ctx, *rounding)),
-         builder.getNamedAttr("scale", builder.getDenseF64ArrayAttr(*scale)),
-         builder.getNamedAttr("cubic_coeff_a",
-                              builder.getF64FloatAttr(*cubicA)),
-         builder.getNamedAttr("exclude_outside",
-                              builder.getBoolAttr(*exclude))});
-  }
-  if (op == "softmax" || op == "log_softmax") {
-    FailureOr<int64_t> axis = normaliseAxis(-1);
-    if (failed(axis))
-      return failure();
-    return make(cnn::SoftmaxOp(), inShape, input,
-                {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis)),
-                 builder.getNamedAttr(
-                     "log", builder.getBoolAttr(op == "log_softmax"))});
-  }
-  if (op.consume_front("reduce_")) {
-    FailureOr<SmallVector<int64_t>> axes = getIntList(args, "axes", {}, scope);
-    if (failed(axes))
-      return failure();
-    return make(
-        cnn::ReduceOp(), cnn::inferReduceShape(emitErr, inShape, *axes), input,
-        {builder.getNamedAttr(
-             "kind", cnn::ReduceKindAttr::get(builder.getContext(),
-                                              *cnn::symbolizeReduceKind(op))),
-         builder.getNamedAttr("axes", i64Array(*axes))});
-  }
-  llvm_unreachable("every op in opSpecs() is generated above");
+  return make<cnn::PadOp>(
+      c,
+      cnn::inferPadShape(c.errorEmitter(), inShape, *low, *high,
+                         *mode == cnn::PadMode::reflect),
+      c.input(),
+      {builder.getNamedAttr("low", builder.getDenseI64ArrayAttr(*low)),
+       builder.getNamedAttr("high", builder.getDenseI64ArrayAttr(*high)),
+       builder.getNamedAttr("mode",
+                            cnn::PadModeAttr::get(builder.getContext(), *mode)),
+       builder.getNamedAttr("value", builder.getF64FloatAttr(*value))});
+}
+
+FailureOr<Value> MLIRGenImpl::genConcat(OpCall &c) {
+  FailureOr<int64_t> axis = getAxis(c, 1);
+  if (failed(axis))
+    return failure();
+  SmallVector<Shape> shapes;
+  for (Value v : c.operands)
+    shapes.push_back(shapeOf(v));
+  return make<cnn::ConcatOp>(
+      c, cnn::inferConcatShape(c.errorEmitter(), shapes, *axis), c.operands,
+      {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis))});
+}
+
+FailureOr<Value> MLIRGenImpl::genSlice(OpCall &c) {
+  FailureOr<int64_t> axis = getAxis(c, 1);
+  FailureOr<int64_t> offset = getInt(c.args, "offset", 0, c.scope);
+  FailureOr<int64_t> size = getInt(c.args, "size", 0, c.scope);
+  if (failed(axis) || failed(offset) || failed(size))
+    return failure();
+  return make<cnn::SliceOp>(
+      c,
+      cnn::inferSliceShape(c.errorEmitter(), c.inShape(), *axis, *offset,
+                           *size),
+      c.input(),
+      {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis)),
+       builder.getNamedAttr("offset", builder.getI64IntegerAttr(*offset)),
+       builder.getNamedAttr("size", builder.getI64IntegerAttr(*size))});
+}
+
+FailureOr<Value> MLIRGenImpl::genTranspose(OpCall &c) {
+  FailureOr<SmallVector<int64_t>> perm =
+      getIntList(c.args, "perm", {}, c.scope);
+  if (failed(perm))
+    return failure();
+  return make<cnn::TransposeOp>(
+      c, cnn::inferTransposeShape(c.errorEmitter(), c.inShape(), *perm),
+      c.input(),
+      {builder.getNamedAttr("perm", builder.getDenseI64ArrayAttr(*perm))});
+}
+
+FailureOr<Value> MLIRGenImpl::genUpsample(OpCall &c) {
+  FailureOr<SmallVector<int64_t, 2>> scale =
+      getPair(c.args, "scale", {2, 2}, c.scope);
+  if (failed(scale))
+    return failure();
+  return make<cnn::UpsampleOp>(
+      c, cnn::inferUpsampleShape(c.errorEmitter(), c.inShape(), *scale),
+      c.input(),
+      {builder.getNamedAttr("scale", builder.getDenseI64ArrayAttr(*scale))});
+}
+
+FailureOr<Value> MLIRGenImpl::genResize(OpCall &c) {
+  const BoundArgs &args = c.args;
+  Scope &scope = c.scope;
+  Shape inShape = c.inShape();
+  if (inShape.size() != 4)
+    return error(c.expr.loc, scope)
+           << "resize expects an NCHW tensor, got shape "
+           << cnn::formatShape(inShape);
+  FailureOr<SmallVector<int64_t, 2>> size = getPair(args, "size", {}, scope);
+  if (failed(size))
+    return failure();
+  if ((*size)[0] < 1 || (*size)[1] < 1)
+    return error(args.get("size")->loc, scope)
+           << "argument 'size' must be positive";
+  FailureOr<SmallVector<double, 2>> scale =
+      getPairOf<double>(args, "scale",
+                        {static_cast<double>((*size)[0]) / inShape[2],
+                         static_cast<double>((*size)[1]) / inShape[3]},
+                        scope);
+  FailureOr<cnn::ResizeMode> mode =
+      getEnum(args, "mode", cnn::ResizeMode::nearest, cnn::symbolizeResizeMode,
+              "\"nearest\", \"linear\" or \"cubic\"", scope);
+  FailureOr<cnn::ResizeCoordinates> coordinates =
+      getEnum(args, "coordinates", cnn::ResizeCoordinates::half_pixel,
+              cnn::symbolizeResizeCoordinates,
+              "\"half_pixel\", \"pytorch_half_pixel\", \"align_corners\", "
+              "\"asymmetric\" or \"tf_half_pixel_for_centers\"",
+              scope);
+  FailureOr<cnn::NearestRounding> rounding =
+      getEnum(args, "rounding", cnn::NearestRounding::round_prefer_floor,
+              cnn::symbolizeNearestRounding,
+              "\"round_prefer_floor\", \"round_prefer_ceil\", \"floor\" or "
+              "\"ceil\"",
+              scope);
+  FailureOr<double> cubicA = getFloat(args, "cubic_coeff_a", -0.75, scope);
+  FailureOr<bool> exclude = getBool(args, "exclude_outside", false, scope);
+  if (failed(scale) || failed(mode) || failed(coordinates) ||
+      failed(rounding) || failed(cubicA) || failed(exclude))
+    return failure();
+  if (!((*scale)[0] > 0) || !((*scale)[1] > 0))
+    return error(args.get("scale")->loc, scope)
+           << "argument 'scale' must be positive";
+  MLIRContext *ctx = builder.getContext();
+  return make<cnn::ResizeOp>(
+      c, Shape{inShape[0], inShape[1], (*size)[0], (*size)[1]}, c.input(),
+      {builder.getNamedAttr("mode", cnn::ResizeModeAttr::get(ctx, *mode)),
+       builder.getNamedAttr("coordinates",
+                            cnn::ResizeCoordinatesAttr::get(ctx, *coordinates)),
+       builder.getNamedAttr("rounding",
+                            cnn::NearestRoundingAttr::get(ctx, *rounding)),
+       builder.getNamedAttr("scale", builder.getDenseF64ArrayAttr(*scale)),
+       builder.getNamedAttr("cubic_coeff_a", builder.getF64FloatAttr(*cubicA)),
+       builder.getNamedAttr("exclude_outside", builder.getBoolAttr(*exclude))});
+}
+
+FailureOr<Value> MLIRGenImpl::genSoftmax(OpCall &c) {
+  FailureOr<int64_t> axis = getAxis(c, -1);
+  if (failed(axis))
+    return failure();
+  return make<cnn::SoftmaxOp>(
+      c, c.inShape(), c.input(),
+      {builder.getNamedAttr("axis", builder.getI64IntegerAttr(*axis)),
+       builder.getNamedAttr("log",
+                            builder.getBoolAttr(llvm::StringRef(c.spec.name) ==
+                                                "log_softmax"))});
+}
+
+FailureOr<Value> MLIRGenImpl::genReduce(OpCall &c) {
+  FailureOr<SmallVector<int64_t>> axes =
+      getIntList(c.args, "axes", {}, c.scope);
+  if (failed(axes))
+    return failure();
+  cnn::ReduceKind kind = *cnn::symbolizeReduceKind(
+      llvm::StringRef(c.spec.name).drop_front(std::strlen("reduce_")));
+  return make<cnn::ReduceOp>(
+      c, cnn::inferReduceShape(c.errorEmitter(), c.inShape(), *axes), c.input(),
+      {builder.getNamedAttr(
+           "kind", cnn::ReduceKindAttr::get(builder.getContext(), kind)),
+       builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr(*axes))});
 }
 
 } // namespace
