@@ -74,3 +74,26 @@ bool cnnc::isTiledAsConv(linalg::LinalgOp op) {
           op->hasAttr("cnnc.grouped_conv") || blockedDenseBatch(op)) &&
          op.hasPureTensorSemantics();
 }
+
+cnnc::TiledConvShape cnnc::tiledConvShape(linalg::LinalgOp op) {
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  auto in = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto weight = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  TiledConvShape s;
+  s.pooling = isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op);
+  s.depthwise = s.pooling || isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
+  s.grouped = op->hasAttr("cnnc.grouped_conv");
+  std::optional<int64_t> denseBatch =
+      s.grouped ? std::nullopt : blockedDenseBatch(op);
+  s.dense = denseBatch.has_value();
+  s.batch = denseBatch.value_or(0);
+  s.block = s.dense ? out.getDimSize(2 + s.batch) : 1;
+  s.width = out.getDimSize(s.dense ? s.batch : 2);
+  s.channels = s.dense     ? out.getDimSize(1 + s.batch) * s.block
+               : s.grouped ? out.getDimSize(4)
+                           : out.getDimSize(3);
+  s.inChannels = in.getDimSize(s.dense ? 1 + s.batch : s.grouped ? 4 : 3);
+  // HWCF, HWC, GHWCF and window shapes.
+  s.kernelWidth = s.dense ? 1 : weight.getDimSize(s.grouped ? 2 : 1);
+  return s;
+}

@@ -51,6 +51,23 @@ std::optional<int64_t> blockedDenseBatch(mlir::linalg::LinalgOp op);
 /// dense products.
 bool isTiledAsConv(mlir::linalg::LinalgOp op);
 
+/// Which of those an op is, and the extents its register tile divides.
+/// A grouped conv: loops (n, oh, ow, g, f, kh, kw, c) on [N, OH, OW, G, F/G]
+/// outputs and [G, KH, KW, C/G, F/G] weights, tiled one group at a time. A
+/// dense layer: rows x output channels, a whole weight block at a time.
+struct TiledConvShape {
+  bool pooling, depthwise, grouped, dense;
+  int64_t batch;       // a dense op's batch loops (0 or 1)
+  int64_t block;       // a dense op's weight block (output channels), else 1
+  int64_t width;       // output pixels of a row; a dense op's rows
+  int64_t channels;    // output channels (of one group)
+  int64_t inChannels;  // input channels (of one group)
+  int64_t kernelWidth; // kernel or pooling window width (dense: 1)
+};
+
+/// `op`'s kind and extents; `op` is tiled as a conv and has static shapes.
+TiledConvShape tiledConvShape(mlir::linalg::LinalgOp op);
+
 } // namespace cnnc
 
 #endif // CNNC_TRANSFORMS_CONVSCHEDULE_H

@@ -138,7 +138,6 @@ struct SelectConvSchedule
   FailureOr<std::optional<ConvSchedule>>
   select(linalg::LinalgOp conv, llvm::StringMap<TileSizes> &overrides) {
     auto out = cast<RankedTensorType>(conv->getResult(0).getType());
-    auto in = cast<RankedTensorType>(conv.getDpsInputs()[0].getType());
     Operation *init = conv.getDpsInits()[0].getDefiningOp();
     if (!out.hasStaticShape() || !init ||
         !isa<linalg::FillOp, linalg::BroadcastOp>(init))
@@ -151,29 +150,12 @@ struct SelectConvSchedule
     // tile's width: pixels before channels. Pooling has the same loops (n,
     // oh, ow, c, kh, kw) and schedule.
     int64_t maxAccumulators = vectorRegisters * 3 / 4;
-    bool pooling =
-        isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv);
-    bool depthwise = pooling || isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
     // A dense layer tiles rows x output channels the way a conv tiles
     // output pixels x output channels, a whole weight block (B channels)
     // at a time: memory bound at batch 1, one stream per tile.
-    // A grouped conv: (n, oh, ow, g, f, kh, kw, c) on [N, OH, OW, G, F/G]
-    // outputs and [G, KH, KW, C/G, F/G] weights; tiled one group at a
-    // time, each tile a plain conv.
-    bool grouped = conv->hasAttr("cnnc.grouped_conv");
-    std::optional<int64_t> denseBatch =
-        grouped ? std::nullopt : cnnc::blockedDenseBatch(conv);
-    bool dense = denseBatch.has_value();
-    int64_t batch = denseBatch.value_or(0);
-    int64_t block = dense ? out.getDimSize(2 + batch) : 1;
-    int64_t width = out.getDimSize(dense ? batch : 2);
-    int64_t channels = dense     ? out.getDimSize(1 + batch) * block
-                       : grouped ? out.getDimSize(4)
-                                 : out.getDimSize(3);
-    int64_t inChannels = in.getDimSize(dense ? 1 + batch : grouped ? 4 : 3);
-    // Kernel (or pooling window) width: HWCF, HWC, GHWCF and window shapes.
+    auto [pooling, depthwise, grouped, dense, batch, block, width, channels,
+          inChannels, kernelWidth] = cnnc::tiledConvShape(conv);
     auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
-    int64_t kernelWidth = dense ? 1 : weight.getDimSize(grouped ? 2 : 1);
     // A batch of products (many rows) takes a conv's 1x1 register tile,
     // with the block its weights were made for.
     TileSizes tiles =

@@ -322,7 +322,6 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
     OpBuilder b(module.getContext());
     for (auto [id, conv] : llvm::enumerate(convs)) {
       auto out = cast<RankedTensorType>(conv->getResult(0).getType());
-      auto in = cast<RankedTensorType>(conv.getDpsInputs()[0].getType());
       Operation *init = conv.getDpsInits()[0].getDefiningOp();
       std::optional<ConvSchedule> schedule = cnnc::getConvSchedule(conv);
       if (!out.hasStaticShape() || !init ||
@@ -344,20 +343,9 @@ struct VectorizeConv : cnnc::impl::VectorizeConvBase<VectorizeConv> {
         b.setInsertionPoint(init);
         dest.assign(b.clone(*empty)->getResult(0));
       }
-      bool pooling =
-          isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(conv);
-      bool depthwise = pooling || isa<linalg::DepthwiseConv2DNhwcHwcOp>(conv);
+      auto [pooling, depthwise, grouped, dense, batch, block, width, channels,
+            inChannels, kernelWidth] = cnnc::tiledConvShape(conv);
       auto merged = conv->getAttrOfType<IntegerAttr>("cnnc.grouped_conv");
-      bool grouped = merged != nullptr;
-      std::optional<int64_t> denseBatch =
-          grouped ? std::nullopt : cnnc::blockedDenseBatch(conv);
-      bool dense = denseBatch.has_value();
-      int64_t batch = denseBatch.value_or(0);
-      int64_t block = dense ? out.getDimSize(2 + batch) : 1;
-      int64_t channels = dense     ? out.getDimSize(1 + batch) * block
-                         : grouped ? out.getDimSize(4)
-                                   : out.getDimSize(3);
-      int64_t inChannels = in.getDimSize(dense ? 1 + batch : grouped ? 4 : 3);
       TileSizes tiles = schedule->tiles;
       TileOrder order = schedule->order;
       linalg::GenericOp epilogue = epilogueOf(conv);
