@@ -78,7 +78,7 @@ InFlightDiagnostic cnnc::onnx::emitUnsupported(Location loc, const Node &node,
   // "op" or "op (why)": the op itself is not supported.
   if (reason.consume_front("op")) {
     diag << "unsupported ONNX op '" << node.opType << "'";
-    if (!node.domain.empty() && node.domain != "ai.onnx")
+    if (!node.inDefaultDomain())
       diag << " of domain '" << node.domain << "'";
     diag << reason;
   } else
@@ -161,10 +161,27 @@ LogicalResult GraphImporter::checkOpset() {
   if (graph.opset >= kMinOpset && graph.opset <= kMaxOpset)
     return success();
   InFlightDiagnostic diag = emitError(fileLoc());
-  if (graph.opset == 0)
+  if (graph.opset == 0) {
     diag << "the model imports no opset of the default ONNX domain";
-  else
+  } else if (graph.opset < kMinOpset) {
     diag << "ONNX opset " << graph.opset << " is not supported";
+  } else {
+    // Any op may have a version there that cnnc does not know of.
+    diag << "ONNX opset " << graph.opset << " is newer than cnnc knows";
+    llvm::StringSet<> named;
+    std::string newest;
+    for (const Node &node : graph.nodes) {
+      llvm::ArrayRef<int64_t> versions = onnxOpVersions(node.opType);
+      if (node.inDefaultDomain() && !versions.empty() &&
+          named.insert(node.opType).second)
+        newest += (newest.empty() ? "" : ", ") + node.opType + "-" +
+                  std::to_string(versions.back());
+    }
+    if (!newest.empty())
+      diag << ": its versions of the model's ops may be newer than those "
+              "cnnc implements ("
+           << newest << ")";
+  }
   return diag << "; cnnc imports opsets " << kMinOpset << " to " << kMaxOpset;
 }
 
@@ -249,7 +266,7 @@ LogicalResult GraphImporter::importNodes() {
     bool fedByFailure = llvm::any_of(node.inputs, [&](const std::string &n) {
       return failedValues.contains(n);
     });
-    std::string reason = legacyFormReason(node, opset());
+    std::string reason = versionReason(node, opset());
     std::string foldError;
     std::optional<Tensor> folded =
         fedByFailure || !reason.empty()

@@ -4,6 +4,7 @@
 #define CNNC_IMPORT_GRAPHIMPORTER_H
 
 #include "compiler/import/OnnxModel.h"
+#include "compiler/import/OnnxOpVersions.h"
 #include "dialects/cnn/CnnShapes.h"
 
 #include "mlir/IR/Builders.h"
@@ -15,12 +16,6 @@
 #include <deque>
 
 namespace cnnc::onnx {
-
-/// The default-domain opsets the importer reads (ONNX 1.16's range). A few
-/// ops' first forms are not read (legacyFormReason); what later opsets
-/// added (Pad's `wrap`, Resize's `half_pixel_symmetric`, AveragePool's
-/// `dilations`) is checked like any attribute value.
-constexpr int64_t kMinOpset = 1, kMaxOpset = 21;
 
 /// Values and constants of the graph being imported.
 class GraphImporter {
@@ -85,11 +80,6 @@ private:
 /// value, or a non-constant input that must be constant. Only what can be
 /// decided without tensor shapes; the importers check the rest.
 std::string unsupportedReason(const Node &node, const GraphImporter &graph);
-/// Like unsupportedReason, for an op's form before the first opset whose
-/// form the importer reads (Reshape's `shape` attribute before 5, ...);
-/// checked before constants are folded.
-std::string legacyFormReason(const Node &node, int64_t opset);
-
 /// Builds the cnn ops for a node that passed `unsupportedReason`.
 mlir::LogicalResult importNode(GraphImporter &graph, const Node &node,
                                mlir::Location loc);

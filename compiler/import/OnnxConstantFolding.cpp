@@ -503,7 +503,7 @@ std::optional<Tensor> cnnc::onnx::foldConstantNode(const Node &node,
                                                    const GraphImporter &g,
                                                    std::string &error) {
   error.clear();
-  if (node.domain.size() && node.domain != "ai.onnx")
+  if (!node.inDefaultDomain())
     return std::nullopt;
   std::optional<Tensor> result;
   bool isSize = node.opType == "Size";

@@ -49,6 +49,8 @@ struct Node {
   std::vector<std::string> outputs;
   std::map<std::string, Attribute> attributes;
 
+  /// Whether the op is of ONNX's default domain ("" or "ai.onnx").
+  bool inDefaultDomain() const { return domain.empty() || domain == "ai.onnx"; }
   const Attribute *attr(const std::string &key) const;
   int64_t getInt(const std::string &key, int64_t dflt) const;
   float getFloat(const std::string &key, float dflt) const;

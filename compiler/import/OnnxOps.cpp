@@ -3,7 +3,7 @@
 // One check and one builder per op family: layers, activations, elementwise
 // ops (the shape ops are in OnnxShapeOps.cpp). Attributes that moved to
 // inputs in later opsets (Clip's min/max since 11, Dropout's training_mode
-// since 12) are read from constants, so opsets 1-18 import alike.
+// since 12) are read from constants, so every opset imports alike.
 //
 //===----------------------------------------------------------------------===//
 
@@ -172,31 +172,9 @@ bool isBroadcastOp(llvm::StringRef op) {
 
 } // namespace
 
-std::string cnnc::onnx::legacyFormReason(const Node &node, int64_t opset) {
-  // Each op's first opset whose form is read, and what changed there.
-  static const struct {
-    const char *op;
-    int64_t since;
-    const char *change;
-  } kFirstForms[] = {
-      {"Pad", 2, "`pads` replaced `paddings`"},
-      {"Split", 2, "`split` is no longer an input"},
-      {"Reshape", 5, "`shape` became an input"},
-      {"Cast", 6, "`to` became an integer"},
-      {"Tile", 6, "`repeats` replaced `tiles` and `axis`"},
-      {"Upsample", 7, "`scales` replaced `height_scale` and `width_scale`"},
-  };
-  for (const auto &form : kFirstForms)
-    if (node.opType == form.op && opset < form.since &&
-        (node.domain.empty() || node.domain == "ai.onnx"))
-      return "form of opset " + std::to_string(opset) + " (read from opset " +
-             std::to_string(form.since) + ", where " + form.change + ")";
-  return "";
-}
-
 std::string cnnc::onnx::unsupportedReason(const Node &node,
                                           const GraphImporter &g) {
-  if (!node.domain.empty() && node.domain != "ai.onnx")
+  if (!node.inDefaultDomain())
     return "op";
   const std::string &op = node.opType;
   if (node.outputs.empty() || (op != "Constant" && node.inputs.empty()))
@@ -258,10 +236,8 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
     return "";
   }
   if (op == "HardSwish")
-    return g.opset() >= 14 ? "" : "op (new in opset 14)";
+    return "";
   if (op == "Gelu") {
-    if (g.opset() < 20)
-      return "op (new in opset 20)";
     std::string approximate = node.getString("approximate", "none");
     return approximate == "none" || approximate == "tanh"
                ? ""
@@ -284,8 +260,6 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   }
   // CastLike to a computed tensor's type (f32) or a float constant's.
   if (op == "CastLike") {
-    if (g.opset() < 15)
-      return "op (new in opset 15)";
     if (node.input(1).empty())
       return "node without the tensor whose type it casts to";
     const Tensor *like = g.constant(node.input(1));

@@ -159,7 +159,11 @@ def main():
                [ints("pads4", [0, 0, 1, 1, 0, 0, 1, 1]), floats("scales2", [1, 1, 2, 2])],
                opset=21), "newer_forms.onnx")
     save(model([n("Gelu", ["x"], ["y"], name="gelu")], [x], opset=18), "gelu_opset18.onnx")
-    save(model(relu, [x], opset=22), "opset22.onnx")
+    save(model(relu + [n("Sigmoid", ["y"], ["s"]), n("Relu", ["s"], ["r"])], [x], opset=27),
+         "opset27.onnx")
+    # An op before the opset that introduced it, on constants (folded).
+    save(model([n("CastLike", ["c", "x"], ["cx"], name="castlike"), n("Add", ["x", "cx"], ["y"])],
+               [x], [floats("c", [1.0])], opset=13), "castlike_opset13.onnx")
     save(model(relu, [x], opsets=[helper.make_opsetid("com.microsoft", 1)]), "no_opset.onnx")
 
 
