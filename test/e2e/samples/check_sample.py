@@ -8,7 +8,8 @@ must be <= rtol. Each executable runs with every --threads count (default
   check_sample.py --cnnc CNNC --model M.cnn --workdir DIR
                   --input NAME=D0,D1,.. [--input ...] --output NAME [...]
                   [--opt 0 --opt 2] [--rtol 1e-4] [--threads T ...]
-                  [--cnnc-flag F ...] [--runner "qemu-aarch64 -L DIR"]
+                  [--cnnc-flag F ...] [--model-flag F ...]
+                  [--runner "qemu-aarch64 -L DIR"]
 
 --runner runs the executables through a command (an emulator, for
 executables compiled for another target with --cnnc-flag=--target-triple=T).
@@ -41,6 +42,9 @@ def main():
     p.add_argument("--cnnc-flag", action="append", default=[],
                    help="extra cnnc flag for the compiled levels, e.g. "
                         "--target-cpu=haswell")
+    p.add_argument("--model-flag", action="append", default=[],
+                   help="cnnc flag for every run, the reference's too, e.g. "
+                        "--input-shape=image=1x3x64x64")
     p.add_argument("--runner", default="",
                    help="command the executables run under, e.g. "
                         "'qemu-aarch64 -L /usr/aarch64-linux-gnu'")
@@ -66,12 +70,14 @@ def main():
             out += ["--output", f"{tensor}={os.path.join(args.workdir, f'{tensor}.{tag}.npy')}"]
         return out
 
-    t = run([args.cnnc, args.model, "--reference"] + flags + outputs("ref"))
+    t = run([args.cnnc, args.model, "--reference"] + args.model_flag + flags +
+            outputs("ref"))
     print(f"{name}: reference {t:.2f}s")
     failed = False
     for level in args.opt or ["0", "2"]:
         exe = os.path.join(args.workdir, f"{name}.O{level}")
-        tc = run([args.cnnc, args.model, f"-O{level}", "-o", exe] + args.cnnc_flag)
+        tc = run([args.cnnc, args.model, f"-O{level}", "-o", exe] + args.model_flag +
+                 args.cnnc_flag)
         tr = run(runner + [exe, f"--threads={threads[0]}"] + flags + outputs(f"O{level}"))
         for count in threads[1:]:
             run(runner + [exe, f"--threads={count}"] + flags + outputs(f"O{level}.t{count}"))
