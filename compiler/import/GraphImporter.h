@@ -48,6 +48,8 @@ public:
   mlir::Value reshape(mlir::Value v, llvm::ArrayRef<int64_t> shape,
                       mlir::Location loc);
   void define(llvm::StringRef name, mlir::Value value) { values[name] = value; }
+  /// The value imported as `name`, or null.
+  mlir::Value lookup(llvm::StringRef name) const { return values.lookup(name); }
   bool isDefined(llvm::StringRef name) const { return values.count(name); }
   void addConstant(Tensor tensor);
 

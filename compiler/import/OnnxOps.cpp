@@ -96,17 +96,28 @@ std::string checkGeometry(const Node &node) {
 }
 
 std::string checkWindow(const Node &node) {
-  if (node.getInts("kernel_shape", {}).size() != 2)
-    return "kernel_shape (only 2-D pooling)";
+  size_t rank = node.getInts("kernel_shape", {}).size();
+  if (rank != 1 && rank != 2)
+    return "kernel_shape (only 1-D and 2-D pooling)";
   if (std::string bad = checkGeometry(node); !bad.empty())
     return bad;
-  for (int64_t d : node.getInts("dilations", {1, 1}))
+  for (int64_t d : node.getInts("dilations", {}))
     if (d != 1)
       return "dilations (pooling with dilation)";
-  if (node.getInts("strides", {1, 1}).size() != 2 ||
-      node.getInts("pads", {0, 0, 0, 0}).size() != 4)
-    return "strides/pads (only 2-D pooling)";
+  if (node.getInts("strides", std::vector<int64_t>(rank, 1)).size() != rank ||
+      node.getInts("pads", std::vector<int64_t>(2 * rank, 0)).size() !=
+          2 * rank)
+    return "strides/pads (not of the kernel's rank)";
   return checkAutoPad(node);
+}
+
+/// The rank of a convolution weight cnnc computes: 1-D (as 2-D of height
+/// 1) and 2-D.
+std::string checkConvWeightRank(const Tensor *w) {
+  if (!w || w->dims.size() == 3 || w->dims.size() == 4)
+    return "";
+  return "weight rank " + std::to_string(w->dims.size()) +
+         " (only 1-D and 2-D convolution)";
 }
 
 /// The cnn.reduce kind of an ONNX Reduce* op.
@@ -187,10 +198,9 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   if (isShapeOp(op))
     return unsupportedShapeOpReason(node, g);
   if (op == "Conv") {
-    const Tensor *w = g.constant(node.input(1));
-    if (w && w->dims.size() != 4)
-      return "weight rank " + std::to_string(w->dims.size()) +
-             " (only 2-D convolution)";
+    if (std::string bad = checkConvWeightRank(g.constant(node.input(1)));
+        !bad.empty())
+      return bad;
     if (std::string bad = checkGeometry(node); !bad.empty())
       return bad;
     return checkAutoPad(node);
@@ -199,9 +209,8 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
     const Tensor *w = g.constant(node.input(1));
     if (!w || w->type != Tensor::Type::Float)
       return "weight (only a constant)";
-    if (w->dims.size() != 4)
-      return "weight rank " + std::to_string(w->dims.size()) +
-             " (only 2-D convolution)";
+    if (std::string bad = checkConvWeightRank(w); !bad.empty())
+      return bad;
     if (!node.input(2).empty() && !g.constant(node.input(2)))
       return "bias (only a constant)";
     if (std::string bad = checkGeometry(node); !bad.empty())
@@ -567,9 +576,10 @@ LogicalResult NodeImporter::conv(Value x) {
   Shape inShape = GraphImporter::shapeOf(x),
         wShape = GraphImporter::shapeOf(*w);
   if (inShape.size() != 4 || wShape.size() != 4)
-    return error() << "Conv supports only 2-D convolution, got input "
-                   << cnn::formatShape(inShape) << " and weight "
-                   << cnn::formatShape(wShape);
+    return error() << "Conv of input " << cnn::formatShape(inShape)
+                   << " by weight " << cnn::formatShape(wShape)
+                   << " (cnnc computes 1-D and 2-D convolutions: inputs and "
+                      "weights of rank 3 or 4)";
   Value bias;
   std::optional<Shape> biasShape;
   if (failed(optionalOperand(2, bias, biasShape)))
@@ -1165,7 +1175,75 @@ LogicalResult NodeImporter::softmax(Value x) {
 
 } // namespace
 
+namespace {
+
+/// Whether `node` is a 1-D Conv, ConvTranspose or pool (an [N, C, L] input).
+bool isOneDimensional(const GraphImporter &g, const Node &node) {
+  if (!llvm::is_contained({"Conv", "ConvTranspose", "MaxPool", "AveragePool"},
+                          node.opType))
+    return false;
+  std::optional<Shape> in = g.staticShape(node.input(0));
+  return in && in->size() == 3;
+}
+
+/// A 1-D Conv, ConvTranspose or pool as the 2-D op of height 1: the input
+/// [N, C, L] as [N, C, 1, L], the weight [., ., k] as [., ., 1, k], each
+/// spatial attribute given a leading height (1 for kernel, strides and
+/// dilations, 0 for output_padding; pads [b, e] as [0, b, 0, e]), and the
+/// output reshaped back to rank 3.
+LogicalResult importAs2d(GraphImporter &g, const Node &node, Location loc) {
+  auto lifted = [](const std::string &name) { return name + ".as2d"; };
+  Node as2d = node;
+  for (size_t i = 0; i < std::min<size_t>(node.inputs.size(), 2); ++i) {
+    if (node.inputs[i].empty())
+      continue;
+    as2d.inputs[i] = lifted(node.inputs[i]);
+    if (const Tensor *t = g.constant(node.inputs[i]);
+        t && t->dims.size() == 3) {
+      Tensor w = *t;
+      w.name = as2d.inputs[i];
+      w.dims.insert(w.dims.begin() + 2, 1);
+      g.addConstant(std::move(w));
+      continue;
+    }
+    FailureOr<Value> v = g.operand(node, i, loc);
+    if (failed(v))
+      return failure();
+    Shape s = GraphImporter::shapeOf(*v);
+    if (s.size() != 3)
+      return emitError(loc)
+             << node.opType << " of a 1-D input needs a rank-3 "
+             << (i ? "weight" : "input") << ", got " << cnn::formatShape(s);
+    g.define(as2d.inputs[i], g.reshape(*v, {s[0], s[1], 1, s[2]}, loc));
+  }
+  for (auto &[key, attr] : as2d.attributes) {
+    if (attr.kind != cnnc::onnx::Attribute::Kind::Ints)
+      continue;
+    std::vector<int64_t> &v = attr.ints;
+    if (key == "pads" && v.size() == 2)
+      v = {0, v[0], 0, v[1]};
+    else if (key == "output_shape" && !v.empty())
+      v = {1, v.back()};
+    else if (key == "output_padding" && v.size() == 1)
+      v.insert(v.begin(), 0);
+    else if (v.size() == 1 &&
+             llvm::is_contained({"kernel_shape", "strides", "dilations"}, key))
+      v.insert(v.begin(), 1);
+  }
+  as2d.outputs = {lifted(node.outputs[0])};
+  if (failed(NodeImporter(g, as2d, loc).run()))
+    return failure();
+  Value out = g.lookup(as2d.outputs[0]);
+  Shape s = GraphImporter::shapeOf(out);
+  g.define(node.outputs[0], g.reshape(out, {s[0], s[1], s[3]}, loc));
+  return success();
+}
+
+} // namespace
+
 LogicalResult cnnc::onnx::importNode(GraphImporter &g, const Node &node,
                                      Location loc) {
+  if (isOneDimensional(g, node))
+    return importAs2d(g, node, loc);
   return NodeImporter(g, node, loc).run();
 }

@@ -159,6 +159,10 @@ def main():
                [ints("pads4", [0, 0, 1, 1, 0, 0, 1, 1]), floats("scales2", [1, 1, 2, 2])],
                opset=21), "newer_forms.onnx")
     save(model([n("Gelu", ["x"], ["y"], name="gelu")], [x], opset=18), "gelu_opset18.onnx")
+    x1d = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8])
+    save(model([n("Conv", ["x", "w"], ["y"], name="conv")], [x1d], [w]), "conv_1d_2d.onnx")
+    save(model([n("Conv", ["x", "w"], ["y"], name="conv")], [x], [floats("w", np.ones((2, 3, 1)))]),
+         "conv_2d_1d.onnx")
     save(model(relu + [n("Sigmoid", ["y"], ["s"]), n("Relu", ["s"], ["r"])], [x], opset=27),
          "opset27.onnx")
     # An op before the opset that introduced it, on constants (folded).

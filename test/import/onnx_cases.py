@@ -875,6 +875,51 @@ def case_conv_transpose(opset=13):
     return nodes, {"x": x, "c": c, "col": col}, inits, expected, opset
 
 
+def case_conv1d(opset=13):
+    """1-D Conv (strides, pads, groups with dilation, auto_pad SAME_UPPER),
+    ConvTranspose (output_padding; groups with output_shape), MaxPool
+    (ceil_mode) and AveragePool (count_include_pad) on an [N, C, L] input;
+    the oracles are the 2-D ones on a height of 1."""
+    x = rand(2, 4, 13)
+    x2 = x[:, :, None, :]
+    squeeze = lambda y: y[:, :, 0, :]
+    nodes, expected, inits = [], {}, {}
+
+    def add(op, name, w=None, b=None, **attrs):
+        inputs = ["x"]
+        for suffix, value in (("_w", w), ("_b", b)):
+            if value is not None:
+                inits[name + suffix] = value
+                inputs.append(name + suffix)
+        nodes.append(helper.make_node(op, inputs, [name], name=name, **attrs))
+
+    w1, b1 = rand(6, 4, 3, scale=0.5), rand(6)
+    add("Conv", "strided", w1, b1, strides=[2], pads=[1, 2])
+    expected["strided"] = squeeze(conv(x2, w1[:, :, None], b1, (1, 2), (0, 1, 0, 2)))
+    w2 = rand(4, 2, 3, scale=0.5)
+    add("Conv", "grouped", w2, group=2, dilations=[2], pads=[2, 1])
+    expected["grouped"] = squeeze(conv(x2, w2[:, :, None], None, (1, 1), (0, 2, 0, 1),
+                                       (1, 2), 2))
+    add("Conv", "same_upper", w1, b1, strides=[2], auto_pad="SAME_UPPER")
+    pads = same_pads((1, 13), (1, 3), (1, 2))
+    expected["same_upper"] = squeeze(conv(x2, w1[:, :, None], b1, (1, 2), pads))
+    w3, b3 = rand(4, 3, 4, scale=0.5), rand(3)
+    add("ConvTranspose", "up", w3, b3, strides=[3], pads=[1, 1], output_padding=[2])
+    expected["up"] = squeeze(conv_transpose(x2, w3[:, :, None], b3, (1, 3), (0, 1, 0, 1),
+                                            out_pad=(0, 2)))
+    w4 = rand(4, 2, 3, scale=0.5)
+    add("ConvTranspose", "shaped", w4, group=2, strides=[2], output_shape=[26])
+    # of full 27: the odd element of padding at the beginning
+    expected["shaped"] = squeeze(conv_transpose(x2, w4[:, :, None], None, (1, 2),
+                                                (0, 1, 0, 0), group=2))
+    add("MaxPool", "max", kernel_shape=[3], strides=[2], pads=[1, 1], ceil_mode=1)
+    expected["max"] = squeeze(pool(x2, (1, 3), (1, 2), (0, 1, 0, 1), True, "max"))
+    add("AveragePool", "avg", kernel_shape=[3], strides=[2], pads=[1, 0],
+        count_include_pad=1)
+    expected["avg"] = squeeze(pool(x2, (1, 3), (1, 2), (0, 1, 0, 0), False, "avg", True))
+    return nodes, {"x": x}, inits, expected, opset
+
+
 def case_names(opset=13):
     """PyTorch's default names: a dotted input, a numeric output."""
     x = rand(1, 2, 3, 3)
