@@ -193,7 +193,7 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
   if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" ||
       op == "HardSigmoid" || isBroadcastOp(op) || unaryFnOf(op) ||
       op == "GlobalAveragePool" || op == "Concat" || op == "Softmax" ||
-      op == "Identity")
+      op == "Identity" || op == "MatMul" || op == "Gemm")
     return "";
   if (isShapeOp(op))
     return unsupportedShapeOpReason(node, g);
@@ -217,17 +217,7 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
       return bad;
     return checkAutoPad(node);
   }
-  if (op == "Gemm") {
-    if (node.getInt("transB", 0) == 0 && !g.constant(node.input(1)))
-      return "transB=0 with a non-constant B";
-    return "";
-  }
-  if (op == "MatMul") {
-    const Tensor *b = g.constant(node.input(1));
-    if (!b || b->dims.size() != 2)
-      return "B operand (only a constant matrix)";
-    return "";
-  }
+
   if (op == "BatchNormalization") {
     if (node.getInt("training_mode", 0) != 0 || isUsed(node, 1))
       return "training_mode (only inference)";
@@ -770,6 +760,10 @@ LogicalResult NodeImporter::gemm(Value x) {
     if (failed(wv))
       return failure();
     w = *wv;
+    Shape s = GraphImporter::shapeOf(w);
+    if (node.getInt("transB", 0) == 0 && s.size() == 2)
+      w = cnn::TransposeOp::create(b, loc, type({s[1], s[0]}), w,
+                                   ArrayRef<int64_t>{1, 0});
   }
   Shape wShape = GraphImporter::shapeOf(w);
   if (wShape.size() != 2)
@@ -824,35 +818,129 @@ LogicalResult NodeImporter::gemm(Value x) {
   return done(y);
 }
 
-/// [..., K] x constant [K, M] as a dense without bias (a following Add adds
-/// it) of the rows of A: [rows, K] x [K, M], reshaped to [..., M] (a Linear
-/// layer on an NHWC tensor, ConvNeXt's).
+/// MatMul as numpy's matmul: [..., M, K] x [..., K, N], the batch
+/// dimensions broadcast (a rank-1 operand is a row or column, dropped from
+/// the result). A B of one matrix is a dense of all of A's rows (a Linear
+/// layer on an NHWC tensor, ConvNeXt's; a following Add adds its bias);
+/// batched matrices are one dense per batch entry, concatenated.
 LogicalResult NodeImporter::matmul(Value x) {
   const Tensor *t = g.constant(node.input(1));
-  if (t->type != Tensor::Type::Float)
-    return error() << "MatMul B must be a float matrix";
-  int64_t k = t->dims[0], n = t->dims[1];
-  std::vector<float> transposed(t->floats.size());
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      transposed[j * k + i] = t->floats[i * n + j];
-  Value w = g.weight(t->name + ".T", {n, k}, transposed, loc);
-  Shape shape = GraphImporter::shapeOf(x);
-  if (shape.size() < 2)
-    return error() << "MatMul supports an A of rank 2 or more, got shape "
-                   << cnn::formatShape(shape);
-  int64_t rows = 1;
-  for (int64_t d : llvm::ArrayRef(shape).drop_back())
-    rows *= d;
-  Value flat = g.reshape(x, {rows, shape.back()}, loc);
-  FailureOr<Shape> out =
-      cnn::inferDenseShape([&] { return error(); },
-                           GraphImporter::shapeOf(flat), {n, k}, std::nullopt);
-  if (failed(out))
-    return failure();
-  Value y = cnn::DenseOp::create(b, loc, type(*out), flat, w, Value(),
-                                 cnn::Activation::none, llvm::APFloat(0.01));
-  shape.back() = n;
+  if (t && t->type != Tensor::Type::Float)
+    return error() << "MatMul B must be a float tensor";
+  Value bValue;
+  if (!t) {
+    FailureOr<Value> v = in(1);
+    if (failed(v))
+      return failure();
+    bValue = *v;
+  }
+  Shape as = GraphImporter::shapeOf(x);
+  Shape bs = t ? Shape(t->dims.begin(), t->dims.end())
+               : GraphImporter::shapeOf(bValue);
+  if (as.empty() || bs.empty())
+    return error() << "MatMul of scalars";
+  bool rowA = as.size() == 1, columnB = bs.size() == 1;
+  if (rowA)
+    as.insert(as.begin(), 1);
+  if (columnB)
+    bs.push_back(1);
+  int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+  if (bs[bs.size() - 2] != k)
+    return error() << "MatMul of " << cnn::formatShape(as) << " by "
+                   << cnn::formatShape(bs) << ": inner dimensions differ";
+  Shape aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2);
+  // numpy's broadcasting, aligned at the last dimension.
+  Shape batch(std::max(aBatch.size(), bBatch.size()), 1);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto dim = [&](const Shape &s) {
+      return i < s.size() ? s[s.size() - 1 - i] : 1;
+    };
+    int64_t da = dim(aBatch), db = dim(bBatch);
+    if (da != db && da != 1 && db != 1)
+      return error() << "MatMul of " << cnn::formatShape(as) << " by "
+                     << cnn::formatShape(bs)
+                     << ": batch dimensions do not broadcast";
+    batch[batch.size() - 1 - i] = std::max(da, db);
+  }
+  auto count = [](llvm::ArrayRef<int64_t> dims) {
+    int64_t c = 1;
+    for (int64_t d : dims)
+      c *= d;
+    return c;
+  };
+  int64_t aCount = count(aBatch), bCount = count(bBatch),
+          entries = count(batch);
+  constexpr int64_t kMaxEntries = 1024;
+  if (bCount > 1 && entries > kMaxEntries)
+    return error() << "MatMul of " << entries
+                   << " batched matrices (cnnc makes one dense layer per "
+                      "matrix, at most "
+                   << kMaxEntries << ")";
+  // B's matrix `index` transposed: the [N, K] weight of a dense.
+  Value b3 = bValue ? g.reshape(bValue, {bCount, k, n}, loc) : Value();
+  auto weightOf = [&](int64_t index) -> Value {
+    if (t) {
+      std::vector<float> nk(k * n);
+      const float *matrix = t->floats.data() + index * k * n;
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          nk[j * k + i] = matrix[i * n + j];
+      std::string name = t->name + ".T";
+      if (bCount > 1)
+        name += std::to_string(index);
+      return g.weight(name, {n, k}, nk, loc);
+    }
+    Value matrix = b3;
+    if (bCount > 1)
+      matrix = cnn::SliceOp::create(b, loc, type({1, k, n}), b3, 0, index, 1);
+    matrix = g.reshape(matrix, {k, n}, loc);
+    return cnn::TransposeOp::create(b, loc, type({n, k}), matrix,
+                                    ArrayRef<int64_t>{1, 0});
+  };
+  auto dense = [&](Value rows, Value w) {
+    Shape out = {GraphImporter::shapeOf(rows)[0], n};
+    return cnn::DenseOp::create(b, loc, type(out), rows, w, Value(),
+                                cnn::Activation::none, llvm::APFloat(0.01));
+  };
+  Value y;
+  if (bCount == 1) {
+    y = dense(g.reshape(x, {aCount * m, k}, loc), weightOf(0));
+  } else {
+    // Entry e of the broadcast batch reads A's and B's entries at the same
+    // coordinates, a dimension of 1 at 0.
+    Value a3 = g.reshape(x, {aCount, m, k}, loc);
+    auto entryIndex = [&](int64_t e, llvm::ArrayRef<int64_t> dims) {
+      int64_t index = 0, stride = 1;
+      for (size_t i = 0; i < dims.size(); ++i) {
+        size_t axis = batch.size() - 1 - i;
+        int64_t extent = batch[axis], coordinate = e % extent;
+        e /= extent;
+        int64_t d = dims[dims.size() - 1 - i];
+        index += (d == 1 ? 0 : coordinate) * stride;
+        stride *= d;
+      }
+      return index;
+    };
+    SmallVector<Value> parts;
+    for (int64_t e = 0; e < entries; ++e) {
+      Value rows = a3;
+      if (aCount > 1)
+        rows = cnn::SliceOp::create(b, loc, type({1, m, k}), a3, 0,
+                                    entryIndex(e, aBatch), 1);
+      Value product =
+          dense(g.reshape(rows, {m, k}, loc), weightOf(entryIndex(e, bBatch)));
+      parts.push_back(g.reshape(product, {1, m, n}, loc));
+    }
+    y = parts.size() == 1 ? parts[0]
+                          : cnn::ConcatOp::create(b, loc, type({entries, m, n}),
+                                                  ValueRange(parts), 0)
+                                .getResult();
+  }
+  Shape shape = batch;
+  if (!rowA)
+    shape.push_back(m);
+  if (!columnB)
+    shape.push_back(n);
   return done(g.reshape(y, shape, loc));
 }
 

@@ -77,7 +77,6 @@ def main():
           coordinate_transformation_mode="tf_crop_and_resize"),
         n("Resize", ["x", "", "scales_c"], ["r3"], name="resize_channels", mode="linear"),
         n("Flatten", ["x"], ["f"], name="flat"),
-        n("Gemm", ["f", "f"], ["g"], name="gemm_b"),
         n("NonZero", ["x"], ["s"], name="nonzero"),
         n("Reshape", ["x", "s"], ["rs"], name="reshape_dyn"),
         n("Upsample", ["x", "scales2"], ["u"], name="up"),

@@ -260,6 +260,46 @@ def case_dense(opset=13):
         {"y": g2 @ wm + bm}, opset
 
 
+def case_matmul(opset=13):
+    """MatMul as numpy's matmul: a computed B, batched constant and computed
+    B with broadcast batch dimensions, rank-1 operands; Gemm of a computed B
+    with transB=0 (and transA)."""
+    a = rand(2, 3, 4)
+    c = rand(3, 4, 2)
+    v = rand(4)
+    wb = rand(2, 4, 5)
+    nodes = [
+        helper.make_node("Relu", ["c"], ["cr"], name="cr"),
+        helper.make_node("Reshape", ["cr", "s12x2"], ["c2"], name="c2"),
+        helper.make_node("MatMul", ["x", "wb"], ["batched_const"], name="batched_const"),
+        helper.make_node("Unsqueeze", ["x", "ax1"], ["x4"], name="x4"),
+        helper.make_node("MatMul", ["x4", "cr"], ["broadcast"], name="broadcast"),
+        helper.make_node("Reshape", ["x", "s6x4"], ["x2"], name="x2"),
+        helper.make_node("Reshape", ["c", "s4x6"], ["c46"], name="c46"),
+        helper.make_node("MatMul", ["x2", "c46"], ["computed"], name="computed"),
+        helper.make_node("MatMul", ["x", "v"], ["by_vector"], name="by_vector"),
+        helper.make_node("MatMul", ["v", "cr"], ["vector_by"], name="vector_by"),
+        helper.make_node("Gemm", ["x2", "c46"], ["gemm"], name="gemm", alpha=0.5),
+        helper.make_node("Gemm", ["c46", "x2"], ["gemm_t"], name="gemm_t", transA=1,
+                         transB=1),
+    ]
+    xd, cd, vd = (t.astype(np.float64) for t in (a, c, v))
+    crd = np.maximum(cd, 0)
+    c46 = cd.reshape(4, 6)
+    expected = {
+        "batched_const": xd @ wb,
+        "broadcast": xd[:, None] @ crd,
+        "computed": xd.reshape(6, 4) @ c46,
+        "by_vector": xd @ vd,
+        "vector_by": vd @ crd,
+        "gemm": 0.5 * (xd.reshape(6, 4) @ c46),
+        "gemm_t": c46.T @ xd.reshape(6, 4).T,
+    }
+    inits = dict(wb=wb, ax1=np.array([1], np.int64), s12x2=np.array([12, 2], np.int64),
+                 s6x4=np.array([6, 4], np.int64), s4x6=np.array([4, 6], np.int64))
+    return nodes, {"x": a, "c": c, "v": v}, inits, expected, opset
+
+
 def case_activations(opset=13):
     x = rand(1, 3, 4, 5, scale=8)
     gamma, beta, mean = rand(3), rand(3), rand(3)
