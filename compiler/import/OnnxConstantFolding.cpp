@@ -6,8 +6,9 @@
 // without constant folding is Shape, Gather, Unsqueeze, Concat. Nodes of the
 // data-movement ops below whose inputs are all constants (Shape: whose input
 // has a static shape) are evaluated here, and their outputs become constants
-// like a Constant node's; integer arithmetic is evaluated too. No cnn op is
-// built for them.
+// like a Constant node's; integer arithmetic, Equal and Where are evaluated
+// too (`x.expand(...)` exports as Where(Equal(shape, -1), ...)). No cnn op
+// is built for them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,7 +131,10 @@ private:
   std::optional<Tensor> cast();
   std::optional<Tensor> gatherOp();
   std::optional<Tensor> squeeze(bool unsqueeze);
+  /// The inputs, each gathered to their common (numpy broadcast) shape.
+  std::optional<std::vector<Tensor>> broadcastInputs();
   std::optional<Tensor> arithmetic();
+  std::optional<Tensor> where();
 
   const Node &node;
   const GraphImporter &g;
@@ -157,6 +161,8 @@ std::optional<Tensor> Folder::run() {
     return squeeze(op == "Unsqueeze");
   if (op == "Identity")
     return *in(0);
+  if (op == "Where")
+    return where();
   return arithmetic();
 }
 
@@ -413,40 +419,58 @@ std::optional<Tensor> Folder::squeeze(bool unsqueeze) {
   return result;
 }
 
-/// Integer Add/Sub/Mul/Div with numpy broadcasting (shape arithmetic).
-std::optional<Tensor> Folder::arithmetic() {
-  const Tensor *a = in(0), *b = in(1);
-  size_t rank = std::max(a->dims.size(), b->dims.size());
-  auto padded = [&](const Tensor *t) {
-    Dims dims(rank - t->dims.size(), 1);
-    llvm::append_range(dims, t->dims);
-    return dims;
-  };
-  Dims da = padded(a), db = padded(b), dims(rank);
-  for (size_t d = 0; d < rank; ++d) {
-    if (da[d] != db[d] && da[d] != 1 && db[d] != 1)
-      return fail("its operands do not broadcast");
-    dims[d] = da[d] == 1 ? db[d] : da[d]; // a 1 takes the other size, 0 too
+std::optional<std::vector<Tensor>> Folder::broadcastInputs() {
+  size_t rank = 0;
+  for (size_t i = 0; i < node.inputs.size(); ++i)
+    rank = std::max(rank, in(i)->dims.size());
+  std::vector<Dims> padded;
+  Dims dims(rank, 1);
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    Dims d(rank - in(i)->dims.size(), 1);
+    llvm::append_range(d, in(i)->dims);
+    for (size_t a = 0; a < rank; ++a) {
+      if (d[a] != dims[a] && d[a] != 1 && dims[a] != 1) {
+        fail("its operands do not broadcast");
+        return std::nullopt;
+      }
+      if (d[a] != 1)
+        dims[a] = d[a]; // a 1 takes the other size, 0 too
+    }
+    padded.push_back(std::move(d));
   }
-  if (tooLarge(dims))
-    return fail("its result is too large");
-  Dims sa = stridesOf(da), sb = stridesOf(db);
-  auto offset = [&](llvm::ArrayRef<int64_t> index, const Dims &d,
-                    const Dims &s) {
-    int64_t o = 0;
-    for (size_t i = 0; i < rank; ++i)
-      o += (d[i] == 1 ? 0 : index[i]) * s[i];
-    return o;
-  };
-  Tensor lhs = gather(*a, dims, [&](llvm::ArrayRef<int64_t> index) {
-    return offset(index, da, sa);
-  });
-  Tensor rhs = gather(*b, dims, [&](llvm::ArrayRef<int64_t> index) {
-    return offset(index, db, sb);
-  });
+  if (tooLarge(dims)) {
+    fail("its result is too large");
+    return std::nullopt;
+  }
+  std::vector<Tensor> result;
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    Dims strides = stridesOf(padded[i]);
+    result.push_back(gather(*in(i), dims, [&](llvm::ArrayRef<int64_t> index) {
+      int64_t o = 0;
+      for (size_t a = 0; a < rank; ++a)
+        o += (padded[i][a] == 1 ? 0 : index[a]) * strides[a];
+      return o;
+    }));
+  }
+  return result;
+}
+
+/// Integer Add/Sub/Mul/Div and Equal with numpy broadcasting (shape
+/// arithmetic; Equal: which dimensions a shape leaves at -1).
+std::optional<Tensor> Folder::arithmetic() {
+  std::optional<std::vector<Tensor>> operands = broadcastInputs();
+  if (!operands)
+    return std::nullopt;
+  Tensor &lhs = (*operands)[0], &rhs = (*operands)[1];
   const std::string &op = node.opType;
+  if (op == "Equal")
+    lhs.typeName = "BOOL";
   for (size_t i = 0; i < lhs.ints.size(); ++i) {
     int64_t x = lhs.ints[i], y = rhs.ints[i];
+    if (op == "Equal") {
+      lhs.ints[i] = x == y;
+      continue;
+    }
     if (op == "Div" && y == 0)
       return fail("it divides by zero");
     bool overflow = op == "Add"   ? llvm::AddOverflow(x, y, lhs.ints[i])
@@ -462,11 +486,35 @@ std::optional<Tensor> Folder::arithmetic() {
   return lhs;
 }
 
+/// Where(condition, X, Y) with numpy broadcasting: X's element where the
+/// condition holds, else Y's.
+std::optional<Tensor> Folder::where() {
+  if (in(1)->type != in(2)->type)
+    return fail("its X and Y differ in type");
+  std::optional<std::vector<Tensor>> operands = broadcastInputs();
+  if (!operands)
+    return std::nullopt;
+  const Tensor &condition = (*operands)[0];
+  Tensor &x = (*operands)[1];
+  const Tensor &y = (*operands)[2];
+  for (size_t i = 0; i < condition.ints.size(); ++i) {
+    if (condition.ints[i])
+      continue;
+    if (x.type == Tensor::Type::Float)
+      x.floats[i] = y.floats[i];
+    else
+      x.ints[i] = y.ints[i];
+  }
+  return x;
+}
+
 bool isFoldable(const Node &node, const GraphImporter &g) {
   static const llvm::StringSet<> dataMovement = {
-      "ConstantOfShape", "Concat", "Reshape",   "Slice",   "Transpose", "Cast",
-      "CastLike",        "Gather", "Unsqueeze", "Squeeze", "Identity"};
-  static const llvm::StringSet<> arithmetic = {"Add", "Sub", "Mul", "Div"};
+      "ConstantOfShape", "Concat",  "Reshape",  "Slice",
+      "Transpose",       "Cast",    "CastLike", "Gather",
+      "Unsqueeze",       "Squeeze", "Identity", "Where"};
+  static const llvm::StringSet<> arithmetic = {"Add", "Sub", "Mul", "Div",
+                                               "Equal"};
   bool data = dataMovement.contains(node.opType);
   bool integer = arithmetic.contains(node.opType);
   if ((!data && !integer) || node.inputs.empty() || node.outputs.size() != 1)
@@ -474,8 +522,9 @@ bool isFoldable(const Node &node, const GraphImporter &g) {
   // Inputs the folders read without checking: the data, the second operand
   // of the binary ones, every input of Concat.
   static const llvm::StringSet<> binary = {
-      "Reshape", "Gather", "Add", "Sub", "Mul", "Div", "CastLike"};
+      "Reshape", "Gather", "Add", "Sub", "Mul", "Div", "Equal", "CastLike"};
   size_t required = node.opType == "Concat"        ? node.inputs.size()
+                    : node.opType == "Where"       ? 3
                     : binary.contains(node.opType) ? 2
                                                    : 1;
   if (node.inputs.size() < required)
@@ -490,8 +539,9 @@ bool isFoldable(const Node &node, const GraphImporter &g) {
     if (name.empty())
       continue;
     const Tensor *t = g.constant(name);
+    bool integerInput = integer || (node.opType == "Where" && i == 0);
     if (!t || t->type == Tensor::Type::Other ||
-        (integer && t->type != Tensor::Type::Int64))
+        (integerInput && t->type != Tensor::Type::Int64))
       return false;
   }
   return true;

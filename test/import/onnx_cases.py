@@ -619,8 +619,9 @@ def case_folding(opset=13):
     """Shape computations an exporter may leave in the graph, evaluated at
     import: x.view(x.size(0), -1) unfolded (Shape, Gather, Unsqueeze,
     Concat, Reshape), PyTorch's F.pad pads (ConstantOfShape, Concat,
-    Reshape, Slice with a negative step, Transpose, Cast) and Resize sizes
-    from integer arithmetic on the shape."""
+    Reshape, Slice with a negative step, Transpose, Cast), Resize sizes
+    from integer arithmetic on the shape, and Expand's shape from Equal and
+    Where (`cls_token.expand(n, -1, -1)`)."""
     x = rand(2, 3, 4, 4)
     n = helper.make_node
     i64 = lambda *v: np.array(v, np.int64)
@@ -646,15 +647,24 @@ def case_folding(opset=13):
         n("Concat", ["nc", "hw2"], ["sizes"], axis=0),
         n("Resize", ["x", "", "", "sizes"], ["resized"], name="resize", mode="nearest",
           coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+        # cls_token.expand(x.size(0), -1, -1), as PyTorch exports it.
+        n("Concat", ["batch1", "minus1", "minus1"], ["free"], axis=0),
+        n("Equal", ["free", "minus1"], ["is_free"]),
+        n("Where", ["is_free", "ones3", "free"], ["expand_shape"]),
+        n("Expand", ["token", "expand_shape"], ["expanded"], name="expand"),
+        n("Sigmoid", ["expanded"], ["tokens"], name="tokens"),
     ]
+    token = rand(1, 1, 4)
     inits = dict(zero=np.array(0, np.int64), axis0=i64(0), minus1=i64(-1), four=i64(4),
                  torch_pads=i64(1, 2, 0, 1), rows=i64(-1, 2), int_min=i64(-2**63 + 1),
-                 half=np.array(0.5, np.float32), zero1=i64(0), two1=i64(2), three=i64(3))
+                 half=np.array(0.5, np.float32), zero1=i64(0), two1=i64(2), three=i64(3),
+                 ones3=i64(1, 1, 1), token=token)
     xd = x.astype(np.float64)
     expected = {
         "flat": xd.reshape(2, -1),
         "padded": np.pad(xd, [(0, 0), (0, 0), (0, 1), (1, 2)], constant_values=0.5),
         "resized": xd.repeat(2, axis=2).repeat(2, axis=3),
+        "tokens": sigmoid(np.broadcast_to(token.astype(np.float64), (2, 1, 4))),
     }
     return nodes, {"x": x}, inits, expected, opset
 
