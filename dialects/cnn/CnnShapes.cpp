@@ -167,10 +167,11 @@ FailureOr<Shape> inferPool2dShape(EmitErrorFn emitError, ArrayRef<int64_t> in,
     return failure();
   if (failed(checkPaddedInput(emitError, "pooling", in, padding)))
     return failure();
+  // Every window then holds an input element (no empty maximum or mean).
   for (int i = 0; i < 2; ++i)
-    if (padding[i] * 2 > kernel[i] || padding[i + 2] * 2 > kernel[i])
+    if (padding[i] >= kernel[i] || padding[i + 2] >= kernel[i])
       return emitError() << "pooling padding " << formatShape(padding)
-                         << " must be at most half the kernel "
+                         << " must be smaller than the kernel "
                          << formatShape(kernel);
   int64_t oh = slidingOutputSize(in[2], kernel[0], strides[0], padding[0],
                                  padding[2], 1, ceilMode);

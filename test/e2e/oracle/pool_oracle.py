@@ -39,6 +39,9 @@ CASES = [
     ("max", 1, 4, 11, 10, 2, 3, 0, False, None),             # s > k
     ("max", 1, 3, 8, 9, 3, 2, (0, 1, 1, 0), False, None),    # asym 4-tuple
     ("max", 1, 2, 7, 12, (3, 2), 1, (1, 1), False, None),    # (h, w) pad, s = 1
+    ("max", 1, 2, 7, 9, 3, 1, 2, False, None),               # pad k - 1 (ONNX)
+    ("max", 1, 2, 8, 9, 3, 2, (2, 0, 1, 2), True, None),     # ceil + pad k - 1
+    ("max", 1, 32, 14, 13, 3, 1, 2, False, None),            # vectorised channels
     # avgpool
     ("avg", 1, 2, 8, 8, 2, None, 0, False, None),            # defaults
     ("avg", 2, 3, 9, 9, 3, 2, 1, False, True),
@@ -51,6 +54,11 @@ CASES = [
     ("avg", 1, 3, 7, 7, 3, 3, 0, True, True),                # ceil, no pad
     ("avg", 1, 3, 7, 8, 3, 3, 0, True, False),
     ("avg", 1, 2, 11, 9, 3, 2, (0, 1, 1, 0), True, True),    # ceil + asym
+    ("avg", 1, 2, 7, 9, 3, 1, 2, False, True),               # pad k - 1 (ONNX)
+    ("avg", 1, 2, 7, 9, 3, 1, 2, False, False),
+    ("avg", 1, 2, 8, 9, 3, 2, (2, 0, 1, 2), True, True),     # ceil + pad k - 1
+    ("avg", 1, 2, 8, 9, 3, 2, (2, 0, 1, 2), True, False),
+    ("avg", 1, 32, 14, 13, 3, 1, 2, False, False),           # vectorised channels
     # global_avgpool
     ("global", 1, 3, 7, 5, None, None, None, None, None),
     ("global", 2, 6, 12, 9, None, None, None, None, None),
