@@ -455,14 +455,23 @@ std::optional<std::vector<Tensor>> Folder::broadcastInputs() {
   return result;
 }
 
-/// Integer Add/Sub/Mul/Div and Equal with numpy broadcasting (shape
+/// Integer Add/Sub/Mul/Div/Neg and Equal with numpy broadcasting (shape
 /// arithmetic; Equal: which dimensions a shape leaves at -1).
 std::optional<Tensor> Folder::arithmetic() {
   std::optional<std::vector<Tensor>> operands = broadcastInputs();
   if (!operands)
     return std::nullopt;
-  Tensor &lhs = (*operands)[0], &rhs = (*operands)[1];
+  Tensor &lhs = (*operands)[0];
   const std::string &op = node.opType;
+  if (op == "Neg") {
+    for (int64_t &x : lhs.ints) {
+      if (x == std::numeric_limits<int64_t>::min())
+        return fail("its result overflows 64 bits");
+      x = -x;
+    }
+    return lhs;
+  }
+  const Tensor &rhs = (*operands)[1];
   if (op == "Equal")
     lhs.typeName = "BOOL";
   for (size_t i = 0; i < lhs.ints.size(); ++i) {
@@ -513,8 +522,8 @@ bool isFoldable(const Node &node, const GraphImporter &g) {
       "ConstantOfShape", "Concat",  "Reshape",  "Slice",
       "Transpose",       "Cast",    "CastLike", "Gather",
       "Unsqueeze",       "Squeeze", "Identity", "Where"};
-  static const llvm::StringSet<> arithmetic = {"Add", "Sub", "Mul", "Div",
-                                               "Equal"};
+  static const llvm::StringSet<> arithmetic = {"Add", "Sub", "Mul",
+                                               "Div", "Neg", "Equal"};
   bool data = dataMovement.contains(node.opType);
   bool integer = arithmetic.contains(node.opType);
   if ((!data && !integer) || node.inputs.empty() || node.outputs.size() != 1)
