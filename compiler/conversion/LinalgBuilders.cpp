@@ -279,6 +279,8 @@ Value cnnc::unaryFunction(OpBuilder &b, Location loc, cnn::UnaryFn fn,
   }
   case cnn::UnaryFn::affine:
     return add(mul(c(p0), x), c(p1));
+  case cnn::UnaryFn::binarize:
+    return select(Pred::OGT, x, c(0), c(1), c(-1));
   }
   llvm_unreachable("unknown unary function");
 }

@@ -194,6 +194,8 @@ private:
   LogicalResult requireImage(int index, const CfgSection &s, Value in);
   FailureOr<Value> importLayer(int index, const CfgSection &s);
   FailureOr<Value> convolutional(int index, const CfgSection &s);
+  /// A conv weight binarized per filter, as Darknet's binarize_weights.
+  FailureOr<Value> binarizedWeights(Value weight);
   FailureOr<ConvParams> readConvParams(int index, const CfgSection &s,
                                        Shape kernel, bool bn);
   FailureOr<ConvParams> sharedConvParams(int index, const CfgSection &s);
@@ -631,6 +633,30 @@ FailureOr<Value> Importer::batchNormLayer(int index, const CfgSection &s) {
   return batchNorm(loc(s.loc), *in, *params, *biases);
 }
 
+FailureOr<Value> Importer::binarizedWeights(Value weight) {
+  auto op = weight.getDefiningOp<cnn::WeightOp>();
+  FailureOr<std::vector<float>> values =
+      op ? op.readValues() : FailureOr<std::vector<float>>(failure());
+  if (failed(values))
+    return failure();
+  Shape shape = shapeOf(weight);
+  int64_t filters = shape[0], size = values->size() / filters;
+  for (int64_t f = 0; f < filters; ++f) {
+    llvm::MutableArrayRef<float> filter(values->data() + f * size, size);
+    double mean = 0;
+    for (float w : filter)
+      mean += std::fabs(w);
+    float magnitude = static_cast<float>(mean / size);
+    for (float &w : filter)
+      w = w > 0 ? magnitude : -magnitude;
+  }
+  std::string name = op.getName().str() + ".binary";
+  return cnn::WeightOp::create(
+             builder, op.getLoc(), builder.getStringAttr(name),
+             cnn::createWeightBlob(tensorType(shape), name, *values))
+      .getResult();
+}
+
 FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
   FailureOr<Value> in = previous(index, s);
   if (failed(in) || failed(requireImage(index, s, *in)))
@@ -651,7 +677,12 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
   FailureOr<int64_t> strideY = getInt(s, "stride_y", *stride, 1);
   FailureOr<int64_t> strideX = getInt(s, "stride_x", *stride, 1);
   FailureOr<int64_t> antialiasing = getInt(s, "antialiasing", 0, 0, 2);
-  if (failed(strideY) || failed(strideX) || failed(antialiasing))
+  FailureOr<int64_t> binary = getInt(s, "binary", 0, 0, 1);
+  FailureOr<int64_t> xnor = getInt(s, "xnor", 0, 0, 1);
+  // bin_output only selects AlexeyAB's bit-packed kernels (see below).
+  FailureOr<int64_t> binOutput = getInt(s, "bin_output", 0, 0, 1);
+  if (failed(strideY) || failed(strideX) || failed(antialiasing) ||
+      failed(binary) || failed(xnor) || failed(binOutput))
     return failure();
   SmallVector<int64_t> strides = {*strideY, *strideX};
   // Antialiased, the layer runs at stride 1 and a blur takes its strides.
@@ -708,11 +739,27 @@ FailureOr<Value> Importer::convolutional(int index, const CfgSection &s) {
       paddings, dilations, *groups);
   if (failed(shape))
     return failure();
-  Value conv = cnn::Conv2dOp::create(
-      builder, l, tensorType(*shape), *in, params->weight,
-      *bn ? Value() : params->biases,
-      /*residual=*/Value(), strides, paddings, dilations, *groups,
-      cnn::Activation::none, llvm::APFloat(0.01));
+  // XNOR-net (binary=1: weights; xnor=1: weights and input), as Darknet's
+  // forward_convolutional_layer computes it: each filter's weights become
+  // +-(the mean of their magnitudes), the input x > 0 ? 1 : -1, the padding
+  // still 0. (AlexeyAB's CPU inference of aligned xnor layers uses bit-packed
+  // kernels instead, whose padding counts as -1.)
+  Value weight = params->weight, input = *in;
+  if (*binary || *xnor) {
+    FailureOr<Value> binarized = binarizedWeights(params->weight);
+    if (failed(binarized))
+      return failure();
+    weight = *binarized;
+  }
+  if (*xnor)
+    input = cnn::UnaryOp::create(builder, l, input.getType(),
+                                 cnn::UnaryFn::binarize, input,
+                                 llvm::APFloat(0.0), llvm::APFloat(0.0));
+  Value conv = cnn::Conv2dOp::create(builder, l, tensorType(*shape), input,
+                                     weight, *bn ? Value() : params->biases,
+                                     /*residual=*/Value(), strides, paddings,
+                                     dilations, *groups, cnn::Activation::none,
+                                     llvm::APFloat(0.01));
   if (*bn)
     conv = batchNorm(l, conv, params->batchNorm, params->biases);
   FailureOr<Value> out = activate(s, *act, conv);

@@ -55,9 +55,9 @@ static const SectionSpec kSections[] = {
     {"net", "width height channels batch", kNetTraining, "inputs"},
     {"convolutional",
      "filters size stride stride_x stride_y pad padding groups dilation "
-     "activation batch_normalize share_index antialiasing",
-     kConvTraining,
-     "binary xnor deform sway rotate stretch stretch_sway coordconv"},
+     "activation batch_normalize share_index antialiasing binary xnor "
+     "bin_output",
+     kConvTraining, "deform sway rotate stretch stretch_sway coordconv"},
     {"connected", "output activation batch_normalize", kLayerTraining},
     {"local", "filters size stride pad activation", kLayerTraining},
     {"maxpool",

@@ -91,7 +91,8 @@ def Cnn_UnaryFn : I32EnumAttr<"UnaryFn", "elementwise function", [
     I32EnumAttrCase<"gelu_tanh", 30>, I32EnumAttrCase<"hard_mish", 31>,
     I32EnumAttrCase<"loggy", 32>, I32EnumAttrCase<"ramp", 33>,
     I32EnumAttrCase<"plse", 34>, I32EnumAttrCase<"lhtan", 35>,
-    I32EnumAttrCase<"stair", 36>, I32EnumAttrCase<"affine", 37>]> {
+    I32EnumAttrCase<"stair", 36>, I32EnumAttrCase<"affine", 37>,
+    I32EnumAttrCase<"binarize", 38>]> {
   let cppNamespace = "::cnn";
   let genSpecializedAttr = 0;
 }

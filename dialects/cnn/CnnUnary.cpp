@@ -197,6 +197,10 @@ const UnaryFnInfo kFns[] = {
      {"scale", "shift"},
      {1.0, 0.0},
      [](double x, double scale, double shift) { return scale * x + shift; }},
+    {UnaryFn::binarize,
+     {},
+     {},
+     [](double x, double, double) { return x > 0 ? 1.0 : -1.0; }},
 };
 
 } // namespace

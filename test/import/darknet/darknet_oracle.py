@@ -259,7 +259,14 @@ def forward(sections, image, params):
                 bound = np.sqrt(3.0 / fan_in)
                 weight = params.take((filters, c // groups, size, size), -bound, bound)
             conv_params[index] = (bias, bnp, weight)
-            y = conv2d(x, weight, (sy, sx), padding * dil, dil, groups, out_h, out_w)
+            xnor = int(opt.get("xnor", 0))
+            if int(opt.get("binary", 0)) or xnor:
+                # binarize_weights: +-mean|w| of each filter.
+                mean = np.abs(weight).reshape(filters, -1).mean(axis=1)
+                weight = np.where(weight > 0, 1.0, -1.0) * mean.reshape(-1, 1, 1, 1)
+            # binarize_cpu on the input; im2col pads the result with 0.
+            xin = np.where(x > 0, 1.0, -1.0) if xnor else x
+            y = conv2d(xin, weight, (sy, sx), padding * dil, dil, groups, out_h, out_w)
             y = bn_apply(y, *bnp, bias) if bn else y + bias.reshape(-1, 1, 1)
             x = blur(act(y, "logistic"), opt)
         elif kind == "connected":

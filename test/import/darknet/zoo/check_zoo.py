@@ -18,8 +18,6 @@ import subprocess
 import sys
 
 RECURRENT = "is a recurrent layer; cnnc compiles feed-forward networks"
-XNOR = ("unsupported key 'xnor' in [convolutional]",
-        "binary (XNOR) weights: not yet")
 # Per folder (its name): cfg -> (the error it must give, why it is excluded).
 EXCLUDED = {
     "zoo": {  # AlexeyAB's cfg/
@@ -31,13 +29,8 @@ EXCLUDED = {
         "yolov3-tiny_occlusion_track.cfg": (RECURRENT, "recurrent"),
         "yolov4-tiny_contrastive.cfg": ("is a training-only layer",
                                         "[contrastive]: training only"),
-        "darknet53_448_xnor.cfg": XNOR,
-        "tiny-yolo_xnor.cfg": XNOR,
-        "yolov3-tiny_xnor.cfg": XNOR,
     },
-    "yolov1": {  # AlexeyAB's cfg/yolov1/
-        "xyolo.test.cfg": XNOR,
-    },
+    "yolov1": {},  # AlexeyAB's cfg/yolov1/
     "zoo-pjreddie": {  # pjreddie's cfg/
         "gru.cfg": (RECURRENT, "recurrent"),
         "rnn.cfg": (RECURRENT, "recurrent"),
