@@ -82,6 +82,7 @@ private:
 /// value, or a non-constant input that must be constant. Only what can be
 /// decided without tensor shapes; the importers check the rest.
 std::string unsupportedReason(const Node &node, const GraphImporter &graph);
+
 /// Builds the cnn ops for a node that passed `unsupportedReason`.
 mlir::LogicalResult importNode(GraphImporter &graph, const Node &node,
                                mlir::Location loc);

@@ -2,7 +2,6 @@
 
 #include "compiler/import/OnnxOpVersions.h"
 
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <vector>

@@ -217,7 +217,6 @@ std::string cnnc::onnx::unsupportedReason(const Node &node,
       return bad;
     return checkAutoPad(node);
   }
-
   if (op == "BatchNormalization") {
     if (node.getInt("training_mode", 0) != 0 || isUsed(node, 1))
       return "training_mode (only inference)";
@@ -862,14 +861,9 @@ LogicalResult NodeImporter::matmul(Value x) {
                      << ": batch dimensions do not broadcast";
     batch[batch.size() - 1 - i] = std::max(da, db);
   }
-  auto count = [](llvm::ArrayRef<int64_t> dims) {
-    int64_t c = 1;
-    for (int64_t d : dims)
-      c *= d;
-    return c;
-  };
-  int64_t aCount = count(aBatch), bCount = count(bBatch),
-          entries = count(batch);
+  int64_t aCount = ShapedType::getNumElements(aBatch),
+          bCount = ShapedType::getNumElements(bBatch),
+          entries = ShapedType::getNumElements(batch);
   constexpr int64_t kMaxEntries = 1024;
   if (bCount > 1 && entries > kMaxEntries)
     return error() << "MatMul of " << entries
@@ -1260,10 +1254,6 @@ LogicalResult NodeImporter::softmax(Value x) {
   Value y = cnn::SoftmaxOp::create(b, loc, type({outer, inner}), flat, 1, log);
   return done(g.reshape(y, shape, loc));
 }
-
-} // namespace
-
-namespace {
 
 /// Whether `node` is a 1-D Conv, ConvTranspose or pool (an [N, C, L] input).
 bool isOneDimensional(const GraphImporter &g, const Node &node) {
